@@ -1,0 +1,119 @@
+// The crypto provider: narrow interfaces the engine calls, and suites and groups as data.
+// @noble is the default provider (./noble/); others (node:crypto, WebCrypto) plug in here.
+
+/** Randomness source: fills `out` with cryptographically secure random bytes. Injected for replay. */
+export type RandomSource = (out: Uint8Array) => void;
+
+/** A running hash; `clone` lets the transcript read intermediate values (RFC 8446 §4.4.1). */
+export interface IncrementalHash {
+  update(data: Uint8Array): IncrementalHash;
+  /** Finalises this instance; use `clone().digest()` to keep going. */
+  digest(): Uint8Array;
+  clone(): IncrementalHash;
+}
+
+export interface HashAlgorithm {
+  readonly name: 'SHA-256' | 'SHA-384' | 'SHA-512';
+  readonly outputLen: number;
+  digest(data: Uint8Array): Uint8Array;
+  create(): IncrementalHash;
+  hmac(key: Uint8Array, data: Uint8Array): Uint8Array;
+  /** RFC 5869 HKDF-Extract. */
+  hkdfExtract(salt: Uint8Array, ikm: Uint8Array): Uint8Array;
+  /** RFC 5869 HKDF-Expand. */
+  hkdfExpand(prk: Uint8Array, info: Uint8Array, length: number): Uint8Array;
+}
+
+/** A keyed AEAD for one direction of one traffic key (RFC 8446 §5.2). */
+export interface AeadKey {
+  /** Returns ciphertext || tag. */
+  seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  /** Returns the plaintext, or null when authentication fails. Never throws on bad input. */
+  open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null;
+}
+
+export interface AeadAlgorithm {
+  readonly name: string;
+  readonly keyLen: number;
+  readonly nonceLen: number; // 12 for every TLS 1.3 suite
+  readonly tagLen: number; // 16
+  /** RFC 8446 §5.5: records that may be protected under one key before a KeyUpdate. */
+  readonly recordLimit: number;
+  create(key: Uint8Array): AeadKey;
+}
+
+/** RFC 8446 §B.4: a cipher suite is an AEAD plus the hash for HKDF and the transcript. */
+export interface CipherSuiteImpl {
+  readonly id: number;
+  readonly name: string;
+  readonly aead: AeadAlgorithm;
+  readonly hash: HashAlgorithm;
+}
+
+/** One side's ephemeral key exchange in progress (RFC 8446 §4.2.8, §7.4). */
+export interface KeyExchange {
+  readonly group: number;
+  /** The key_exchange field this side sends. */
+  readonly publicKey: Uint8Array;
+  /**
+   * The shared secret (for ECDHE: the x-coordinate; RFC 8446 §7.4.2). Throws TlsError
+   * illegal_parameter when the peer's share is malformed or yields an invalid point.
+   */
+  complete(peerPublicKey: Uint8Array): Uint8Array;
+}
+
+export interface KeyExchangeGroup {
+  readonly id: number;
+  readonly name: string;
+  /** Starts a key exchange with a private key drawn from `random`. */
+  start(random: RandomSource): KeyExchange;
+}
+
+/** Public keys as the engine understands them (parsed from an X.509 SubjectPublicKeyInfo). */
+export type PublicKey =
+  | { kind: 'ec'; curve: 'P-256' | 'P-384' | 'P-521'; point: Uint8Array }
+  | { kind: 'ed25519'; key: Uint8Array }
+  | { kind: 'ed448'; key: Uint8Array }
+  | { kind: 'rsa'; n: bigint; e: bigint; bits: number };
+
+/** Verifies signatures by SignatureScheme code point (RFC 8446 §4.2.3). */
+export interface SignatureVerifier {
+  /** Schemes this provider can verify, in no particular order. */
+  readonly schemes: readonly number[];
+  /** True when `signature` is a valid `scheme` signature of `message` by `key`. Never throws on bad input. */
+  verify(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean;
+}
+
+/**
+ * Signs with a private key that may live elsewhere (WebCrypto, a KMS, an HSM): the result
+ * may be a Promise. The engine treats a pending signature as an explicit pending step.
+ */
+export interface Signer {
+  readonly scheme: number;
+  sign(message: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
+
+/** A private key able to sign with one or more schemes (e.g. an RSA key: the three rsa_pss_rsae_*). */
+export interface SigningKey {
+  /** Schemes this key can sign with, in the key owner's preference order. */
+  readonly schemes: readonly number[];
+  signer(scheme: number): Signer;
+}
+
+export interface CryptoProvider {
+  readonly name: string;
+  /** In preference order. */
+  readonly cipherSuites: readonly CipherSuiteImpl[];
+  /** In preference order. */
+  readonly groups: readonly KeyExchangeGroup[];
+  readonly verifier: SignatureVerifier;
+  readonly random: RandomSource;
+  /** Hashes by name, for certificate signatures and transcripts. */
+  hash(name: 'SHA-256' | 'SHA-384' | 'SHA-512'): HashAlgorithm;
+}
+
+/** Private key material as parsed from PKCS#8 (x509/keys.ts), before it becomes a SigningKey. */
+export type PrivateKeyMaterial =
+  | { kind: 'ec'; curve: 'P-256' | 'P-384' | 'P-521'; d: Uint8Array; publicPoint?: Uint8Array }
+  | { kind: 'ed25519'; seed: Uint8Array }
+  | { kind: 'rsa'; n: bigint; e: bigint; d: bigint; p: bigint; q: bigint; dp: bigint; dq: bigint; qi: bigint };
