@@ -1,0 +1,66 @@
+// Configuration of client and server connections. Safe defaults: verification on,
+// TLS 1.3 only, the provider's suites and groups in its preference order.
+
+import type { CryptoProvider, SigningKey } from '../crypto/provider.js';
+import type { ServerCertificateVerifier } from '../x509/verify.js';
+import type { PaddingPolicy } from '../record/writer.js';
+import type { EventListener, KeyLogger } from './types.js';
+import type { HandshakeMessage } from '../wire/types.js';
+
+export interface CommonConfig {
+  /** Defaults to the @noble provider. */
+  provider?: CryptoProvider;
+  /** Cipher suite code points in preference order (default: the provider's). */
+  cipherSuites?: number[];
+  /** Named groups in preference order (default: the provider's). */
+  groups?: number[];
+  /** Signature schemes we accept from the peer, in preference order (default: all the provider verifies that TLS 1.3 allows). */
+  signatureSchemes?: number[];
+  /** ALPN protocols in preference order. */
+  alpn?: string[];
+  /** Injected clock (certificate validity, ticket ages). Default: `() => new Date()`. */
+  now?: () => Date;
+  /** NSS key log callback; secrets leave the engine only through it. */
+  keyLog?: KeyLogger;
+  /** Observe handshake messages, alerts, key changes. */
+  onEvent?: EventListener;
+  /** RFC 8446 §5.4 padding policy for protected records. */
+  padding?: PaddingPolicy;
+  /** RFC 8449: the record_size_limit we advertise (64..16385); default: not sent. */
+  recordSizeLimit?: number;
+  /**
+   * Research and test hooks, not for production: change a handshake message before it is
+   * encoded and sent (the transcript follows what was sent).
+   */
+  research?: ResearchHooks;
+}
+
+export interface ResearchHooks {
+  beforeSend?: (msg: HandshakeMessage) => HandshakeMessage | void;
+}
+
+export interface ClientConfig extends CommonConfig {
+  /** SNI (RFC 6066) and the name the server certificate must match. IP literals are verified but not sent as SNI. */
+  serverName?: string;
+  /** Verifies the server's certificate chain. Required unless `insecureSkipVerify` is set. */
+  verifier?: ServerCertificateVerifier;
+  /** Explicit opt-out of certificate verification (tests and harnesses only). */
+  insecureSkipVerify?: boolean;
+  /** Groups to send key shares for in the first ClientHello (default: the first of `groups`). */
+  keyShareGroups?: number[];
+  /** RFC 8446 Appendix D.4 middlebox compatibility mode (default false). */
+  middleboxCompat?: boolean;
+}
+
+export interface ServerConfig extends CommonConfig {
+  /** DER certificates, leaf first. */
+  certificateChain: Uint8Array[];
+  signingKey: SigningKey;
+  /**
+   * Always send a HelloRetryRequest with a cookie (RFC 8446 §4.2.2), e.g. to test HRR. Default false:
+   * HRR is sent only when the client's key shares do not match a group we accept.
+   */
+  requireCookie?: boolean;
+  /** Refuse handshakes whose ClientHello names a server we do not serve (callback returns false → unrecognized_name). */
+  acceptServerName?: (name: string) => boolean;
+}

@@ -1,0 +1,381 @@
+// The sans-I/O connection: record layer + handshake state + application data.
+// Bytes in (`receive`), bytes out (`takeOutput`), events out (`onEvent`). No socket, no timer.
+
+import {
+  AlertDescription,
+  AlertLevel,
+  PeerAlertError,
+  TlsError,
+  TlsUsageError,
+  alertName,
+  internalError,
+  unexpectedMessage,
+} from '../errors.js';
+import type { CipherSuiteImpl, CryptoProvider } from '../crypto/provider.js';
+import { nobleProvider } from '../crypto/noble/index.js';
+import { ContentType, HandshakeType, KeyUpdateRequest, handshakeTypeName } from '../wire/codepoints.js';
+import { decodeHandshake, encodeHandshake } from '../wire/messages.js';
+import type { HandshakeMessage } from '../wire/types.js';
+import { RecordReader } from '../record/reader.js';
+import { RecordWriter } from '../record/writer.js';
+import { HandshakeJoiner } from '../record/handshake-joiner.js';
+import { decodeAlert, encodeAlert } from '../record/alert.js';
+import type { TrafficKeys } from '../record/keys.js';
+import { exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../keyschedule/index.js';
+import type { ApplicationSecrets, Epoch, HandshakeContext, HandshakeState, Step } from '../handshake/common.js';
+import { Pending } from '../handshake/common.js';
+import { concatBytes, wipe } from '../util/bytes.js';
+import type { CommonConfig } from './config.js';
+import type { Connection, ConnectionEvent, NegotiatedParameters, Side } from './types.js';
+
+const CCS_PAYLOAD = new Uint8Array([1]);
+/** Bound on consecutive change_cipher_spec records (RFC 8446 §5 allows them; nothing needs many). */
+const MAX_CCS_RECORDS = 32;
+
+export abstract class BaseConnection implements Connection, HandshakeContext {
+  abstract readonly side: Side;
+  readonly provider: CryptoProvider;
+  clientRandom: Uint8Array = new Uint8Array(32);
+
+  protected readonly reader = new RecordReader();
+  protected readonly writer: RecordWriter;
+  protected readonly joiner = new HandshakeJoiner();
+
+  private state: HandshakeState | undefined;
+  private pendingStep: Pending | undefined;
+  private readonly appIn: Uint8Array[] = [];
+  private readonly appOutBeforeHandshake: Uint8Array[] = [];
+  private closeAfterHandshake = false;
+  private ccsCount = 0;
+  private readonly pendingHandshake: Uint8Array[] = [];
+  private sentInitialHello = false;
+
+  private readSuite: CipherSuiteImpl | undefined;
+  private readSecret: Uint8Array | undefined;
+  private writeSuite: CipherSuiteImpl | undefined;
+  private writeSecret: Uint8Array | undefined;
+  private readGeneration = 0;
+  private writeGeneration = 0;
+  private appSecrets: ApplicationSecrets | undefined;
+
+  handshakeComplete = false;
+  peerClosed = false;
+  closed = false;
+  error: TlsError | undefined;
+  readonly parameters: Partial<NegotiatedParameters> = { version: 'TLSv1.3', helloRetryRequest: false };
+
+  protected constructor(protected readonly config: CommonConfig) {
+    this.provider = config.provider ?? nobleProvider;
+    this.writer = new RecordWriter(config.padding ? { padding: config.padding } : undefined);
+  }
+
+  /** Subclasses call this once with the first state (the client has already queued its ClientHello). */
+  protected begin(first: () => Step): void {
+    this.guard(() => this.apply(first()));
+  }
+
+  // ---- Connection API ----
+
+  receive(data: Uint8Array): void {
+    this.guard(() => {
+      if (data.length > 0) this.reader.push(data);
+      this.run();
+    });
+  }
+
+  process(): void {
+    this.guard(() => this.run());
+  }
+
+  get pending(): Promise<void> | undefined {
+    return this.pendingStep?.promise;
+  }
+
+  takeOutput(): Uint8Array | undefined {
+    this.flushHandshake();
+    return this.writer.takeOutput();
+  }
+
+  write(data: Uint8Array): void {
+    if (this.error) throw this.error;
+    if (this.closed || this.closeAfterHandshake) throw new TlsUsageError('write after close()');
+    if (!this.handshakeComplete) {
+      this.appOutBeforeHandshake.push(data.slice());
+      return;
+    }
+    this.flushHandshake();
+    this.writer.write(ContentType.application_data, data);
+  }
+
+  read(): Uint8Array | undefined {
+    if (this.appIn.length === 0) return undefined;
+    if (this.appIn.length === 1) return this.appIn.pop();
+    const all = concatBytes(...this.appIn);
+    this.appIn.length = 0;
+    return all;
+  }
+
+  close(): void {
+    if (this.closed || this.error) return;
+    if (!this.handshakeComplete && this.appOutBeforeHandshake.length > 0) {
+      this.closeAfterHandshake = true;
+      return;
+    }
+    this.sendAlert(AlertLevel.warning, AlertDescription.close_notify);
+    this.closed = true;
+  }
+
+  updateKeys(requestPeer = true): void {
+    if (this.error) throw this.error;
+    if (!this.handshakeComplete) throw new TlsUsageError('updateKeys() before the handshake completed');
+    if (this.closed) throw new TlsUsageError('updateKeys() after close()');
+    this.sendKeyUpdate(requestPeer ? KeyUpdateRequest.update_requested : KeyUpdateRequest.update_not_requested);
+  }
+
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    if (!this.appSecrets) throw new TlsUsageError('exportKeyingMaterial() before the handshake completed');
+    return exportKeyingMaterial(this.appSecrets.suite.hash, this.appSecrets.exporterMasterSecret, label, context, length);
+  }
+
+  // ---- HandshakeContext (what states may do) ----
+
+  random(length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    this.provider.random(out);
+    return out;
+  }
+
+  now(): Date {
+    return this.config.now ? this.config.now() : new Date();
+  }
+
+  send(msg: HandshakeMessage): Uint8Array {
+    const final = this.config.research?.beforeSend?.(msg) ?? msg;
+    const raw = encodeHandshake(final);
+    this.emit({ type: 'handshake', direction: 'sent', message: final, raw });
+    // Consecutive messages under one key share records (RFC 8446 §5.1 allows coalescing).
+    this.pendingHandshake.push(raw);
+    return raw;
+  }
+
+  /** Write coalesced handshake messages as records, before anything else goes out. */
+  private flushHandshake(): void {
+    if (this.pendingHandshake.length === 0) return;
+    const data = this.pendingHandshake.length === 1 ? this.pendingHandshake[0]! : concatBytes(...this.pendingHandshake);
+    const first = this.pendingHandshake[0]!;
+    this.pendingHandshake.length = 0;
+    // RFC 8446 §5.1: the initial ClientHello (not one after a HelloRetryRequest) may carry 0x0301.
+    const initialHello = first[0] === HandshakeType.client_hello && !this.sentInitialHello;
+    if (first[0] === HandshakeType.client_hello) this.sentInitialHello = true;
+    this.writer.write(ContentType.handshake, data, initialHello ? { legacyVersion: 0x0301 } : undefined);
+  }
+
+  sendChangeCipherSpec(): void {
+    this.emit({ type: 'change_cipher_spec', direction: 'sent' });
+    // The dummy CCS always goes unprotected (RFC 8446 Appendix D.4).
+    if (this.writeSuite) throw internalError('change_cipher_spec after write keys were installed');
+    this.flushHandshake();
+    this.writer.write(ContentType.change_cipher_spec, CCS_PAYLOAD);
+  }
+
+  setReadKeys(keys: TrafficKeys, epoch: Epoch, secret: Uint8Array, suite: CipherSuiteImpl): void {
+    // RFC 8446 §5.1: a key change must fall on a record boundary with no partial handshake message buffered.
+    if (!this.joiner.isEmpty()) throw unexpectedMessage('handshake message spans a key change');
+    this.reader.setKeys(keys);
+    if (this.readSecret && this.readSecret !== secret) wipe(this.readSecret);
+    this.readSecret = secret;
+    this.readSuite = suite;
+    this.emit({ type: 'keys', direction: 'read', epoch, generation: this.readGeneration });
+  }
+
+  setWriteKeys(keys: TrafficKeys, epoch: Epoch, secret: Uint8Array, suite: CipherSuiteImpl): void {
+    this.flushHandshake();
+    this.writer.setKeys(keys);
+    if (this.writeSecret && this.writeSecret !== secret) wipe(this.writeSecret);
+    this.writeSecret = secret;
+    this.writeSuite = suite;
+    this.emit({ type: 'keys', direction: 'write', epoch, generation: this.writeGeneration });
+  }
+
+  keyLog(label: string, secret: Uint8Array): void {
+    this.config.keyLog?.(label, this.clientRandom, secret);
+  }
+
+  emit(event: ConnectionEvent): void {
+    this.config.onEvent?.(event);
+  }
+
+  negotiated(p: Partial<NegotiatedParameters>): void {
+    Object.assign(this.parameters, p);
+  }
+
+  peerRecordSizeLimit(limit: number): void {
+    // RFC 8449 §4: the limit counts the inner content type byte (the writer applies it).
+    this.writer.setMaxFragmentLength(limit);
+  }
+
+  handshakeDone(secrets: ApplicationSecrets): void {
+    this.appSecrets = secrets;
+    this.handshakeComplete = true;
+    this.emit({ type: 'handshake_complete', parameters: this.parameters as NegotiatedParameters });
+    this.flushHandshake();
+    for (const chunk of this.appOutBeforeHandshake) this.writer.write(ContentType.application_data, chunk);
+    this.appOutBeforeHandshake.length = 0;
+    if (this.closeAfterHandshake) {
+      this.closeAfterHandshake = false;
+      this.close();
+    }
+  }
+
+  // ---- KeyUpdate (RFC 8446 §4.6.3) ----
+
+  /** Called by the traffic state for a received KeyUpdate. */
+  keyUpdateReceived(requestUpdate: number): void {
+    const suite = this.readSuite;
+    const secret = this.readSecret;
+    if (!suite || !secret) throw internalError('KeyUpdate without read keys');
+    const next = nextTrafficSecret(suite.hash, secret);
+    this.readGeneration++;
+    this.setReadKeys(trafficKeys(suite, next), 'application', next, suite);
+    // Answer a request before our next application data (RFC 8446 §4.6.3); not when we already closed.
+    if (requestUpdate === KeyUpdateRequest.update_requested && !this.closed) {
+      this.sendKeyUpdate(KeyUpdateRequest.update_not_requested);
+    }
+  }
+
+  private sendKeyUpdate(requestUpdate: number): void {
+    const suite = this.writeSuite;
+    const secret = this.writeSecret;
+    if (!suite || !secret) throw internalError('KeyUpdate without write keys');
+    this.send({ msgType: HandshakeType.key_update, requestUpdate });
+    const next = nextTrafficSecret(suite.hash, secret);
+    this.writeGeneration++;
+    this.setWriteKeys(trafficKeys(suite, next), 'application', next, suite);
+  }
+
+  // ---- The processing loop ----
+
+  private guard(fn: () => void): void {
+    if (this.error) throw this.error;
+    try {
+      fn();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private fail(e: unknown): never {
+    const err = e instanceof TlsError ? e : internalError(e instanceof Error ? e.message : 'unexpected failure', e);
+    this.error = err;
+    this.state = undefined;
+    this.pendingStep = undefined;
+    // RFC 8446 §6.2: a fatal error is reported with its alert, then the connection is closed.
+    // A peer's alert is not answered.
+    if (!(err instanceof PeerAlertError) && !this.closed) {
+      try {
+        this.sendAlert(AlertLevel.fatal, err.alert);
+      } catch {
+        // Nothing more to do: the error itself is what the caller needs.
+      }
+    }
+    this.closed = true;
+    throw err;
+  }
+
+  private sendAlert(level: number, description: number): void {
+    this.emit({ type: 'alert', direction: 'sent', level, description });
+    this.flushHandshake();
+    this.writer.write(ContentType.alert, encodeAlert(level, description));
+  }
+
+  private apply(step: Step): void {
+    if (step instanceof Pending) {
+      this.pendingStep = step;
+    } else {
+      this.state = step;
+    }
+  }
+
+  private run(): void {
+    for (;;) {
+      if (this.pendingStep) {
+        if (!this.pendingStep.isSettled) return;
+        const p = this.pendingStep;
+        this.pendingStep = undefined;
+        this.apply(p.resume());
+        continue;
+      }
+      // Finish every complete handshake message before reading the next record: a message
+      // may change the read keys that the next record needs.
+      const msg = this.joiner.next();
+      if (msg) {
+        this.handleHandshake(msg.raw);
+        continue;
+      }
+      const record = this.reader.next();
+      if (!record) return;
+      this.handleRecord(record.type, record.data, record.protected);
+    }
+  }
+
+  private handleRecord(type: number, data: Uint8Array, isProtected: boolean): void {
+    // RFC 8446 §5.1: handshake messages must not be interleaved with other record types.
+    if (type !== ContentType.handshake && !this.joiner.isEmpty()) {
+      throw unexpectedMessage('record interleaved with a fragmented handshake message');
+    }
+    if (type !== ContentType.change_cipher_spec) this.ccsCount = 0;
+    switch (type) {
+      case ContentType.handshake:
+        if (this.peerClosed) return; // RFC 8446 §6.1: data after close_notify is ignored
+        this.joiner.push(data);
+        return;
+      case ContentType.change_cipher_spec:
+        return this.handleChangeCipherSpec(data, isProtected);
+      case ContentType.alert:
+        return this.handleAlert(data);
+      case ContentType.application_data:
+        if (!this.handshakeComplete) throw unexpectedMessage('application data before the handshake completed');
+        if (this.peerClosed) return;
+        if (data.length > 0) this.appIn.push(data);
+        return;
+      default:
+        throw unexpectedMessage(`unexpected record content type ${type}`);
+    }
+  }
+
+  /** RFC 8446 §5: a dummy CCS of value 0x01 is dropped between the first ClientHello and the peer's Finished. */
+  private handleChangeCipherSpec(data: Uint8Array, isProtected: boolean): void {
+    const inHandshake = !this.handshakeComplete && this.hasSeenClientHello();
+    if (isProtected || !inHandshake) throw unexpectedMessage('change_cipher_spec outside the handshake');
+    if (data.length !== 1 || data[0] !== 1) throw unexpectedMessage('change_cipher_spec with a value other than 1');
+    if (++this.ccsCount > MAX_CCS_RECORDS) throw unexpectedMessage('too many change_cipher_spec records');
+    this.emit({ type: 'change_cipher_spec', direction: 'received' });
+  }
+
+  /** True once a ClientHello was sent (client) or received (server). */
+  protected abstract hasSeenClientHello(): boolean;
+
+  private handleAlert(data: Uint8Array): void {
+    const { level, description } = decodeAlert(data);
+    this.emit({ type: 'alert', direction: 'received', level, description });
+    if (description === AlertDescription.close_notify) {
+      this.peerClosed = true;
+      return;
+    }
+    // RFC 9846 §6.1: user_canceled is ignored (a close_notify follows).
+    if (description === AlertDescription.user_canceled) return;
+    // RFC 8446 §6.2: every other alert is an error alert, whatever its level.
+    throw new PeerAlertError(description, `peer sent ${alertName(description)} alert`);
+  }
+
+  private handleHandshake(raw: Uint8Array): void {
+    const msg = decodeHandshake(raw);
+    this.emit({ type: 'handshake', direction: 'received', message: msg, raw });
+    const state = this.state;
+    if (!state) throw internalError('no handshake state');
+    if (!state.expects.includes(msg.msgType)) {
+      throw unexpectedMessage(`${handshakeTypeName(msg.msgType)} not expected in state ${state.name}`);
+    }
+    this.apply(state.handle(msg, raw));
+  }
+}

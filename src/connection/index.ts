@@ -1,0 +1,4 @@
+export { createClientConnection, ClientConnection } from './client.js';
+export { createServerConnection, ServerConnection } from './server.js';
+export type { ClientConfig, ServerConfig, CommonConfig } from './config.js';
+export type { Connection, ConnectionEvent, NegotiatedParameters, KeyLogger, EventListener, Side } from './types.js';

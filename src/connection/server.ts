@@ -1,0 +1,57 @@
+// The server connection: resolves the config, then runs the server handshake states.
+
+import { TlsUsageError } from '../errors.js';
+import { Transcript } from '../keyschedule/index.js';
+import { ExpectClientHello } from '../handshake/server/hello.js';
+import type { ResolvedServerConfig, ServerHandshake } from '../handshake/server/data.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import { utf8 } from '../util/bytes.js';
+import type { ServerConfig } from './config.js';
+import { BaseConnection } from './connection.js';
+import type { Side } from './types.js';
+
+export function resolveServerConfig(config: ServerConfig, provider: CryptoProvider): ResolvedServerConfig {
+  if (config.certificateChain.length === 0) throw new TlsUsageError('a server needs a certificate chain');
+  const pick = <T extends { id: number }>(all: readonly T[], ids: number[] | undefined, what: string): T[] => {
+    if (!ids) return [...all];
+    return ids.map((id) => {
+      const impl = all.find((x) => x.id === id);
+      if (!impl) throw new TlsUsageError(`no implementation of ${what} 0x${id.toString(16)}`);
+      return impl;
+    });
+  };
+  return {
+    certificateChain: config.certificateChain,
+    signingKey: config.signingKey,
+    cipherSuites: pick(provider.cipherSuites, config.cipherSuites, 'cipher suite'),
+    groups: pick(provider.groups, config.groups, 'group'),
+    alpn: (config.alpn ?? []).map(utf8),
+    requireCookie: config.requireCookie ?? false,
+    acceptServerName: config.acceptServerName,
+    recordSizeLimit: config.recordSizeLimit,
+  };
+}
+
+export class ServerConnection extends BaseConnection {
+  readonly side: Side = 'server';
+  private readonly hs: ServerHandshake;
+
+  constructor(config: ServerConfig) {
+    super(config);
+    this.hs = {
+      ctx: this,
+      config: resolveServerConfig(config, this.provider),
+      transcript: new Transcript(),
+      sentChangeCipherSpec: false,
+    };
+    this.begin(() => new ExpectClientHello(this.hs));
+  }
+
+  protected hasSeenClientHello(): boolean {
+    return this.hs.transcript.length > 0;
+  }
+}
+
+export function createServerConnection(config: ServerConfig): ServerConnection {
+  return new ServerConnection(config);
+}

@@ -1,0 +1,58 @@
+// AEADs for TLS 1.3 records (RFC 8446 §5.2): AES-GCM (RFC 5116) and ChaCha20-Poly1305 (RFC 8439).
+//
+// @noble/ciphers binds (key, nonce, aad) into a single-use cipher object and offers no
+// key-only state: AES-GCM re-expands the key schedule and H on every call, ChaCha20 has
+// no schedule to keep. So an AeadKey holds a private copy of the key bytes.
+import { gcm } from '@noble/ciphers/aes.js';
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
+import type { AeadAlgorithm, AeadKey } from '../provider.js';
+
+const TAG_LEN = 16;
+const NONCE_LEN = 12;
+
+interface NobleCipher {
+  encrypt(plaintext: Uint8Array): Uint8Array;
+  decrypt(ciphertext: Uint8Array): Uint8Array;
+}
+type NobleAead = (key: Uint8Array, nonce: Uint8Array, aad?: Uint8Array) => NobleCipher;
+
+function makeAead(name: string, keyLen: number, recordLimit: number, cipher: NobleAead): AeadAlgorithm {
+  return Object.freeze({
+    name,
+    keyLen,
+    nonceLen: NONCE_LEN,
+    tagLen: TAG_LEN,
+    recordLimit,
+    create(key: Uint8Array): AeadKey {
+      if (key.length !== keyLen) throw new RangeError(`${name}: key must be ${keyLen} bytes, got ${key.length}`);
+      const k = key.slice();
+      return {
+        seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+          if (nonce.length !== NONCE_LEN) throw new RangeError(`${name}: nonce must be ${NONCE_LEN} bytes`);
+          return cipher(k, nonce, aad).encrypt(plaintext);
+        },
+        open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null {
+          if (nonce.length !== NONCE_LEN || ciphertextAndTag.length < TAG_LEN) return null;
+          try {
+            return cipher(k, nonce, aad).decrypt(ciphertextAndTag);
+          } catch {
+            return null; // authentication failure
+          }
+        },
+      };
+    },
+  });
+}
+
+/** RFC 8446 §5.5: AES-GCM may protect up to 2^24.5 full-size records under one key. */
+const AES_GCM_RECORD_LIMIT = Math.floor(2 ** 24.5);
+
+export const AES_128_GCM: AeadAlgorithm = makeAead('AES-128-GCM', 16, AES_GCM_RECORD_LIMIT, gcm);
+export const AES_256_GCM: AeadAlgorithm = makeAead('AES-256-GCM', 32, AES_GCM_RECORD_LIMIT, gcm);
+/** RFC 8446 §5.5: the ChaCha20-Poly1305 limit exceeds 2^64 records, i.e. the sequence number space. */
+export const CHACHA20_POLY1305: AeadAlgorithm = makeAead(
+  'ChaCha20-Poly1305',
+  32,
+  Number.MAX_SAFE_INTEGER,
+  chacha20poly1305,
+);

@@ -1,0 +1,38 @@
+// The default CryptoProvider: pure JavaScript over @noble (hashes, ciphers, curves) and ../rsa.
+import type { CryptoProvider, HashAlgorithm, RandomSource } from '../provider.js';
+import { ALL_CIPHER_SUITES } from '../suites.js';
+import { ALL_GROUPS } from './groups.js';
+import { hashByName } from './hash.js';
+import { defaultRandom } from './random.js';
+import { nobleVerifier } from './verify.js';
+
+export interface NobleProviderOptions {
+  /** Randomness for everything the engine draws. Default: globalThis.crypto.getRandomValues. */
+  random?: RandomSource;
+}
+
+/**
+ * A provider with suites ChaCha20-Poly1305, AES-128-GCM, AES-256-GCM and groups x25519,
+ * secp256r1, secp384r1, secp521r1, x448, in that preference order.
+ */
+export function createNobleProvider(opts?: NobleProviderOptions): CryptoProvider {
+  return Object.freeze({
+    name: 'noble',
+    cipherSuites: ALL_CIPHER_SUITES,
+    groups: ALL_GROUPS,
+    verifier: nobleVerifier,
+    random: opts?.random ?? defaultRandom,
+    hash: (name: HashAlgorithm['name']): HashAlgorithm => hashByName(name),
+  });
+}
+
+export const nobleProvider: CryptoProvider = createNobleProvider();
+
+export { SHA256, SHA384, SHA512, hashByName } from './hash.js';
+export type { HashName, DigestAlgorithm } from './hash.js';
+export { AES_128_GCM, AES_256_GCM, CHACHA20_POLY1305 } from './aead.js';
+export { x25519Group, x448Group, secp256r1Group, secp384r1Group, secp521r1Group, ALL_GROUPS, groupById } from './groups.js';
+export { nobleVerifier } from './verify.js';
+export { signingKeyFromMaterial, publicKeyOfMaterial } from './signing.js';
+export type { SigningKeyOptions } from './signing.js';
+export { defaultRandom } from './random.js';

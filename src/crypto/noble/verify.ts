@@ -1,0 +1,84 @@
+// Signature verification by SignatureScheme (RFC 8446 §4.2.3) over @noble/curves and ../rsa.
+import { p256, p384, p521 } from '@noble/curves/nist.js';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed448 } from '@noble/curves/ed448.js';
+import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
+import { SignatureScheme } from '../../wire/codepoints.js';
+import type { PublicKey, SignatureVerifier } from '../provider.js';
+import { rsaPkcs1v15Verify, rsaPssVerify } from '../rsa/verify.js';
+import { SHA1_DIGEST, SHA256, SHA384, SHA512, type DigestAlgorithm } from './hash.js';
+
+type SchemeSpec =
+  | { readonly alg: 'ecdsa' | 'rsa-pss' | 'rsa-pkcs1'; readonly hash: DigestAlgorithm }
+  | { readonly alg: 'ed25519' | 'ed448' };
+
+const S = SignatureScheme;
+const SCHEMES: ReadonlyMap<number, SchemeSpec> = new Map<number, SchemeSpec>([
+  [S.ecdsa_secp256r1_sha256, { alg: 'ecdsa', hash: SHA256 }],
+  [S.ecdsa_secp384r1_sha384, { alg: 'ecdsa', hash: SHA384 }],
+  [S.ecdsa_secp521r1_sha512, { alg: 'ecdsa', hash: SHA512 }],
+  [S.ecdsa_sha1, { alg: 'ecdsa', hash: SHA1_DIGEST }],
+  [S.ed25519, { alg: 'ed25519' }],
+  [S.ed448, { alg: 'ed448' }],
+  [S.rsa_pss_rsae_sha256, { alg: 'rsa-pss', hash: SHA256 }],
+  [S.rsa_pss_rsae_sha384, { alg: 'rsa-pss', hash: SHA384 }],
+  [S.rsa_pss_rsae_sha512, { alg: 'rsa-pss', hash: SHA512 }],
+  // PublicKey does not tell rsaEncryption from id-RSASSA-PSS keys: the caller binds
+  // rsa_pss_pss_* to id-RSASSA-PSS certificates (RFC 8446 §4.2.3).
+  [S.rsa_pss_pss_sha256, { alg: 'rsa-pss', hash: SHA256 }],
+  [S.rsa_pss_pss_sha384, { alg: 'rsa-pss', hash: SHA384 }],
+  [S.rsa_pss_pss_sha512, { alg: 'rsa-pss', hash: SHA512 }],
+  [S.rsa_pkcs1_sha256, { alg: 'rsa-pkcs1', hash: SHA256 }],
+  [S.rsa_pkcs1_sha384, { alg: 'rsa-pkcs1', hash: SHA384 }],
+  [S.rsa_pkcs1_sha512, { alg: 'rsa-pkcs1', hash: SHA512 }],
+  [S.rsa_pkcs1_sha1, { alg: 'rsa-pkcs1', hash: SHA1_DIGEST }],
+]);
+
+export const ECDSA_CURVES: Readonly<Record<'P-256' | 'P-384' | 'P-521', ECDSA>> = {
+  'P-256': p256,
+  'P-384': p384,
+  'P-521': p521,
+};
+
+function verifyUnchecked(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
+  const spec = SCHEMES.get(scheme);
+  if (spec === undefined) return false;
+  switch (spec.alg) {
+    case 'ecdsa': {
+      if (key.kind !== 'ec') return false;
+      const curve = ECDSA_CURVES[key.curve];
+      if (curve === undefined) return false;
+      // The scheme's hash over whatever curve the key is on (X.509 may pair e.g. SHA-384 with
+      // P-256); noble keeps the digest.s leftmost bits, as many as the order has (FIPS 186-5 ECDSA).
+      // High-S signatures are valid ECDSA and other stacks produce them.
+      return curve.verify(signature, spec.hash.digest(message), key.point, {
+        prehash: false,
+        lowS: false,
+        format: 'der',
+      });
+    }
+    case 'ed25519':
+      if (key.kind !== 'ed25519' || key.key.length !== 32 || signature.length !== 64) return false;
+      return ed25519.verify(signature, message, key.key, { zip215: false }); // RFC 8032 §5.1.7
+    case 'ed448':
+      if (key.kind !== 'ed448' || key.key.length !== 57 || signature.length !== 114) return false;
+      return ed448.verify(signature, message, key.key); // RFC 8032 §5.2.7
+    case 'rsa-pss':
+      if (key.kind !== 'rsa') return false;
+      return rsaPssVerify(key, spec.hash, spec.hash.outputLen, message, signature); // RFC 8446 §4.2.3
+    case 'rsa-pkcs1':
+      if (key.kind !== 'rsa') return false;
+      return rsaPkcs1v15Verify(key, spec.hash, message, signature);
+  }
+}
+
+export const nobleVerifier: SignatureVerifier = Object.freeze({
+  schemes: Object.freeze([...SCHEMES.keys()]),
+  verify(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
+    try {
+      return verifyUnchecked(scheme, key, message, signature) === true;
+    } catch {
+      return false;
+    }
+  },
+});

@@ -1,0 +1,204 @@
+// Client: the server's encrypted flight. RFC 8446 §4.3 and §4.4.
+
+import { AlertDescription, CertificateError, TlsError } from '../../errors.js';
+import { finishedVerifyData, trafficKeys } from '../../keyschedule/index.js';
+import { ExtensionType, HandshakeType, schemeName } from '../../wire/codepoints.js';
+import { decodeAlpnList, decodeRecordSizeLimit, findExtension } from '../../wire/extensions.js';
+import type {
+  Certificate,
+  CertificateRequest,
+  CertificateVerify,
+  EncryptedExtensions,
+  Finished,
+} from '../../wire/types.js';
+import { parseCertificate } from '../../x509/certificate.js';
+import type { VerifiedChain } from '../../x509/verify.js';
+import { bytesEqual, constantTimeEqual, fromUtf8 } from '../../util/bytes.js';
+import {
+  CERTIFICATE_VERIFY_SCHEMES,
+  certificateVerifyContent,
+  fail,
+  keyFitsScheme,
+  keyLogLabel,
+  whenReady,
+  type HandshakeState,
+  type Step,
+} from '../common.js';
+import { ClientTraffic } from '../traffic.js';
+import type { ClientHandshake } from './data.js';
+import { checkSolicited } from './data.js';
+
+export class ExpectEncryptedExtensions implements HandshakeState {
+  readonly name = 'ExpectEncryptedExtensions';
+  readonly expects = [HandshakeType.encrypted_extensions];
+  constructor(private readonly hs: ClientHandshake) {}
+
+  handle(msg: EncryptedExtensions, raw: Uint8Array): Step {
+    const hs = this.hs;
+    checkSolicited(hs, msg.extensions, 'EncryptedExtensions');
+    const alpn = findExtension(msg.extensions, ExtensionType.application_layer_protocol_negotiation);
+    if (alpn) {
+      // RFC 7301 §3.1: exactly one protocol, one that we offered.
+      const list = decodeAlpnList(alpn.data);
+      const chosen = list[0];
+      if (list.length !== 1 || !chosen) fail('illegal_parameter', 'ALPN response must name exactly one protocol');
+      if (!hs.config.alpn.some((p) => bytesEqual(p, chosen))) fail('illegal_parameter', 'server chose an ALPN protocol we did not offer');
+      hs.ctx.negotiated({ alpn: decodeName(chosen) });
+    }
+    const rsl = findExtension(msg.extensions, ExtensionType.record_size_limit);
+    if (rsl) hs.ctx.peerRecordSizeLimit(decodeRecordSizeLimit(rsl.data));
+    if (findExtension(msg.extensions, ExtensionType.server_name)) hs.ctx.negotiated({ serverName: hs.config.sniHostName });
+    hs.transcript.add(raw);
+    return new ExpectCertificateOrRequest(hs);
+  }
+}
+
+function decodeName(b: Uint8Array): string {
+  try {
+    return fromUtf8(b);
+  } catch {
+    return Array.from(b, (c) => String.fromCharCode(c)).join('');
+  }
+}
+
+export class ExpectCertificateOrRequest implements HandshakeState {
+  readonly name = 'ExpectCertificateOrCertificateRequest';
+  readonly expects = [HandshakeType.certificate, HandshakeType.certificate_request];
+  constructor(private readonly hs: ClientHandshake) {}
+
+  handle(msg: Certificate | CertificateRequest, raw: Uint8Array): Step {
+    if (msg.msgType === HandshakeType.certificate) return new ExpectCertificate(this.hs).handle(msg, raw);
+    // RFC 8446 §4.3.2: remember the context; we answer after the server's Finished.
+    this.hs.certificateRequestContext = msg.certificateRequestContext;
+    this.hs.transcript.add(raw);
+    return new ExpectCertificate(this.hs);
+  }
+}
+
+export class ExpectCertificate implements HandshakeState {
+  readonly name = 'ExpectCertificate';
+  readonly expects = [HandshakeType.certificate];
+  constructor(private readonly hs: ClientHandshake) {}
+
+  handle(msg: Certificate, raw: Uint8Array): Step {
+    const hs = this.hs;
+    // RFC 8446 §4.4.2: for server authentication the context is empty.
+    if (msg.certificateRequestContext.length !== 0) fail('illegal_parameter', 'server Certificate with a request context');
+    // RFC 8446 §4.4.2.4: an empty server Certificate is decode_error.
+    if (msg.certificateList.length === 0) fail('decode_error', 'server sent no certificate');
+    for (const entry of msg.certificateList) checkSolicited(hs, entry.extensions, 'CertificateEntry');
+    hs.transcript.add(raw);
+    const chain = msg.certificateList.map((e) => e.data);
+    hs.ctx.negotiated({ peerCertificates: chain });
+
+    const verifier = hs.config.verifier;
+    if (!verifier) {
+      // Explicit opt-out (insecureSkipVerify): only the leaf's key is taken.
+      hs.serverPublicKey = parseCertificate(chain[0]!).publicKey;
+      return new ExpectCertificateVerify(hs);
+    }
+    let result: VerifiedChain | Promise<VerifiedChain>;
+    try {
+      result = verifier.verify({ chain, serverName: hs.config.serverName, now: hs.ctx.now() });
+    } catch (e) {
+      throw asCertificateError(e);
+    }
+    const guarded = result instanceof Promise ? result.catch((e: unknown) => Promise.reject(asCertificateError(e))) : result;
+    return whenReady(guarded, (verified) => {
+      hs.serverPublicKey = verified.leaf.publicKey;
+      return new ExpectCertificateVerify(hs);
+    });
+  }
+}
+
+/** A verifier hook's own exception still becomes an alert (bad_certificate) and a typed error. */
+function asCertificateError(e: unknown): TlsError {
+  if (e instanceof TlsError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new CertificateError(AlertDescription.bad_certificate, 'verifier', message, { cause: e });
+}
+
+export class ExpectCertificateVerify implements HandshakeState {
+  readonly name = 'ExpectCertificateVerify';
+  readonly expects = [HandshakeType.certificate_verify];
+  constructor(private readonly hs: ClientHandshake) {}
+
+  handle(msg: CertificateVerify, raw: Uint8Array): Step {
+    const hs = this.hs;
+    const key = hs.serverPublicKey!;
+    // RFC 8446 §4.4.3: a scheme we offered, valid in CertificateVerify, matching the key.
+    if (!hs.config.signatureSchemes.includes(msg.algorithm) || !CERTIFICATE_VERIFY_SCHEMES.includes(msg.algorithm)) {
+      fail('illegal_parameter', `CertificateVerify with ${schemeName(msg.algorithm)}, which was not offered`);
+    }
+    if (!keyFitsScheme(msg.algorithm, key)) {
+      fail('illegal_parameter', `CertificateVerify scheme ${schemeName(msg.algorithm)} does not fit the certificate key`);
+    }
+    const content = certificateVerifyContent('server', hs.transcript.current());
+    if (!hs.ctx.provider.verifier.verify(msg.algorithm, key, content, msg.signature)) {
+      fail('decrypt_error', 'CertificateVerify signature does not verify');
+    }
+    hs.transcript.add(raw);
+    hs.ctx.negotiated({ signatureScheme: msg.algorithm, signatureSchemeName: schemeName(msg.algorithm) });
+    return new ExpectFinished(hs);
+  }
+}
+
+export class ExpectFinished implements HandshakeState {
+  readonly name = 'ExpectFinished';
+  readonly expects = [HandshakeType.finished];
+  constructor(private readonly hs: ClientHandshake) {}
+
+  handle(msg: Finished, raw: Uint8Array): Step {
+    const hs = this.hs;
+    const suite = hs.suite!;
+    const hash = suite.hash;
+    // RFC 8446 §4.4.4
+    if (msg.verifyData.length !== hash.outputLen) fail('decode_error', 'Finished of the wrong length');
+    const expected = finishedVerifyData(hash, hs.serverHandshakeSecret!, hs.transcript.current());
+    if (!constantTimeEqual(expected, msg.verifyData)) fail('decrypt_error', 'server Finished does not verify');
+    hs.transcript.add(raw);
+
+    // RFC 8446 §7.1: application secrets from the transcript through the server Finished.
+    const master = hs.handshakeSecrets!.master();
+    const th = hs.transcript.current();
+    const cats = master.clientApplicationTrafficSecret(th);
+    const sats = master.serverApplicationTrafficSecret(th);
+    const ems = master.exporterMasterSecret(th);
+    hs.ctx.keyLog(keyLogLabel.clientTraffic0, cats);
+    hs.ctx.keyLog(keyLogLabel.serverTraffic0, sats);
+    hs.ctx.keyLog(keyLogLabel.exporter, ems);
+    hs.ctx.setReadKeys(trafficKeys(suite, sats), 'application', sats, suite);
+
+    // RFC 8446 Appendix D.4
+    if (hs.config.middleboxCompat && !hs.sentChangeCipherSpec) {
+      hs.ctx.sendChangeCipherSpec();
+      hs.sentChangeCipherSpec = true;
+    }
+    const chts = hs.clientHandshakeSecret!;
+    hs.ctx.setWriteKeys(trafficKeys(suite, chts), 'handshake', chts, suite);
+    if (hs.certificateRequestContext) {
+      // RFC 8446 §4.4.2: no client certificate configured yet: an empty Certificate.
+      const cert = hs.ctx.send({
+        msgType: HandshakeType.certificate,
+        certificateRequestContext: hs.certificateRequestContext,
+        certificateList: [],
+      });
+      hs.transcript.add(cert);
+    }
+    const fin = hs.ctx.send({
+      msgType: HandshakeType.finished,
+      verifyData: finishedVerifyData(hash, chts, hs.transcript.current()),
+    });
+    hs.transcript.add(fin);
+    const rms = master.resumptionMasterSecret(hs.transcript.current());
+    hs.ctx.setWriteKeys(trafficKeys(suite, cats), 'application', cats, suite);
+    hs.ctx.handshakeDone({
+      suite,
+      clientTrafficSecret: cats,
+      serverTrafficSecret: sats,
+      exporterMasterSecret: ems,
+      resumptionMasterSecret: rms,
+    });
+    return new ClientTraffic(hs.ctx);
+  }
+}

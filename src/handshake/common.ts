@@ -1,0 +1,179 @@
+// What every handshake state shares: the step type, the context a state acts through,
+// and helpers that several states of both roles use.
+
+import { AlertDescription, TlsError, internalError } from '../errors.js';
+import type { CipherSuiteImpl, CryptoProvider, HashAlgorithm, PublicKey } from '../crypto/provider.js';
+import type { TrafficKeys } from '../record/keys.js';
+import type { ConnectionEvent, NegotiatedParameters } from '../connection/types.js';
+import type { HandshakeMessage } from '../wire/types.js';
+import { SignatureScheme } from '../wire/codepoints.js';
+import { concatBytes, utf8 } from '../util/bytes.js';
+
+/**
+ * One handshake state. `expects` lists the message types legal here; the connection
+ * rejects anything else with unexpected_message before `handle` runs (one place decides).
+ */
+export interface HandshakeState {
+  readonly name: string;
+  readonly expects: readonly number[];
+  handle(msg: HandshakeMessage, raw: Uint8Array): Step;
+}
+
+/** An async step in flight (signing, certificate verification). The connection awaits nothing: the driver does. */
+export class Pending {
+  private settled = false;
+  private failure: unknown;
+  readonly promise: Promise<void>;
+  constructor(
+    promise: Promise<unknown>,
+    private readonly resumeWith: () => Step,
+  ) {
+    this.promise = promise.then(
+      () => {
+        this.settled = true;
+      },
+      (e: unknown) => {
+        this.settled = true;
+        this.failure = e;
+      },
+    );
+  }
+  get isSettled(): boolean {
+    return this.settled;
+  }
+  /** Continue the handshake; rethrows the async step's failure. */
+  resume(): Step {
+    if (!this.settled) throw internalError('resume() before the pending step settled');
+    if (this.failure !== undefined) throw this.failure;
+    return this.resumeWith();
+  }
+}
+
+export type Step = HandshakeState | Pending;
+
+/**
+ * Run `next` with a value that may arrive later. A synchronous value continues at once,
+ * so the all-synchronous path (the default provider) never leaves the call stack.
+ */
+export function whenReady<T>(value: T | Promise<T>, next: (v: T) => Step): Step {
+  if (value instanceof Promise) {
+    let result: T;
+    const p = value.then((v) => {
+      result = v;
+    });
+    return new Pending(p, () => next(result));
+  }
+  return next(value);
+}
+
+/** Epoch names used in events and key logs. */
+export type Epoch = 'early' | 'handshake' | 'application';
+
+/** What a state may do to its connection. Implemented by the connection. */
+export interface HandshakeContext {
+  readonly provider: CryptoProvider;
+  random(length: number): Uint8Array;
+  now(): Date;
+  /** Encode, emit the event and queue the message on the current write keys; returns the raw bytes (for the transcript). */
+  send(msg: HandshakeMessage): Uint8Array;
+  /** RFC 8446 Appendix D.4 dummy change_cipher_spec. */
+  sendChangeCipherSpec(): void;
+  setReadKeys(keys: TrafficKeys, epoch: Epoch, secret: Uint8Array, suite: CipherSuiteImpl): void;
+  setWriteKeys(keys: TrafficKeys, epoch: Epoch, secret: Uint8Array, suite: CipherSuiteImpl): void;
+  /** NSS key log (no-op unless configured). */
+  keyLog(label: string, secret: Uint8Array): void;
+  emit(event: ConnectionEvent): void;
+  /** Merge what was negotiated so far into the connection's parameters. */
+  negotiated(p: Partial<NegotiatedParameters>): void;
+  /** The handshake is done: application traffic may flow. */
+  handshakeDone(secrets: ApplicationSecrets): void;
+  /** RFC 8449: the peer's record_size_limit bounds the records we send. */
+  peerRecordSizeLimit(limit: number): void;
+  /** The client random, for key logging (set by whoever creates or receives the ClientHello). */
+  clientRandom: Uint8Array;
+}
+
+/** What the connection keeps after the handshake: the secrets for KeyUpdate and exporters. */
+export interface ApplicationSecrets {
+  suite: CipherSuiteImpl;
+  clientTrafficSecret: Uint8Array;
+  serverTrafficSecret: Uint8Array;
+  exporterMasterSecret: Uint8Array;
+  resumptionMasterSecret: Uint8Array;
+}
+
+// RFC 8446 §4.4.3: 64 spaces, the context string, a zero byte, the transcript hash.
+const SIG_PAD = new Uint8Array(64).fill(0x20);
+const SERVER_CV_CONTEXT = utf8('TLS 1.3, server CertificateVerify');
+const CLIENT_CV_CONTEXT = utf8('TLS 1.3, client CertificateVerify');
+export function certificateVerifyContent(signer: 'server' | 'client', transcriptHash: Uint8Array): Uint8Array {
+  return concatBytes(SIG_PAD, signer === 'server' ? SERVER_CV_CONTEXT : CLIENT_CV_CONTEXT, new Uint8Array([0]), transcriptHash);
+}
+
+/** Schemes TLS 1.3 allows in CertificateVerify (RFC 8446 §4.2.3: no PKCS#1 v1.5, no SHA-1). */
+export const CERTIFICATE_VERIFY_SCHEMES: readonly number[] = [
+  SignatureScheme.ecdsa_secp256r1_sha256,
+  SignatureScheme.ecdsa_secp384r1_sha384,
+  SignatureScheme.ecdsa_secp521r1_sha512,
+  SignatureScheme.ed25519,
+  SignatureScheme.ed448,
+  SignatureScheme.rsa_pss_rsae_sha256,
+  SignatureScheme.rsa_pss_rsae_sha384,
+  SignatureScheme.rsa_pss_rsae_sha512,
+  SignatureScheme.rsa_pss_pss_sha256,
+  SignatureScheme.rsa_pss_pss_sha384,
+  SignatureScheme.rsa_pss_pss_sha512,
+];
+
+/** Accepted in certificate signatures only (RFC 8446 §4.2.3). */
+export const CERTIFICATE_ONLY_SCHEMES: readonly number[] = [
+  SignatureScheme.rsa_pkcs1_sha256,
+  SignatureScheme.rsa_pkcs1_sha384,
+  SignatureScheme.rsa_pkcs1_sha512,
+];
+
+/** RFC 8446 §4.2.3: an ECDSA scheme names its curve in TLS 1.3; the key must be on it. */
+export function keyFitsScheme(scheme: number, key: PublicKey): boolean {
+  switch (scheme) {
+    case SignatureScheme.ecdsa_secp256r1_sha256:
+      return key.kind === 'ec' && key.curve === 'P-256';
+    case SignatureScheme.ecdsa_secp384r1_sha384:
+      return key.kind === 'ec' && key.curve === 'P-384';
+    case SignatureScheme.ecdsa_secp521r1_sha512:
+      return key.kind === 'ec' && key.curve === 'P-521';
+    case SignatureScheme.ed25519:
+      return key.kind === 'ed25519';
+    case SignatureScheme.ed448:
+      return key.kind === 'ed448';
+    case SignatureScheme.rsa_pss_rsae_sha256:
+    case SignatureScheme.rsa_pss_rsae_sha384:
+    case SignatureScheme.rsa_pss_rsae_sha512:
+      return key.kind === 'rsa';
+    default:
+      return false;
+  }
+}
+
+/** Pick the suite implementation by code point, or undefined. */
+export function findSuite(provider: CryptoProvider, id: number): CipherSuiteImpl | undefined {
+  return provider.cipherSuites.find((s) => s.id === id);
+}
+
+export function hashOf(suite: CipherSuiteImpl): HashAlgorithm {
+  return suite.hash;
+}
+
+export function fail(alert: keyof typeof AlertDescription, message: string): never {
+  throw new TlsError(AlertDescription[alert], message);
+}
+
+/** NSS key log labels. */
+export const keyLogLabel = {
+  clientEarly: 'CLIENT_EARLY_TRAFFIC_SECRET',
+  clientHandshake: 'CLIENT_HANDSHAKE_TRAFFIC_SECRET',
+  serverHandshake: 'SERVER_HANDSHAKE_TRAFFIC_SECRET',
+  clientTraffic0: 'CLIENT_TRAFFIC_SECRET_0',
+  serverTraffic0: 'SERVER_TRAFFIC_SECRET_0',
+  exporter: 'EXPORTER_SECRET',
+  earlyExporter: 'EARLY_EXPORTER_SECRET',
+} as const;

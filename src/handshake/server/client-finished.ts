@@ -1,0 +1,34 @@
+// Server: the client's second flight. RFC 8446 §4.4.4.
+
+import { trafficKeys, finishedVerifyData } from '../../keyschedule/index.js';
+import { HandshakeType } from '../../wire/codepoints.js';
+import type { Finished } from '../../wire/types.js';
+import { constantTimeEqual } from '../../util/bytes.js';
+import { fail, type HandshakeState, type Step } from '../common.js';
+import { ServerTraffic } from '../traffic.js';
+import type { ServerHandshake } from './data.js';
+
+export class ExpectClientFinished implements HandshakeState {
+  readonly name = 'ExpectClientFinished';
+  readonly expects = [HandshakeType.finished];
+  constructor(private readonly hs: ServerHandshake) {}
+
+  handle(msg: Finished, raw: Uint8Array): Step {
+    const hs = this.hs;
+    const suite = hs.suite!;
+    if (msg.verifyData.length !== suite.hash.outputLen) fail('decode_error', 'Finished of the wrong length');
+    const expected = finishedVerifyData(suite.hash, hs.clientHandshakeSecret!, hs.transcript.current());
+    if (!constantTimeEqual(expected, msg.verifyData)) fail('decrypt_error', 'client Finished does not verify');
+    hs.transcript.add(raw);
+    const cats = hs.clientApplicationSecret!;
+    hs.ctx.setReadKeys(trafficKeys(suite, cats), 'application', cats, suite);
+    hs.ctx.handshakeDone({
+      suite,
+      clientTrafficSecret: cats,
+      serverTrafficSecret: hs.serverApplicationSecret!,
+      exporterMasterSecret: hs.exporterMasterSecret!,
+      resumptionMasterSecret: hs.master!.resumptionMasterSecret(hs.transcript.current()),
+    });
+    return new ServerTraffic(hs.ctx);
+  }
+}

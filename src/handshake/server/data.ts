@@ -1,0 +1,34 @@
+// What the server handshake carries from state to state.
+
+import type { CipherSuiteImpl, KeyExchangeGroup, SigningKey } from '../../crypto/provider.js';
+import type { Transcript, MasterSecretStage } from '../../keyschedule/index.js';
+import type { ClientHello } from '../../wire/types.js';
+import type { HandshakeContext } from '../common.js';
+import type { TrafficHooks } from '../traffic.js';
+
+/** ServerConfig with every default filled in. */
+export interface ResolvedServerConfig {
+  certificateChain: Uint8Array[];
+  signingKey: SigningKey;
+  cipherSuites: CipherSuiteImpl[];
+  groups: KeyExchangeGroup[];
+  alpn: Uint8Array[];
+  requireCookie: boolean;
+  acceptServerName: ((name: string) => boolean) | undefined;
+  recordSizeLimit: number | undefined;
+}
+
+export interface ServerHandshake {
+  readonly ctx: HandshakeContext & TrafficHooks;
+  readonly config: ResolvedServerConfig;
+  readonly transcript: Transcript;
+  /** Set after a HelloRetryRequest: what ClientHello2 must match (RFC 8446 §4.1.2). */
+  helloRetry?: { clientHello1: ClientHello; suite: CipherSuiteImpl; group: KeyExchangeGroup; cookie?: Uint8Array };
+  sentChangeCipherSpec: boolean;
+  suite?: CipherSuiteImpl;
+  clientHandshakeSecret?: Uint8Array;
+  master?: MasterSecretStage;
+  clientApplicationSecret?: Uint8Array;
+  serverApplicationSecret?: Uint8Array;
+  exporterMasterSecret?: Uint8Array;
+}

@@ -1,0 +1,362 @@
+// Server: ClientHello in; HelloRetryRequest, or ServerHello and the server's flight out.
+// RFC 8446 §4.1, §4.2, §4.3, §4.4.
+
+import { AlertDescription, TlsError } from '../../errors.js';
+import { EarlySecretStage, finishedVerifyData, trafficKeys } from '../../keyschedule/index.js';
+import type { CipherSuiteImpl, KeyExchangeGroup } from '../../crypto/provider.js';
+import {
+  ExtensionType,
+  HandshakeType,
+  ProtocolVersion,
+  ServerNameType,
+  groupName,
+  schemeName,
+} from '../../wire/codepoints.js';
+import {
+  EMPTY,
+  decodeAlpnList,
+  decodeCookie,
+  decodeKeyShareClient,
+  decodeNamedGroupList,
+  decodeRecordSizeLimit,
+  decodeServerNameList,
+  decodeSignatureSchemeList,
+  decodeSupportedVersionsClient,
+  encodeAlpnList,
+  encodeCookie,
+  encodeKeyShareHrr,
+  encodeKeyShareServer,
+  encodeRecordSizeLimit,
+  encodeSupportedVersionsServer,
+  findExtension,
+} from '../../wire/extensions.js';
+import { HELLO_RETRY_REQUEST_RANDOM, decodeHandshake } from '../../wire/messages.js';
+import type { ClientHello, Extension, KeyShareEntry } from '../../wire/types.js';
+import { bytesEqual, fromUtf8 } from '../../util/bytes.js';
+import { isIpLiteral } from '../../util/ip.js';
+import { certificateVerifyContent, fail, keyLogLabel, whenReady, type HandshakeState, type Step } from '../common.js';
+import type { ServerHandshake } from './data.js';
+import { ExpectClientFinished } from './client-finished.js';
+
+/** What a ClientHello offers, read once and checked (RFC 8446 §4.1.2, §4.2, §9.2). */
+interface ClientOffer {
+  groups: number[] | undefined;
+  shares: KeyShareEntry[] | undefined;
+  schemes: number[] | undefined;
+  alpn: Uint8Array[] | undefined;
+  serverName: string | undefined;
+  cookie: Uint8Array | undefined;
+  recordSizeLimit: number | undefined;
+}
+
+function readClientHello(ch: ClientHello): ClientOffer {
+  // RFC 8446 §4.2.1: TLS 1.3 is negotiated only through supported_versions.
+  const sv = findExtension(ch.extensions, ExtensionType.supported_versions);
+  if (!sv) fail('protocol_version', 'client does not offer TLS 1.3 (no supported_versions)');
+  if (!decodeSupportedVersionsClient(sv.data).includes(ProtocolVersion.TLSv1_3)) {
+    fail('protocol_version', 'client does not offer TLS 1.3');
+  }
+  // RFC 8446 §4.1.2: legacy_version is 0x0303 and compression is exactly [null].
+  if (ch.legacyVersion !== ProtocolVersion.TLSv1_2) fail('illegal_parameter', 'ClientHello.legacy_version is not 0x0303');
+  if (ch.legacyCompressionMethods.length !== 1 || ch.legacyCompressionMethods[0] !== 0) {
+    fail('illegal_parameter', 'legacy_compression_methods must be [0]');
+  }
+  const ext = (t: number): Extension | undefined => findExtension(ch.extensions, t);
+  const groupsExt = ext(ExtensionType.supported_groups);
+  const sharesExt = ext(ExtensionType.key_share);
+  const schemesExt = ext(ExtensionType.signature_algorithms);
+  const alpnExt = ext(ExtensionType.application_layer_protocol_negotiation);
+  const sniExt = ext(ExtensionType.server_name);
+  const cookieExt = ext(ExtensionType.cookie);
+  const rslExt = ext(ExtensionType.record_size_limit);
+  const offer: ClientOffer = {
+    groups: groupsExt && decodeNamedGroupList(groupsExt.data),
+    shares: sharesExt && decodeKeyShareClient(sharesExt.data),
+    schemes: schemesExt && decodeSignatureSchemeList(schemesExt.data),
+    alpn: alpnExt && decodeAlpnList(alpnExt.data),
+    serverName: sniExt && readHostName(sniExt.data),
+    cookie: cookieExt && decodeCookie(cookieExt.data),
+    recordSizeLimit: rslExt && decodeRecordSizeLimit(rslExt.data),
+  };
+  // RFC 8446 §9.2: a certificate-based handshake needs these.
+  if (!offer.groups) fail('missing_extension', 'ClientHello without supported_groups');
+  if (!offer.shares) fail('missing_extension', 'ClientHello without key_share');
+  if (!offer.schemes) fail('missing_extension', 'ClientHello without signature_algorithms');
+  // RFC 8446 §4.2.8: one share per group, each for a group in supported_groups.
+  const seen = new Set<number>();
+  for (const s of offer.shares) {
+    if (seen.has(s.group)) fail('illegal_parameter', `two key shares for ${groupName(s.group)}`);
+    seen.add(s.group);
+    if (!offer.groups.includes(s.group)) fail('illegal_parameter', `key share for ${groupName(s.group)}, not in supported_groups`);
+  }
+  return offer;
+}
+
+/** RFC 6066 §3: one host_name; IP literals are not valid there and are ignored. */
+function readHostName(data: Uint8Array): string | undefined {
+  const names = decodeServerNameList(data);
+  const hosts = names.filter((n) => n.nameType === ServerNameType.host_name);
+  if (hosts.length > 1) fail('illegal_parameter', 'more than one host_name in server_name');
+  const host = hosts[0];
+  if (!host) return undefined;
+  let name: string;
+  try {
+    name = fromUtf8(host.name);
+  } catch {
+    fail('decode_error', 'server_name is not valid UTF-8');
+  }
+  // RFC 6066 §3: ASCII hostname, no trailing dot.
+  if (!/^[A-Za-z0-9_.-]+$/.test(name) || name.endsWith('.')) fail('illegal_parameter', 'malformed server_name');
+  return isIpLiteral(name) ? undefined : name.toLowerCase();
+}
+
+export class ExpectClientHello implements HandshakeState {
+  readonly name: string;
+  readonly expects = [HandshakeType.client_hello];
+  constructor(private readonly hs: ServerHandshake) {
+    this.name = hs.helloRetry ? 'ExpectClientHelloAfterRetry' : 'ExpectClientHello';
+  }
+
+  handle(ch: ClientHello, raw: Uint8Array): Step {
+    const hs = this.hs;
+    const retry = hs.helloRetry;
+    if (retry) checkSecondClientHello(retry.clientHello1, ch);
+    const offer = readClientHello(ch);
+    if (!retry) hs.ctx.clientRandom = ch.random;
+
+    const suite = retry?.suite ?? chooseSuite(hs, ch);
+    const alpn = chooseAlpn(hs, offer);
+    if (offer.serverName !== undefined && hs.config.acceptServerName && !hs.config.acceptServerName(offer.serverName)) {
+      fail('unrecognized_name', `not serving ${offer.serverName}`);
+    }
+    const scheme = hs.config.signingKey.schemes.find((s) => offer.schemes!.includes(s));
+    if (scheme === undefined) fail('handshake_failure', 'no signature scheme in common');
+
+    // Group: a share we can use, in our preference order; else ask for one (HRR); else fail.
+    let share: KeyShareEntry | undefined;
+    let group: KeyExchangeGroup | undefined;
+    if (retry) {
+      // RFC 8446 §4.2.8: exactly one share, for the group the HelloRetryRequest named.
+      const shares = offer.shares!;
+      if (shares.length !== 1 || shares[0]!.group !== retry.group.id) {
+        fail('illegal_parameter', 'ClientHello after HelloRetryRequest must carry one share for the selected group');
+      }
+      group = retry.group;
+      share = shares[0];
+      if (retry.cookie && (!offer.cookie || !bytesEqual(offer.cookie, retry.cookie))) {
+        fail('illegal_parameter', 'cookie not echoed');
+      }
+    } else {
+      for (const g of hs.config.groups) {
+        const s = offer.shares!.find((e) => e.group === g.id);
+        if (s) {
+          group = g;
+          share = s;
+          break;
+        }
+      }
+      if (!share || hs.config.requireCookie) {
+        const wanted = group ?? hs.config.groups.find((g) => offer.groups!.includes(g.id));
+        if (!wanted) fail('handshake_failure', 'no key exchange group in common');
+        return this.helloRetryRequest(ch, raw, suite, wanted, !share);
+      }
+    }
+    if (!share || !group) fail('handshake_failure', 'no key exchange group in common');
+
+    if (!retry) hs.transcript.setHash(suite.hash);
+    hs.transcript.add(raw);
+    hs.suite = suite;
+    return this.serverFlight(ch, offer, suite, group, share, scheme, alpn);
+  }
+
+  /** RFC 8446 §4.1.4 */
+  private helloRetryRequest(ch: ClientHello, raw: Uint8Array, suite: CipherSuiteImpl, group: KeyExchangeGroup, needShare: boolean): Step {
+    const hs = this.hs;
+    hs.transcript.setHash(suite.hash);
+    hs.transcript.add(raw);
+    hs.transcript.replaceWithMessageHash();
+    const extensions: Extension[] = [];
+    if (needShare) extensions.push({ type: ExtensionType.key_share, data: encodeKeyShareHrr(group.id) });
+    if (hs.config.requireCookie) extensions.push({ type: ExtensionType.cookie, data: encodeCookie(hs.ctx.random(32)) });
+    extensions.push({ type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLSv1_3) });
+    const hrrRaw = hs.ctx.send({
+      msgType: HandshakeType.server_hello,
+      legacyVersion: ProtocolVersion.TLSv1_2,
+      random: HELLO_RETRY_REQUEST_RANDOM,
+      legacySessionIdEcho: ch.legacySessionId,
+      cipherSuite: suite.id,
+      legacyCompressionMethod: 0,
+      extensions,
+      isHelloRetryRequest: true,
+    });
+    hs.transcript.add(hrrRaw);
+    // The cookie to check is the one that went on the wire (a research hook may have changed it).
+    const sent = decodeHandshake(hrrRaw);
+    const cookieExt = sent.msgType === HandshakeType.server_hello ? findExtension(sent.extensions, ExtensionType.cookie) : undefined;
+    hs.helloRetry = { clientHello1: ch, suite, group, cookie: cookieExt && decodeCookie(cookieExt.data) };
+    hs.ctx.negotiated({ helloRetryRequest: true });
+    this.maybeSendChangeCipherSpec(ch);
+    return new ExpectClientHello(hs);
+  }
+
+  /** RFC 8446 Appendix D.4: a compatibility-mode client gets a dummy CCS after our first message. */
+  private maybeSendChangeCipherSpec(ch: ClientHello): void {
+    if (ch.legacySessionId.length > 0 && !this.hs.sentChangeCipherSpec) {
+      this.hs.ctx.sendChangeCipherSpec();
+      this.hs.sentChangeCipherSpec = true;
+    }
+  }
+
+  private serverFlight(
+    ch: ClientHello,
+    offer: ClientOffer,
+    suite: CipherSuiteImpl,
+    group: KeyExchangeGroup,
+    clientShare: KeyShareEntry,
+    scheme: number,
+    alpn: Uint8Array | undefined,
+  ): Step {
+    const hs = this.hs;
+    const ctx = hs.ctx;
+    const kx = group.start(ctx.provider.random);
+    const shared = kx.complete(clientShare.keyExchange);
+    const shRaw = ctx.send({
+      msgType: HandshakeType.server_hello,
+      legacyVersion: ProtocolVersion.TLSv1_2,
+      random: ctx.random(32),
+      legacySessionIdEcho: ch.legacySessionId,
+      cipherSuite: suite.id,
+      legacyCompressionMethod: 0,
+      extensions: [
+        { type: ExtensionType.key_share, data: encodeKeyShareServer({ group: group.id, keyExchange: kx.publicKey }) },
+        { type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLSv1_3) },
+      ],
+      isHelloRetryRequest: false,
+    });
+    hs.transcript.add(shRaw);
+    this.maybeSendChangeCipherSpec(ch);
+
+    // RFC 8446 §7.1
+    const handshakeSecrets = new EarlySecretStage(suite.hash).handshake(shared);
+    shared.fill(0);
+    let th = hs.transcript.current();
+    const chts = handshakeSecrets.clientHandshakeTrafficSecret(th);
+    const shts = handshakeSecrets.serverHandshakeTrafficSecret(th);
+    ctx.keyLog(keyLogLabel.clientHandshake, chts);
+    ctx.keyLog(keyLogLabel.serverHandshake, shts);
+    ctx.setWriteKeys(trafficKeys(suite, shts), 'handshake', shts, suite);
+    ctx.setReadKeys(trafficKeys(suite, chts), 'handshake', chts, suite);
+    hs.clientHandshakeSecret = chts;
+    ctx.negotiated({
+      cipherSuite: suite.id,
+      cipherSuiteName: suite.name,
+      group: group.id,
+      groupName: groupName(group.id),
+      signatureScheme: scheme,
+      signatureSchemeName: schemeName(scheme),
+      alpn: alpn && decodeAlpnName(alpn),
+      serverName: offer.serverName,
+    });
+
+    // RFC 8446 §4.3.1: EncryptedExtensions.
+    const ee: Extension[] = [];
+    if (offer.recordSizeLimit !== undefined) {
+      ctx.peerRecordSizeLimit(offer.recordSizeLimit);
+      if (hs.config.recordSizeLimit !== undefined) {
+        ee.push({ type: ExtensionType.record_size_limit, data: encodeRecordSizeLimit(hs.config.recordSizeLimit) });
+      }
+    }
+    // RFC 6066 §3: an empty server_name acknowledges that the name was used.
+    if (offer.serverName !== undefined) ee.push({ type: ExtensionType.server_name, data: EMPTY });
+    if (alpn) ee.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpnList([alpn]) });
+    hs.transcript.add(ctx.send({ msgType: HandshakeType.encrypted_extensions, extensions: ee }));
+
+    // RFC 8446 §4.4.2
+    hs.transcript.add(
+      ctx.send({
+        msgType: HandshakeType.certificate,
+        certificateRequestContext: EMPTY,
+        certificateList: hs.config.certificateChain.map((der) => ({ data: der, extensions: [] })),
+      }),
+    );
+
+    // RFC 8446 §4.4.3: the signature may come from an async signer (WebCrypto, KMS, HSM).
+    const content = certificateVerifyContent('server', hs.transcript.current());
+    return whenReady(hs.config.signingKey.signer(scheme).sign(content), (signature) => {
+      hs.transcript.add(ctx.send({ msgType: HandshakeType.certificate_verify, algorithm: scheme, signature }));
+      // RFC 8446 §4.4.4
+      th = hs.transcript.current();
+      hs.transcript.add(
+        ctx.send({ msgType: HandshakeType.finished, verifyData: finishedVerifyData(suite.hash, shts, th) }),
+      );
+      const master = handshakeSecrets.master();
+      th = hs.transcript.current();
+      const cats = master.clientApplicationTrafficSecret(th);
+      const sats = master.serverApplicationTrafficSecret(th);
+      const ems = master.exporterMasterSecret(th);
+      ctx.keyLog(keyLogLabel.clientTraffic0, cats);
+      ctx.keyLog(keyLogLabel.serverTraffic0, sats);
+      ctx.keyLog(keyLogLabel.exporter, ems);
+      ctx.setWriteKeys(trafficKeys(suite, sats), 'application', sats, suite);
+      hs.master = master;
+      hs.clientApplicationSecret = cats;
+      hs.serverApplicationSecret = sats;
+      hs.exporterMasterSecret = ems;
+      return new ExpectClientFinished(hs);
+    });
+  }
+}
+
+function chooseSuite(hs: ServerHandshake, ch: ClientHello): CipherSuiteImpl {
+  // Server preference among what the client offers.
+  const suite = hs.config.cipherSuites.find((s) => ch.cipherSuites.includes(s.id));
+  if (!suite) fail('handshake_failure', 'no cipher suite in common');
+  return suite;
+}
+
+/** RFC 7301 §3.2: our preference among the client's; no overlap is no_application_protocol. */
+function chooseAlpn(hs: ServerHandshake, offer: ClientOffer): Uint8Array | undefined {
+  if (!offer.alpn || hs.config.alpn.length === 0) return undefined;
+  const chosen = hs.config.alpn.find((p) => offer.alpn!.some((q) => bytesEqual(p, q)));
+  if (!chosen) throw new TlsError(AlertDescription.no_application_protocol, 'no ALPN protocol in common');
+  return chosen;
+}
+
+function decodeAlpnName(b: Uint8Array): string {
+  try {
+    return fromUtf8(b);
+  } catch {
+    return Array.from(b, (c) => String.fromCharCode(c)).join('');
+  }
+}
+
+/**
+ * RFC 8446 §4.1.2: after a HelloRetryRequest the client sends the same ClientHello except
+ * key_share, cookie, early_data (removed), pre_shared_key and padding.
+ */
+function checkSecondClientHello(first: ClientHello, second: ClientHello): void {
+  const same =
+    first.legacyVersion === second.legacyVersion &&
+    bytesEqual(first.random, second.random) &&
+    bytesEqual(first.legacySessionId, second.legacySessionId) &&
+    first.cipherSuites.length === second.cipherSuites.length &&
+    first.cipherSuites.every((s, i) => s === second.cipherSuites[i]) &&
+    bytesEqual(first.legacyCompressionMethods, second.legacyCompressionMethods);
+  if (!same) fail('illegal_parameter', 'second ClientHello changed a fixed field');
+  const mayChange = new Set<number>([
+    ExtensionType.key_share,
+    ExtensionType.cookie,
+    ExtensionType.early_data,
+    ExtensionType.pre_shared_key,
+    ExtensionType.padding,
+  ]);
+  const firstRest = first.extensions.filter((e) => !mayChange.has(e.type));
+  const secondRest = second.extensions.filter((e) => !mayChange.has(e.type));
+  if (
+    firstRest.length !== secondRest.length ||
+    firstRest.some((e, i) => e.type !== secondRest[i]!.type || !bytesEqual(e.data, secondRest[i]!.data))
+  ) {
+    fail('illegal_parameter', 'second ClientHello changed an extension it may not change');
+  }
+  if (findExtension(second.extensions, ExtensionType.early_data)) fail('illegal_parameter', 'early_data after HelloRetryRequest');
+}

@@ -1,0 +1,33 @@
+// After the handshake: the post-handshake messages each role accepts (RFC 8446 §4.6).
+
+import { HandshakeType } from '../wire/codepoints.js';
+import type { HandshakeMessage, NewSessionTicket } from '../wire/types.js';
+import type { HandshakeState, Step } from './common.js';
+
+/** What the traffic state needs from its connection. */
+export interface TrafficHooks {
+  keyUpdateReceived(requestUpdate: number): void;
+  /** A client receives tickets (RFC 8446 §4.6.1); a client that does not resume ignores them (RFC 9846 §4.6.1). */
+  ticketReceived?(ticket: NewSessionTicket): void;
+}
+
+export class ClientTraffic implements HandshakeState {
+  readonly name = 'ClientTraffic';
+  readonly expects = [HandshakeType.new_session_ticket, HandshakeType.key_update];
+  constructor(private readonly hooks: TrafficHooks) {}
+  handle(msg: HandshakeMessage): Step {
+    if (msg.msgType === HandshakeType.key_update) this.hooks.keyUpdateReceived(msg.requestUpdate);
+    else if (msg.msgType === HandshakeType.new_session_ticket) this.hooks.ticketReceived?.(msg);
+    return this;
+  }
+}
+
+export class ServerTraffic implements HandshakeState {
+  readonly name = 'ServerTraffic';
+  readonly expects = [HandshakeType.key_update];
+  constructor(private readonly hooks: TrafficHooks) {}
+  handle(msg: HandshakeMessage): Step {
+    if (msg.msgType === HandshakeType.key_update) this.hooks.keyUpdateReceived(msg.requestUpdate);
+    return this;
+  }
+}

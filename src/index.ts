@@ -1,0 +1,33 @@
+// tls13-engine: a sans-I/O TLS 1.3 engine (RFC 8446 / RFC 9846). Public exports only.
+
+export { createClientConnection, createServerConnection, ClientConnection, ServerConnection } from './connection/index.js';
+export type {
+  ClientConfig,
+  ServerConfig,
+  CommonConfig,
+  Connection,
+  ConnectionEvent,
+  NegotiatedParameters,
+  KeyLogger,
+  EventListener,
+  Side,
+} from './connection/index.js';
+export {
+  AlertDescription,
+  AlertLevel,
+  TlsError,
+  PeerAlertError,
+  CertificateError,
+  TlsUsageError,
+  alertName,
+} from './errors.js';
+export * from './wire/codepoints.js';
+export type * from './crypto/provider.js';
+export { nobleProvider, createNobleProvider } from './crypto/noble/index.js';
+export { signingKeyFromMaterial } from './crypto/index.js';
+export { pemDecode, pemEncode } from './x509/pem.js';
+export { parsePrivateKeyPem } from './x509/keys.js';
+export { parseCertificate } from './x509/certificate.js';
+export { WebPkiServerVerifier } from './x509/verify.js';
+export type { ServerCertificateVerifier, VerifiedChain } from './x509/verify.js';
+export { formatHandshake, messageLabel } from './wire/format.js';

@@ -1,0 +1,36 @@
+// Finished and PSK binder MACs (RFC 8446 §4.4.4, §4.2.11.2).
+
+import type { HashAlgorithm } from '../crypto/provider.js';
+import { internalError } from '../errors.js';
+import { wipe } from '../util/bytes.js';
+import { hkdfExpandLabel } from './hkdf.js';
+
+/** RFC 8446 §4.4.4: finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length). */
+export function finishedKey(hash: HashAlgorithm, baseKey: Uint8Array): Uint8Array {
+  return hkdfExpandLabel(hash, baseKey, 'finished', new Uint8Array(0), hash.outputLen);
+}
+
+/**
+ * RFC 8446 §4.4.4: verify_data = HMAC(finished_key, Transcript-Hash(Handshake Context,
+ * Certificate*, CertificateVerify*)). `baseKey` is the sender's handshake (or, after the
+ * handshake, application) traffic secret.
+ */
+export function finishedVerifyData(hash: HashAlgorithm, baseKey: Uint8Array, transcriptHash: Uint8Array): Uint8Array {
+  if (transcriptHash.length !== hash.outputLen) {
+    throw internalError(`Finished: transcript hash is ${transcriptHash.length} bytes, want ${hash.outputLen}`);
+  }
+  const key = finishedKey(hash, baseKey);
+  try {
+    return hash.hmac(key, transcriptHash);
+  } finally {
+    wipe(key);
+  }
+}
+
+/**
+ * RFC 8446 §4.2.11.2: a PSK binder is computed as a Finished with BaseKey = binder_key
+ * over the transcript up to and including the truncated ClientHello.
+ */
+export function pskBinder(hash: HashAlgorithm, binderKey: Uint8Array, truncatedTranscriptHash: Uint8Array): Uint8Array {
+  return finishedVerifyData(hash, binderKey, truncatedTranscriptHash);
+}

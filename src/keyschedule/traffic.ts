@@ -1,0 +1,36 @@
+// Traffic keys and key updates (RFC 8446 §7.2, §7.3).
+
+import type { AeadAlgorithm, CipherSuiteImpl, HashAlgorithm } from '../crypto/provider.js';
+import { hkdfExpandLabel } from './hkdf.js';
+
+/**
+ * One direction's record protection keys. The record layer declares the same shape
+ * (src/record/keys.ts); structural typing makes the two interchangeable.
+ */
+export interface TrafficKeys {
+  aead: AeadAlgorithm;
+  key: Uint8Array;
+  iv: Uint8Array;
+}
+
+/**
+ * RFC 8446 §7.3:
+ *   [sender]_write_key = HKDF-Expand-Label(Secret, "key", "", key_length)
+ *   [sender]_write_iv  = HKDF-Expand-Label(Secret, "iv", "", iv_length)
+ */
+export function trafficKeys(suite: CipherSuiteImpl, secret: Uint8Array): TrafficKeys {
+  const empty = new Uint8Array(0);
+  return {
+    aead: suite.aead,
+    key: hkdfExpandLabel(suite.hash, secret, 'key', empty, suite.aead.keyLen),
+    iv: hkdfExpandLabel(suite.hash, secret, 'iv', empty, suite.aead.nonceLen),
+  };
+}
+
+/**
+ * RFC 8446 §7.2: application_traffic_secret_N+1 =
+ *   HKDF-Expand-Label(application_traffic_secret_N, "traffic upd", "", Hash.length)
+ */
+export function nextTrafficSecret(hash: HashAlgorithm, secret: Uint8Array): Uint8Array {
+  return hkdfExpandLabel(hash, secret, 'traffic upd', new Uint8Array(0), hash.outputLen);
+}

@@ -1,0 +1,292 @@
+// Inbound record layer: framing, limits and deprotection. RFC 8446 §5, RFC 9846 §5.
+
+import { AlertDescription, TlsError, decodeError, internalError, unexpectedMessage } from '../errors.js';
+import { ContentType, contentTypeName } from '../wire/codepoints.js';
+import {
+  MAX_AEAD_EXPANSION,
+  MAX_CIPHERTEXT_LENGTH,
+  MAX_INNER_PLAINTEXT_LENGTH,
+  MAX_PLAINTEXT_LENGTH,
+  MAX_RECORD_LENGTH,
+  MIN_RECORD_SIZE_LIMIT,
+  RECORD_HEADER_LENGTH,
+} from './constants.js';
+import { CipherState, type TrafficKeys } from './keys.js';
+
+/** One record as delivered to the connection. */
+export interface InboundRecord {
+  /** The real content type (for a protected record: TLSInnerPlaintext.type). */
+  type: number;
+  /** The content (padding and inner type stripped). Owned by the caller: never reused by the reader. */
+  data: Uint8Array;
+  /** True when the record was deprotected with the read keys. */
+  protected: boolean;
+}
+
+export interface RecordReaderLimits {
+  /**
+   * Upper bound on `bufferedBytes` (default 1 MiB, at least one maximal record). `push` throws
+   * internal_error rather than exceed it: drain with `next()` between pushes, and split large
+   * inputs (see `freeBytes`).
+   */
+  maxBufferedBytes?: number;
+}
+
+export type SkipMode = 'undecryptable' | 'application_data';
+
+const DEFAULT_MAX_BUFFERED = 1 << 20;
+const INITIAL_BUFFER = 4096;
+/** Tag length assumed when no keys are installed (every TLS 1.3 AEAD but CCM_8 has a 16-byte tag). */
+const ASSUMED_TAG_LENGTH = 16;
+
+const recordOverflow = (msg: string): TlsError => new TlsError(AlertDescription.record_overflow, msg);
+const badRecordMac = (msg: string): TlsError => new TlsError(AlertDescription.bad_record_mac, msg);
+
+export class RecordReader {
+  private buf = new Uint8Array(0);
+  private start = 0;
+  private end = 0;
+  private readonly maxBuffered: number;
+  private state: CipherState | undefined;
+  private sizeLimit = MAX_INNER_PLAINTEXT_LENGTH;
+  private skipMode: SkipMode | undefined;
+  private skipBudget = 0;
+  private skipped = 0;
+
+  constructor(limits?: RecordReaderLimits) {
+    const max = limits?.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
+    if (!Number.isSafeInteger(max) || max < MAX_RECORD_LENGTH)
+      throw internalError(`maxBufferedBytes must be an integer >= ${MAX_RECORD_LENGTH}`);
+    this.maxBuffered = max;
+  }
+
+  /** Transport bytes buffered and not yet returned as records. */
+  get bufferedBytes(): number {
+    return this.end - this.start;
+  }
+
+  /** How many more bytes `push` accepts now. */
+  get freeBytes(): number {
+    return this.maxBuffered - this.bufferedBytes;
+  }
+
+  /** Read keys are installed. */
+  get hasKeys(): boolean {
+    return this.state !== undefined;
+  }
+
+  /** Records decrypted under the current read key (= its next sequence number). */
+  get recordsUnderKey(): number {
+    return this.state?.sequence ?? 0;
+  }
+
+  /** The active early-data skipping mode, if any. */
+  get skipping(): SkipMode | undefined {
+    return this.skipMode;
+  }
+
+  /** Bytes counted against the current skipping budget. */
+  get skippedBytes(): number {
+    return this.skipped;
+  }
+
+  /** Buffers transport bytes (copied). */
+  push(data: Uint8Array): void {
+    const n = data.length;
+    if (n === 0) return;
+    const have = this.end - this.start;
+    if (have + n > this.maxBuffered)
+      throw internalError(
+        `receive buffer limit: ${have} bytes buffered, ${n} pushed, limit ${this.maxBuffered}; drain with next() between pushes`,
+      );
+    if (this.end + n > this.buf.length) {
+      if (have + n <= this.buf.length) {
+        this.buf.copyWithin(0, this.start, this.end);
+      } else {
+        const size = Math.min(this.maxBuffered, Math.max(have + n, this.buf.length * 2, INITIAL_BUFFER));
+        const next = new Uint8Array(size);
+        next.set(this.buf.subarray(this.start, this.end));
+        this.buf = next;
+      }
+      this.start = 0;
+      this.end = have;
+    }
+    this.buf.set(data, this.end);
+    this.end += n;
+  }
+
+  /**
+   * Switches the read keys at a record boundary: the next record is opened with `keys` at
+   * sequence number 0 (RFC 8446 §5.3). `undefined` turns protection off. Installing keys ends
+   * `skipApplicationData` mode.
+   */
+  setKeys(keys: TrafficKeys | undefined): void {
+    this.state?.dispose();
+    this.state = keys === undefined ? undefined : new CipherState(keys);
+    if (keys !== undefined && this.skipMode === 'application_data') this.stopSkipping();
+  }
+
+  /**
+   * RFC 8449 §4: the record_size_limit we advertised. Protected records whose TLSInnerPlaintext
+   * exceeds it are record_overflow. Unprotected records are not subject to it.
+   */
+  setRecordSizeLimit(limit: number): void {
+    if (!Number.isSafeInteger(limit) || limit < MIN_RECORD_SIZE_LIMIT)
+      throw internalError(`record size limit ${limit} below ${MIN_RECORD_SIZE_LIMIT}`);
+    this.sizeLimit = Math.min(limit, MAX_INNER_PLAINTEXT_LENGTH);
+  }
+
+  /**
+   * RFC 9846 §4.3.10 (RFC 8446 §4.2.10), server rejected 0-RTT: application_data records that
+   * fail to deprotect with the current read keys are dropped. Each counts the most content it
+   * could carry (length − tag − 1); past `maxBytes` (max_early_data_size) the connection is
+   * aborted with unexpected_message (RFC 9846 §4.7.1). The first record that deprotects ends the mode.
+   */
+  skipUndecryptable(maxBytes: number): void {
+    this.startSkipping('undecryptable', maxBytes);
+  }
+
+  /**
+   * RFC 9846 §4.3.10, server sent HelloRetryRequest: unprotected-path records of outer type
+   * application_data (0-RTT ciphertext) are dropped, counted as above (16-byte tag assumed), up
+   * to `maxBytes`, until `stopSkipping()` or `setKeys(keys)`.
+   */
+  skipApplicationData(maxBytes: number): void {
+    this.startSkipping('application_data', maxBytes);
+  }
+
+  stopSkipping(): void {
+    this.skipMode = undefined;
+    this.skipBudget = 0;
+    this.skipped = 0;
+  }
+
+  private startSkipping(mode: SkipMode, maxBytes: number): void {
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw internalError(`invalid early data limit ${maxBytes}`);
+    this.skipMode = mode;
+    this.skipBudget = maxBytes;
+    this.skipped = 0;
+  }
+
+  /**
+   * The next record, or undefined until a whole record is buffered. Throws TlsError for
+   * malformed or undecryptable input; the reader is unusable afterwards.
+   */
+  next(): InboundRecord | undefined {
+    for (;;) {
+      const avail = this.end - this.start;
+      if (avail === 0) {
+        this.release();
+        return undefined;
+      }
+      if (avail < 2) return undefined;
+      const buf = this.buf;
+      const s = this.start;
+      const type = buf[s]!;
+      // RFC 8446 §5.1: legacy_record_version is ignored, but anything not 0x03?? is not TLS.
+      // Checked before the type so that garbage (e.g. HTTP) fails fast as decode_error.
+      if (buf[s + 1] !== 0x03)
+        throw decodeError(`not a TLS record: version byte 0x${buf[s + 1]!.toString(16).padStart(2, '0')}`);
+      if (
+        type !== ContentType.application_data &&
+        type !== ContentType.handshake &&
+        type !== ContentType.alert &&
+        type !== ContentType.change_cipher_spec
+      )
+        // RFC 8446 §5: an unexpected record type MUST be answered with unexpected_message.
+        throw unexpectedMessage(`unknown record type ${contentTypeName(type)}`);
+      if (avail < RECORD_HEADER_LENGTH) return undefined;
+      const length = (buf[s + 3]! << 8) | buf[s + 4]!;
+      if (type === ContentType.application_data) {
+        // RFC 8446 §5.2 (and RFC 8449 §4: our limit plus the maximum AEAD expansion). Outer
+        // application_data is ciphertext in every legal case, protected keys or not.
+        const max = this.state === undefined ? MAX_CIPHERTEXT_LENGTH : this.sizeLimit + MAX_AEAD_EXPANSION;
+        if (length > max) throw recordOverflow(`TLSCiphertext of ${length} bytes exceeds ${max}`);
+      } else if (length > MAX_PLAINTEXT_LENGTH) {
+        // RFC 8446 §5.1
+        throw recordOverflow(`TLSPlaintext of ${length} bytes exceeds ${MAX_PLAINTEXT_LENGTH}`);
+      }
+      const total = RECORD_HEADER_LENGTH + length;
+      if (avail < total) return undefined;
+      const header = buf.subarray(s, s + RECORD_HEADER_LENGTH);
+      const body = buf.subarray(s + RECORD_HEADER_LENGTH, s + total);
+      // Views stay valid: nothing writes to `buf` until the next push.
+      this.start += total;
+      const record = this.process(type, header, body);
+      if (record !== undefined) return record;
+    }
+  }
+
+  /** Drops an oversized buffer once drained, so one burst does not pin memory. */
+  private release(): void {
+    this.start = 0;
+    this.end = 0;
+    if (this.buf.length > 2 * MAX_RECORD_LENGTH) this.buf = new Uint8Array(0);
+  }
+
+  private process(type: number, header: Uint8Array, body: Uint8Array): InboundRecord | undefined {
+    const state = this.state;
+    if (type === ContentType.application_data) {
+      if (state === undefined) {
+        if (this.skipMode === 'application_data') {
+          this.countSkipped(body.length, ASSUMED_TAG_LENGTH);
+          return undefined;
+        }
+        // No keys: passed through; the connection decides (RFC 8446 §5.1: it is never legal).
+        return { type, data: body.slice(), protected: false };
+      }
+      // RFC 8446 §5.2: additional_data = the record header.
+      const plaintext = state.open(header, body);
+      if (plaintext === null) {
+        if (this.skipMode === 'undecryptable') {
+          this.countSkipped(body.length, state.aead.tagLen);
+          return undefined;
+        }
+        throw badRecordMac(`record ${state.sequence} failed to deprotect`);
+      }
+      // RFC 9846 §4.3.10: the first record that deprotects ends early-data skipping.
+      if (this.skipMode === 'undecryptable') this.stopSkipping();
+      return this.unwrapInner(plaintext);
+    }
+    if (type === ContentType.change_cipher_spec) {
+      // RFC 9846 §5: only the single byte 0x01; it may arrive unprotected between protected
+      // records. Whether it is allowed now is the connection's call (Appendix E.4).
+      if (body.length !== 1 || body[0] !== 0x01) throw unexpectedMessage('change_cipher_spec other than 0x01');
+      return { type, data: body.slice(), protected: false };
+    }
+    if (state !== undefined) throw unexpectedMessage(`unprotected ${contentTypeName(type)} record after keys were installed`);
+    // RFC 9846 §5.1, §5.4: no zero-length handshake or alert fragments.
+    if (body.length === 0) throw unexpectedMessage(`zero-length ${contentTypeName(type)} record`);
+    return { type, data: body.slice(), protected: false };
+  }
+
+  /** RFC 8446 §5.2, §5.4: strip the zero padding, find the real content type. */
+  private unwrapInner(plaintext: Uint8Array): InboundRecord {
+    if (plaintext.length > this.sizeLimit)
+      throw recordOverflow(`TLSInnerPlaintext of ${plaintext.length} bytes exceeds ${this.sizeLimit}`);
+    let i = plaintext.length - 1;
+    while (i >= 0 && plaintext[i] === 0) i--;
+    if (i < 0) throw unexpectedMessage('protected record has no non-zero content type');
+    const type = plaintext[i]!;
+    switch (type) {
+      case ContentType.application_data:
+        break; // RFC 8446 §5.1: zero-length application data is allowed.
+      case ContentType.handshake:
+      case ContentType.alert:
+        if (i === 0) throw unexpectedMessage(`zero-length protected ${contentTypeName(type)} record`); // RFC 9846 §5.4
+        break;
+      case ContentType.change_cipher_spec:
+        throw unexpectedMessage('protected change_cipher_spec record'); // RFC 9846 §5
+      default:
+        throw unexpectedMessage(`unknown inner content type ${contentTypeName(type)}`); // RFC 9846 §5
+    }
+    return { type, data: plaintext.subarray(0, i), protected: true };
+  }
+
+  private countSkipped(length: number, tagLength: number): void {
+    this.skipped += Math.max(0, length - tagLength - 1);
+    // RFC 9846 §4.7.1: more than max_early_data_size of 0-RTT data SHOULD be unexpected_message.
+    if (this.skipped > this.skipBudget)
+      throw unexpectedMessage(`skipped early data exceeds max_early_data_size (${this.skipBudget})`);
+  }
+}

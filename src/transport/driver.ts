@@ -1,0 +1,363 @@
+// The async driver shared by every transport: moves bytes between a sans-I/O Connection
+// and a ByteChannel. This is the only module of the engine that awaits.
+
+import { TlsError, TlsUsageError } from '../errors.js';
+import type { Connection, NegotiatedParameters } from '../connection/types.js';
+
+/** A reliable, ordered byte stream (TCP socket, Web Stream pair, WebSocket, in-memory pipe). */
+export interface ByteChannel {
+  /** Next chunk of bytes; null at end of stream. */
+  read(): Promise<Uint8Array | null>;
+  /** Resolves when the channel accepted the bytes (backpressure). */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Ends our side and releases the channel; reads return null afterwards. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The transport ended without the peer's close_notify (RFC 8446 §6.1): data may be truncated. */
+export class TruncationError extends Error {
+  readonly code = 'ERR_TLS_TRUNCATED';
+  constructor(message = 'connection closed by peer without close_notify') {
+    super(message);
+    this.name = 'TruncationError';
+  }
+}
+
+/** Serialises writes of `conn.takeOutput()` to the channel, in order. Shared by the pump and the application. */
+export class OutputQueue {
+  private tail: Promise<void> = Promise.resolve();
+  constructor(
+    private readonly conn: Connection,
+    private readonly channel: ByteChannel,
+  ) {}
+
+  /** Queues all pending output; resolves once the channel took it. A write failure is sticky. */
+  flush(): Promise<void> {
+    for (let out = this.conn.takeOutput(); out !== undefined; out = this.conn.takeOutput()) {
+      const bytes = out;
+      if (bytes.length === 0) continue;
+      this.tail = this.tail.then(() => this.channel.write(bytes));
+    }
+    const t = this.tail;
+    t.catch(() => {}); // observed by whoever awaits; never unhandled
+    return t;
+  }
+}
+
+const ERROR_FLUSH_TIMEOUT_MS = 5_000;
+
+/** Awaits `p` for at most `ms`, ignoring its failure. */
+async function bounded(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((r) => {
+    timer = setTimeout(r, ms);
+  });
+  await Promise.race([p.then(() => undefined, () => undefined), timeout]);
+  clearTimeout(timer);
+}
+
+export interface PumpHandlers {
+  /** Once, when the handshake completes. */
+  onHandshake?(parameters: NegotiatedParameters): void;
+  /** Decrypted application data, in order. */
+  onData?(data: Uint8Array): void;
+  /** The peer's close_notify arrived; the pump stops reading (our side may still write). */
+  onPeerClose?(): void;
+  /** Read-side backpressure: when this returns a promise, the pump awaits it before reading more. */
+  ready?(): Promise<void> | undefined;
+}
+
+/** Awaits every pending async step (signing, verification), flushing output in between. */
+export async function settlePending(conn: Connection, output: OutputQueue): Promise<void> {
+  void output.flush();
+  for (let p = conn.pending; p !== undefined; p = conn.pending) {
+    let rejection: { reason: unknown } | undefined;
+    try {
+      await p;
+    } catch (reason) {
+      rejection = { reason };
+    }
+    conn.process();
+    if (conn.error) throw conn.error;
+    // A step that survives process() would spin forever.
+    if (conn.pending === p) throw rejection ? rejection.reason : new Error('pending step did not advance after process()');
+    void output.flush();
+  }
+}
+
+/**
+ * Drives `conn` over `channel` until the peer's close_notify (resolves) or a failure (rejects).
+ * On failure the queued alert is flushed, then the channel is closed, then the error thrown.
+ * EOF without close_notify → TruncationError.
+ */
+export async function pump(
+  conn: Connection,
+  channel: ByteChannel,
+  handlers: PumpHandlers = {},
+  output: OutputQueue = new OutputQueue(conn, channel),
+): Promise<void> {
+  let handshakeSeen = false;
+  const deliver = (): void => {
+    if (!handshakeSeen && conn.handshakeComplete) {
+      handshakeSeen = true;
+      handlers.onHandshake?.(conn.parameters as NegotiatedParameters);
+    }
+    for (let d = conn.read(); d !== undefined; d = conn.read()) if (d.length > 0) handlers.onData?.(d);
+  };
+  try {
+    for (;;) {
+      await settlePending(conn, output);
+      deliver();
+      if (conn.peerClosed) {
+        handlers.onPeerClose?.();
+        return;
+      }
+      const wait = handlers.ready?.();
+      if (wait) await wait;
+      const bytes = await channel.read();
+      if (bytes === null) {
+        if (conn.error) throw conn.error;
+        throw new TruncationError();
+      }
+      conn.receive(bytes);
+      if (conn.error) throw conn.error;
+    }
+  } catch (err) {
+    // Flush the alert (if any) before closing; a broken channel must not hide the original error.
+    await bounded(output.flush(), ERROR_FLUSH_TIMEOUT_MS);
+    await bounded(channel.close(), ERROR_FLUSH_TIMEOUT_MS);
+    throw err;
+  }
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(v: T): void;
+  reject(e: unknown): void;
+  settled: boolean;
+}
+function deferred<T>(): Deferred<T> {
+  let res!: (v: T) => void;
+  let rej!: (e: unknown) => void;
+  const d: Deferred<T> = {
+    promise: new Promise<T>((a, b) => {
+      res = a;
+      rej = b;
+    }),
+    resolve: (v) => {
+      if (d.settled) return;
+      d.settled = true;
+      res(v);
+    },
+    reject: (e) => {
+      if (d.settled) return;
+      d.settled = true;
+      rej(e);
+    },
+    settled: false,
+  };
+  d.promise.catch(() => {});
+  return d;
+}
+
+export interface TlsStreamOptions {
+  /** Buffered received bytes above which the pump stops reading from the channel (default 1 MiB). */
+  highWaterMark?: number;
+  /** How long close() waits for the peer's close_notify before closing the channel anyway (default 10 s). */
+  closeTimeoutMs?: number;
+}
+
+/**
+ * A TLS connection over a ByteChannel: handshake, full-duplex read/write, half-close.
+ * The pump starts on construction; received data is buffered until read().
+ */
+export class TlsStream implements AsyncIterable<Uint8Array> {
+  readonly connection: Connection;
+  private readonly channel: ByteChannel;
+  private readonly output: OutputQueue;
+  private readonly highWaterMark: number;
+  private readonly closeTimeoutMs: number;
+
+  private readonly received: Uint8Array[] = [];
+  private receivedBytes = 0;
+  private readers: Deferred<Uint8Array | null>[] = [];
+  private eof = false;
+  private failure: unknown;
+  private failed = false;
+  private closing = false;
+  private resume: Deferred<void> | undefined;
+  private closePromise: Promise<void> | undefined;
+  private channelClosed = false;
+
+  private readonly handshakeDone = deferred<NegotiatedParameters>();
+  /** Settles when the pump ends: peer close_notify (resolves) or failure (rejects). */
+  readonly finished: Promise<void>;
+
+  constructor(conn: Connection, channel: ByteChannel, options: TlsStreamOptions = {}) {
+    this.connection = conn;
+    this.channel = channel;
+    this.output = new OutputQueue(conn, channel);
+    this.highWaterMark = options.highWaterMark ?? 1 << 20;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
+    this.finished = pump(
+      conn,
+      channel,
+      {
+        onHandshake: (p) => this.handshakeDone.resolve(p),
+        onData: (d) => this.push(d),
+        onPeerClose: () => this.end(),
+        ready: () => this.readyForMore(),
+      },
+      this.output,
+    ).then(
+      () => {
+        if (!this.handshakeDone.settled) this.handshakeDone.reject(new Error('peer closed before the handshake completed'));
+      },
+      (err: unknown) => {
+        this.fail(err);
+        this.channelClosed = true; // pump closed it
+        throw err;
+      },
+    );
+    this.finished.catch(() => {});
+  }
+
+  /** Parameters negotiated so far (complete once handshake() resolved). */
+  get parameters(): Partial<NegotiatedParameters> {
+    return this.connection.parameters;
+  }
+
+  /** The error that ended the stream, if any. */
+  get error(): unknown {
+    return this.failed ? this.failure : undefined;
+  }
+
+  /** Resolves with the negotiated parameters once the handshake completed. */
+  handshake(): Promise<NegotiatedParameters> {
+    return this.handshakeDone.promise;
+  }
+
+  /** Next chunk of application data; null after the peer's close_notify. Throws the connection's error. */
+  read(): Promise<Uint8Array | null> {
+    const chunk = this.received.shift();
+    if (chunk !== undefined) {
+      this.receivedBytes -= chunk.length;
+      this.wake();
+      return Promise.resolve(chunk);
+    }
+    if (this.failed) return Promise.reject(this.failure);
+    if (this.eof) return Promise.resolve(null);
+    const d = deferred<Uint8Array | null>();
+    this.readers.push(d);
+    return d.promise;
+  }
+
+  /** Sends application data; waits for the handshake, resolves once the channel accepted the records. */
+  async write(data: Uint8Array): Promise<void> {
+    if (this.failed) throw this.failure;
+    await this.handshakeDone.promise;
+    if (this.failed) throw this.failure;
+    if (this.connection.closed) throw new TlsUsageError('write after close');
+    this.connection.write(data);
+    await this.output.flush();
+  }
+
+  /** RFC 8446 §4.6.3 KeyUpdate. */
+  async updateKeys(requestPeer = false): Promise<void> {
+    if (this.failed) throw this.failure;
+    await this.handshakeDone.promise;
+    this.connection.updateKeys(requestPeer);
+    await this.output.flush();
+  }
+
+  /** Sends close_notify, waits (bounded) for the peer's, then closes the channel. Never rejects for a failed connection. */
+  close(): Promise<void> {
+    this.closePromise ??= this.doClose();
+    return this.closePromise;
+  }
+
+  /** Closes the channel without close_notify (e.g. on an application error). */
+  async abort(reason: unknown = new TlsUsageError('aborted')): Promise<void> {
+    this.fail(reason);
+    await this.closeChannel();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    for (let c = await this.read(); c !== null; c = await this.read()) yield c;
+  }
+
+  private async doClose(): Promise<void> {
+    this.closing = true;
+    this.wake();
+    if (!this.failed && !this.connection.closed) {
+      this.connection.close();
+      try {
+        await this.output.flush();
+      } catch (err) {
+        this.fail(err);
+      }
+    }
+    if (!this.failed && !this.eof) await bounded(this.finished, this.closeTimeoutMs);
+    await this.closeChannel();
+  }
+
+  private async closeChannel(): Promise<void> {
+    if (this.channelClosed) return;
+    this.channelClosed = true;
+    try {
+      await this.channel.close();
+    } catch {
+      /* ignore */
+    }
+  }
+
+  private push(d: Uint8Array): void {
+    const r = this.readers.shift();
+    if (r) {
+      r.resolve(d);
+      return;
+    }
+    this.received.push(d);
+    this.receivedBytes += d.length;
+  }
+
+  private end(): void {
+    this.eof = true;
+    for (const r of this.readers.splice(0)) r.resolve(null);
+  }
+
+  private fail(err: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.failure = err;
+    this.handshakeDone.reject(err);
+    for (const r of this.readers.splice(0)) r.reject(err);
+    this.wake();
+  }
+
+  private readyForMore(): Promise<void> | undefined {
+    if (this.closing || this.receivedBytes < this.highWaterMark) return undefined;
+    this.resume ??= deferred<void>();
+    return this.resume.promise;
+  }
+
+  private wake(): void {
+    if (this.resume && (this.closing || this.failed || this.receivedBytes < this.highWaterMark)) {
+      const r = this.resume;
+      this.resume = undefined;
+      r.resolve();
+    }
+  }
+}
+
+/** Runs the handshake over `channel` and returns the stream; on failure the channel is closed and the error thrown. */
+export async function openTlsStream(conn: Connection, channel: ByteChannel, options?: TlsStreamOptions): Promise<TlsStream> {
+  const stream = new TlsStream(conn, channel, options);
+  await stream.handshake();
+  return stream;
+}
+
+/** True for errors that carry a TLS alert. */
+export function isTlsError(err: unknown): err is TlsError {
+  return err instanceof TlsError;
+}

@@ -1,0 +1,126 @@
+// Node `net` transport: TLS 1.3 clients and servers over TCP, built on the driver.
+
+import * as net from 'node:net';
+import type { ClientConfig, ServerConfig } from '../connection/config.js';
+import { createClientConnection, createServerConnection } from '../connection/index.js';
+import { TlsStream, type TlsStreamOptions } from './driver.js';
+import { socketChannel } from './node-socket.js';
+
+export { socketChannel, type SocketChannelOptions } from './node-socket.js';
+export { TlsStream, TruncationError, type ByteChannel, type TlsStreamOptions } from './driver.js';
+
+export interface ConnectOptions extends ClientConfig, TlsStreamOptions {
+  host: string;
+  port: number;
+  /** Abort the TCP connect and handshake after this long (default 30 s). */
+  timeoutMs?: number;
+}
+
+/** Opens a TCP connection, runs the handshake, and returns the stream. `serverName` defaults to `host`. */
+export async function connect(options: ConnectOptions): Promise<TlsStream> {
+  const { host, port, timeoutMs = 30_000, highWaterMark, closeTimeoutMs, ...config } = options;
+  const conn = createClientConnection({ ...config, serverName: config.serverName ?? host });
+  const socket = await openSocket(host, port, timeoutMs);
+  const stream = new TlsStream(conn, socketChannel(socket), { highWaterMark, closeTimeoutMs });
+  const timer = setTimeout(() => void stream.abort(new Error(`handshake timed out after ${timeoutMs} ms`)), timeoutMs);
+  try {
+    await stream.handshake();
+  } finally {
+    clearTimeout(timer);
+  }
+  return stream;
+}
+
+function openSocket(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port, allowHalfOpen: true, noDelay: true });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`connect to ${host}:${port} timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onError = (err: Error): void => {
+      clearTimeout(timer);
+      reject(err);
+    };
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      resolve(socket);
+    });
+  });
+}
+
+export interface ServerOptions extends TlsStreamOptions {
+  /** A handshake or connection failed (default: ignored). */
+  onError?: (err: unknown, remote: string) => void;
+  /** Bound on each handshake (default 30 s). */
+  handshakeTimeoutMs?: number;
+}
+
+export interface TlsServer {
+  /** The underlying listener. */
+  readonly server: net.Server;
+  /** Starts listening (host defaults to 127.0.0.1, port 0 = ephemeral); resolves with the bound address. */
+  listen(port?: number, host?: string): Promise<{ host: string; port: number }>;
+  /** Stops accepting and destroys open connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP server that runs a TLS handshake on every connection, then calls `onSecureConnection`
+ * with the stream. A rejection from the callback aborts that connection and goes to `onError`.
+ */
+export function createServer(
+  config: ServerConfig,
+  onSecureConnection: (stream: TlsStream, remote: string) => void | Promise<void>,
+  options: ServerOptions = {},
+): TlsServer {
+  const sockets = new Set<net.Socket>();
+  const { onError, handshakeTimeoutMs = 30_000, ...streamOptions } = options;
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.setNoDelay(true);
+    const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    void (async () => {
+      let stream: TlsStream | undefined;
+      try {
+        stream = new TlsStream(createServerConnection(config), socketChannel(socket), streamOptions);
+        const s = stream;
+        const timer = setTimeout(() => void s.abort(new Error(`handshake timed out after ${handshakeTimeoutMs} ms`)), handshakeTimeoutMs);
+        try {
+          await s.handshake();
+        } finally {
+          clearTimeout(timer);
+        }
+        await onSecureConnection(s, remote);
+      } catch (err) {
+        if (stream) await stream.abort(err);
+        else socket.destroy();
+        onError?.(err, remote);
+      }
+    })();
+  });
+  return {
+    server,
+    listen(port = 0, host = '127.0.0.1') {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const addr = server.address();
+          if (addr === null || typeof addr === 'string') reject(new Error('unexpected server address'));
+          else resolve({ host: addr.address, port: addr.port });
+        });
+      });
+    },
+    close() {
+      return new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        if (!server.listening) resolve();
+        else server.close(() => resolve());
+      });
+    },
+  };
+}

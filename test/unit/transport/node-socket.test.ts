@@ -1,0 +1,94 @@
+import * as net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TlsStream, TruncationError } from '../../../src/transport/driver.js';
+import { socketChannel } from '../../../src/transport/node-socket.js';
+import { fromUtf8, utf8 } from '../../../src/util/bytes.js';
+import { FakeConnection } from './fake.js';
+
+const cleanup: (() => void)[] = [];
+afterEach(() => {
+  for (const f of cleanup.splice(0)) f();
+});
+
+/** A connected socket pair over loopback TCP. */
+async function socketPair(): Promise<[net.Socket, net.Socket]> {
+  const server = net.createServer({ allowHalfOpen: true });
+  cleanup.push(() => server.close());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address() as net.AddressInfo;
+  const accepted = new Promise<net.Socket>((r) => server.once('connection', r));
+  const client = net.connect({ host: '127.0.0.1', port: addr.port, allowHalfOpen: true });
+  await new Promise<void>((r, j) => client.once('connect', r).once('error', j));
+  const s = await accepted;
+  cleanup.push(() => {
+    client.destroy();
+    s.destroy();
+  });
+  return [client, s];
+}
+
+async function streams(): Promise<{ client: TlsStream; server: TlsStream; sockets: [net.Socket, net.Socket] }> {
+  const sockets = await socketPair();
+  return {
+    client: new TlsStream(new FakeConnection('client'), socketChannel(sockets[0])),
+    server: new TlsStream(new FakeConnection('server'), socketChannel(sockets[1])),
+    sockets,
+  };
+}
+
+describe('socketChannel + TlsStream over loopback TCP', () => {
+  it('handshake, echo, close_notify both ways, sockets closed', async () => {
+    const { client, server, sockets } = await streams();
+    await Promise.all([client.handshake(), server.handshake()]);
+    await client.write(utf8('hello'));
+    const got = (await server.read())!;
+    await server.write(got);
+    expect(fromUtf8((await client.read())!)).toBe('hello');
+    const closing = client.close();
+    expect(await server.read()).toBeNull();
+    await server.write(utf8('bye')); // half-close: still allowed
+    expect(fromUtf8((await client.read())!)).toBe('bye');
+    await server.close();
+    await closing;
+    expect(await client.read()).toBeNull();
+    expect(sockets[0].destroyed && sockets[1].destroyed).toBe(true);
+  });
+
+  it('moves 6 MB with a slow reader (backpressure) intact', async () => {
+    const { client, server } = await streams();
+    const chunk = 60_000;
+    const n = 100;
+    const writer = (async () => {
+      for (let i = 0; i < n; i++) await client.write(new Uint8Array(chunk).fill(i & 0xff));
+      await client.close();
+    })();
+    let total = 0;
+    let ok = true;
+    let slow = 0;
+    for (let c = await server.read(); c !== null; c = await server.read()) {
+      for (let k = 0; k < c.length; k++) if (c[k] !== Math.floor((total + k) / chunk) % 256) ok = false;
+      total += c.length;
+      if (slow++ < 20) await new Promise((r) => setTimeout(r, 5));
+    }
+    await server.close();
+    await writer;
+    expect(ok).toBe(true);
+    expect(total).toBe(chunk * n);
+  });
+
+  it('a TCP close without close_notify is a TruncationError', async () => {
+    const { client, server, sockets } = await streams();
+    await server.handshake();
+    await client.handshake();
+    sockets[0].destroy();
+    await expect(server.read()).rejects.toBeInstanceOf(TruncationError);
+  });
+
+  it('a FIN without close_notify is a TruncationError too', async () => {
+    const { client, server, sockets } = await streams();
+    await client.handshake();
+    await server.handshake();
+    sockets[0].end();
+    await expect(server.read()).rejects.toBeInstanceOf(TruncationError);
+  });
+});
