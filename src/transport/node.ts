@@ -69,10 +69,11 @@ export interface TlsServer {
 
 /**
  * A TCP server that runs a TLS handshake on every connection, then calls `onSecureConnection`
- * with the stream. A rejection from the callback aborts that connection and goes to `onError`.
+ * with the stream. `config` may be a function, called per connection (e.g. for per-connection
+ * tracing). A rejection from the callback aborts that connection and goes to `onError`.
  */
 export function createServer(
-  config: ServerConfig,
+  config: ServerConfig | ((remote: string) => ServerConfig),
   onSecureConnection: (stream: TlsStream, remote: string) => void | Promise<void>,
   options: ServerOptions = {},
 ): TlsServer {
@@ -86,7 +87,8 @@ export function createServer(
     void (async () => {
       let stream: TlsStream | undefined;
       try {
-        stream = new TlsStream(createServerConnection(config), socketChannel(socket), streamOptions);
+        const c = typeof config === 'function' ? config(remote) : config;
+        stream = new TlsStream(createServerConnection(c), socketChannel(socket), streamOptions);
         const s = stream;
         const timer = setTimeout(() => void s.abort(new Error(`handshake timed out after ${handshakeTimeoutMs} ms`)), handshakeTimeoutMs);
         try {
