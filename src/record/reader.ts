@@ -25,9 +25,11 @@ export interface InboundRecord {
 
 export interface RecordReaderLimits {
   /**
-   * Upper bound on `bufferedBytes` (default 1 MiB, at least one maximal record). `push` throws
-   * internal_error rather than exceed it: drain with `next()` between pushes, and split large
-   * inputs (see `freeBytes`).
+   * Bound on bytes left over from earlier pushes (default 1 MiB, at least one maximal record).
+   * Drained properly, at most one partial record is left over; `push` throws internal_error
+   * when `maxBufferedBytes` or more are still buffered (the caller is not draining, e.g. the
+   * peer floods while an async step is pending). A single push may be of any size, so the
+   * buffer holds at most this bound plus the latest push.
    */
   maxBufferedBytes?: number;
 }
@@ -65,11 +67,6 @@ export class RecordReader {
     return this.end - this.start;
   }
 
-  /** How many more bytes `push` accepts now. */
-  get freeBytes(): number {
-    return this.maxBuffered - this.bufferedBytes;
-  }
-
   /** Read keys are installed. */
   get hasKeys(): boolean {
     return this.state !== undefined;
@@ -95,15 +92,13 @@ export class RecordReader {
     const n = data.length;
     if (n === 0) return;
     const have = this.end - this.start;
-    if (have + n > this.maxBuffered)
-      throw internalError(
-        `receive buffer limit: ${have} bytes buffered, ${n} pushed, limit ${this.maxBuffered}; drain with next() between pushes`,
-      );
+    if (have >= this.maxBuffered)
+      throw internalError(`receive buffer limit: ${have} bytes still buffered (limit ${this.maxBuffered}); drain with next()`);
     if (this.end + n > this.buf.length) {
       if (have + n <= this.buf.length) {
         this.buf.copyWithin(0, this.start, this.end);
       } else {
-        const size = Math.min(this.maxBuffered, Math.max(have + n, this.buf.length * 2, INITIAL_BUFFER));
+        const size = Math.max(have + n, Math.min(this.buf.length * 2, this.maxBuffered), INITIAL_BUFFER);
         const next = new Uint8Array(size);
         next.set(this.buf.subarray(this.start, this.end));
         this.buf = next;
@@ -120,6 +115,9 @@ export class RecordReader {
    * sequence number 0 (RFC 8446 §5.3). `undefined` turns protection off. Installing keys ends
    * `skipApplicationData` mode.
    */
+  /** Plaintext alerts are accepted until the first protected record deprotects (see next()). */
+  allowPlaintextAlerts = true;
+
   setKeys(keys: TrafficKeys | undefined): void {
     this.state?.dispose();
     this.state = keys === undefined ? undefined : new CipherState(keys);
@@ -199,8 +197,12 @@ export class RecordReader {
       const length = (buf[s + 3]! << 8) | buf[s + 4]!;
       if (type === ContentType.application_data) {
         // RFC 8446 §5.2 (and RFC 8449 §4: our limit plus the maximum AEAD expansion). Outer
-        // application_data is ciphertext in every legal case, protected keys or not.
-        const max = this.state === undefined ? MAX_CIPHERTEXT_LENGTH : this.sizeLimit + MAX_AEAD_EXPANSION;
+        // application_data is ciphertext in every legal case, keys or not. Rejected 0-RTT data
+        // was sent without knowing our limit, so only the protocol maximum applies to it.
+        const max =
+          this.state === undefined || this.skipMode === 'undecryptable'
+            ? MAX_CIPHERTEXT_LENGTH
+            : this.sizeLimit + MAX_AEAD_EXPANSION;
         if (length > max) throw recordOverflow(`TLSCiphertext of ${length} bytes exceeds ${max}`);
       } else if (length > MAX_PLAINTEXT_LENGTH) {
         // RFC 8446 §5.1
@@ -244,6 +246,7 @@ export class RecordReader {
         }
         throw badRecordMac(`record ${state.sequence} failed to deprotect`);
       }
+      this.allowPlaintextAlerts = false;
       // RFC 9846 §4.3.10: the first record that deprotects ends early-data skipping.
       if (this.skipMode === 'undecryptable') this.stopSkipping();
       return this.unwrapInner(plaintext);
@@ -254,7 +257,12 @@ export class RecordReader {
       if (body.length !== 1 || body[0] !== 0x01) throw unexpectedMessage('change_cipher_spec other than 0x01');
       return { type, data: body.slice(), protected: false };
     }
-    if (state !== undefined) throw unexpectedMessage(`unprotected ${contentTypeName(type)} record after keys were installed`);
+    // A peer that failed before it had keys can only send a plaintext alert; like OpenSSL, accept
+    // one until the first protected record arrives, so that its reason is not lost.
+    const plainAlert = type === ContentType.alert && this.allowPlaintextAlerts;
+    if (state !== undefined && !plainAlert) {
+      throw unexpectedMessage(`unprotected ${contentTypeName(type)} record after keys were installed`);
+    }
     // RFC 9846 §5.1, §5.4: no zero-length handshake or alert fragments.
     if (body.length === 0) throw unexpectedMessage(`zero-length ${contentTypeName(type)} record`);
     return { type, data: body.slice(), protected: false };

@@ -22,10 +22,16 @@ export function rsaPrivateKeyProblem(key: RsaPrivateKey): string | null {
   return null;
 }
 
-/** RSASP1 with CRT (RFC 8017 §5.2.1 step 2.b.ii), on a blinded representative. */
-function rsasp1Crt(key: RsaPrivateKey, c: bigint): bigint {
-  const s1 = modPow(c % key.p, key.dp, key.p);
-  const s2 = modPow(c % key.q, key.dq, key.q);
+/**
+ * RSASP1 with CRT (RFC 8017 §5.2.1 step 2.b.ii), on a blinded representative. The CRT
+ * exponents are blinded too (dP + k·(p-1), 64-bit k): bigint timing is data-dependent, so
+ * the exponent bits modPow walks change with every signature.
+ */
+function rsasp1Crt(key: RsaPrivateKey, c: bigint, random: RandomSource): bigint {
+  const k1 = os2ip(randomBytes(random, 8));
+  const k2 = os2ip(randomBytes(random, 8));
+  const s1 = modPow(c % key.p, key.dp + k1 * (key.p - 1n), key.p);
+  const s2 = modPow(c % key.q, key.dq + k2 * (key.q - 1n), key.q);
   const h = mod((s1 - s2) * key.qi, key.p);
   return s2 + key.q * h;
 }
@@ -42,7 +48,8 @@ function blindingFactor(n: bigint, random: RandomSource): bigint {
 
 /**
  * RSASSA-PSS-SIGN (RFC 8017 §8.1.1), MGF1 with the same hash. CRT with base blinding
- * (m·r^e, then ·r^-1) and a verification of the result before it leaves (fault protection).
+ * (m·r^e, then ·r^-1), exponent blinding, and a verification of the result before it leaves
+ * (fault protection).
  * `opts.salt` injects the salt (tests); otherwise `saltLength` bytes are drawn from `random`.
  */
 export function rsaPssSign(
@@ -66,7 +73,7 @@ export function rsaPssSign(
   const rInv = modInverse(r, key.n);
   if (rInv === null) throw internalError('RSA blinding: factor not invertible');
   const blinded = (m * modPow(r, key.e, key.n)) % key.n;
-  const s = (rsasp1Crt(key, blinded) * rInv) % key.n;
+  const s = (rsasp1Crt(key, blinded, random) * rInv) % key.n;
   // Fault protection: a faulty CRT half would leak a prime factor (Boneh-DeMillo-Lipton).
   if (modPow(s, key.e, key.n) !== m) throw internalError('RSA signature failed its self-check');
   const out = i2osp(s, k);

@@ -148,6 +148,13 @@ export class ExpectServerHello implements HandshakeState {
     hs.clientHandshakeSecret = chts;
     hs.serverHandshakeSecret = shts;
     hs.ctx.setReadKeys(trafficKeys(suite, shts), 'handshake', shts, suite);
+    // RFC 8446 Appendix D.4: in compatibility mode the CCS precedes anything encrypted.
+    if (hs.config.middleboxCompat && !hs.sentChangeCipherSpec) {
+      hs.ctx.sendChangeCipherSpec();
+      hs.sentChangeCipherSpec = true;
+    }
+    // From here on our alerts go out under the handshake key, which the server can read.
+    hs.ctx.setWriteKeys(trafficKeys(suite, chts), 'handshake', chts, suite);
     hs.ctx.negotiated({
       cipherSuite: suite.id,
       cipherSuiteName: suite.name,

@@ -169,13 +169,7 @@ export class ExpectFinished implements HandshakeState {
     hs.ctx.keyLog(keyLogLabel.exporter, ems);
     hs.ctx.setReadKeys(trafficKeys(suite, sats), 'application', sats, suite);
 
-    // RFC 8446 Appendix D.4
-    if (hs.config.middleboxCompat && !hs.sentChangeCipherSpec) {
-      hs.ctx.sendChangeCipherSpec();
-      hs.sentChangeCipherSpec = true;
-    }
     const chts = hs.clientHandshakeSecret!;
-    hs.ctx.setWriteKeys(trafficKeys(suite, chts), 'handshake', chts, suite);
     if (hs.certificateRequestContext) {
       // RFC 8446 §4.4.2: no client certificate configured yet: an empty Certificate.
       const cert = hs.ctx.send({

@@ -244,8 +244,14 @@ describe('verifying node:crypto signatures (2048-bit keys)', () => {
     const trailer = em.slice();
     trailer[255] = 0xbd;
     expect(rsaPssVerify(k.material, SHA256, 32, msg, raw(trailer))).toBe(false);
-    const top = em.slice();
-    top[0]! |= 0x80;
+    // emBits = 2047: the top bit must be clear. Find a salt whose EM with that bit set is still < n.
+    let top = em;
+    for (let i = 0; i < 100; i++) {
+      top = emsaPssEncode(SHA256, msg, randomBytes(32), 2047)!;
+      top[0]! |= 0x80;
+      if (os2ip(top) < k.material.n) break;
+    }
+    expect(os2ip(top) < k.material.n).toBe(true);
     expect(rsaPssVerify(k.material, SHA256, 32, msg, raw(top))).toBe(false);
   });
 

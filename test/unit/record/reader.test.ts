@@ -280,33 +280,44 @@ describe('RecordReader: keys and limits', () => {
     expect(alertOf(() => r3.setRecordSizeLimit(63))).toBe(AlertDescription.internal_error);
   });
 
-  it('bounds the buffer: push beyond maxBufferedBytes is internal_error', () => {
-    const r = new RecordReader({ maxBufferedBytes: MAX_RECORD_LENGTH + 10 });
-    expect(r.freeBytes).toBe(MAX_RECORD_LENGTH + 10);
-    r.push(new Uint8Array([handshake, 3, 3, 0x40, 0x00])); // a maximal plaintext record, partially
-    r.push(new Uint8Array(MAX_RECORD_LENGTH));
-    expect(r.freeBytes).toBe(5);
-    expect(alertOf(() => r.push(new Uint8Array(6)))).toBe(AlertDescription.internal_error);
-    expect(alertOf(() => new RecordReader({ maxBufferedBytes: MAX_RECORD_LENGTH - 1 }))).toBe(
-      AlertDescription.internal_error,
-    );
-  });
-
-  it('a maximal protected record fits the minimum buffer, pushed in pieces', () => {
+  it('bounds leftover bytes: a push while maxBufferedBytes are still buffered is internal_error', () => {
     const w = new RecordWriter();
     w.setKeys(keys);
     w.write(application_data, pattern(MAX_PLAINTEXT_LENGTH * 3));
     const wire = w.takeOutput()!;
     const r = new RecordReader({ maxBufferedBytes: MAX_RECORD_LENGTH });
     r.setKeys(keys);
-    let total = 0;
-    for (let off = 0; off < wire.length; ) {
-      const n = Math.min(r.freeBytes, wire.length - off, 7000);
-      r.push(wire.subarray(off, off + n));
-      off += n;
-      for (const rec of drain(r)) total += rec.data.length;
+    r.push(wire); // one push may exceed the bound
+    expect(r.bufferedBytes).toBe(wire.length);
+    expect(alertOf(() => r.push(Uint8Array.of(23)))).toBe(AlertDescription.internal_error); // not drained
+    const r2 = new RecordReader({ maxBufferedBytes: MAX_RECORD_LENGTH });
+    r2.setKeys(keys);
+    r2.push(wire.subarray(0, wire.length - 1));
+    expect(drain(r2).map((x) => x.data.length)).toEqual([MAX_PLAINTEXT_LENGTH, MAX_PLAINTEXT_LENGTH]);
+    expect(r2.bufferedBytes).toBe(MAX_RECORD_LENGTH - 256 + 16); // one partial record, under the bound
+    r2.push(wire.subarray(wire.length - 1));
+    expect(r2.next()?.data.length).toBe(MAX_PLAINTEXT_LENGTH);
+    expect(alertOf(() => new RecordReader({ maxBufferedBytes: MAX_RECORD_LENGTH - 1 }))).toBe(
+      AlertDescription.internal_error,
+    );
+  });
+
+  it('reads a stream pushed in arbitrary pieces with the minimum bound', () => {
+    const w = new RecordWriter();
+    w.setKeys(keys);
+    w.write(application_data, pattern(MAX_PLAINTEXT_LENGTH * 5 + 3));
+    const wire = w.takeOutput()!;
+    for (const piece of [1000, 7000, 16_000, 40_000]) {
+      const r = new RecordReader({ maxBufferedBytes: MAX_RECORD_LENGTH });
+      r.setKeys(keys);
+      let total = 0;
+      for (let off = 0; off < wire.length; off += piece) {
+        r.push(wire.subarray(off, off + piece));
+        for (const rec of drain(r)) total += rec.data.length;
+      }
+      expect(total).toBe(MAX_PLAINTEXT_LENGTH * 5 + 3);
+      expect(r.bufferedBytes).toBe(0);
     }
-    expect(total).toBe(MAX_PLAINTEXT_LENGTH * 3);
   });
 });
 
@@ -332,6 +343,17 @@ describe('RecordReader: skipping rejected early data (RFC 9846 §4.3.10)', () =>
     expect(r.recordsUnderKey).toBe(1);
     // Skipping is over: another undecryptable record is fatal.
     expect(alertOf(() => r.next())).toBe(AlertDescription.bad_record_mac);
+  });
+
+  it('rejected early data is held to the protocol maximum, not our record_size_limit', () => {
+    const r = keyed(hs);
+    r.setRecordSizeLimit(1000);
+    r.skipUndecryptable(100_000);
+    r.push(sealRaw(early, 0, concatBytes(pattern(5000), Uint8Array.of(application_data))));
+    r.push(sealRaw(hs, 0, Uint8Array.of(9, handshake)));
+    expect(r.next()?.data).toEqual(Uint8Array.of(9));
+    expect(r.skippedBytes).toBe(0); // reset when skipping ended
+    expect(readAlert(r, Uint8Array.of(application_data, 3, 3, 0x04, 0xe8))).toBe(AlertDescription.record_overflow); // 1256
   });
 
   it('past max_early_data_size it is unexpected_message', () => {

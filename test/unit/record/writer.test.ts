@@ -190,6 +190,18 @@ describe('RecordWriter: output queue', () => {
     expect(n).toBe((997 * 19 * 20) / 2);
   });
 
+  it('padding is zeros even when the output buffer is reused (RFC 8446 §5.4)', () => {
+    const w = keyedWriter();
+    const r = new RecordReader();
+    r.setKeys(keys);
+    for (let i = 0; i < 10; i++) {
+      w.setPadding(i % 2 === 0 ? undefined : padToBlock(256));
+      w.write(application_data, pattern(i % 2 === 0 ? 200 : 3, i)); // short padded record over stale bytes
+      r.push(w.takeOutput()!);
+      expect(r.next()?.data).toEqual(pattern(i % 2 === 0 ? 200 : 3, i));
+    }
+  });
+
   it('handles a large write (1 MiB) into one output buffer', () => {
     const w = keyedWriter();
     const data = pattern(1 << 20, 3);

@@ -1,0 +1,144 @@
+// Building blocks for negative tests: an in-memory client/server pair whose traffic can be
+// rewritten in flight, and helpers to craft records and read alerts off the wire.
+
+import { createClientConnection, createServerConnection } from '../../src/connection/index.js';
+import type { ClientConfig, ServerConfig } from '../../src/connection/config.js';
+import type { Connection } from '../../src/connection/types.js';
+import { TlsError } from '../../src/errors.js';
+import { signingKeyFromMaterial } from '../../src/crypto/noble/index.js';
+import type { PrivateKeyMaterial } from '../../src/crypto/provider.js';
+import { loadPrivateKeys, loadTrace } from '../../vectors/rfc8448/index.js';
+import { decodeHandshake } from '../../src/wire/messages.js';
+import { HandshakeType } from '../../src/wire/codepoints.js';
+import { parseCertificate } from '../../src/x509/certificate.js';
+import type { ServerCertificateVerifier } from '../../src/x509/verify.js';
+import { fromHex } from '../../src/util/bytes.js';
+
+/** RFC 8448's RSA server identity: certificate and key (published, so fine to use in tests). */
+export function rfc8448ServerIdentity(): { certificateChain: Uint8Array[]; key: PrivateKeyMaterial } {
+  const t = loadTrace('simple-1rtt');
+  const m = t.messages.find((x) => x.side === 'server' && x.type === 'Certificate')!;
+  const cert = decodeHandshake(fromHex(m.hex));
+  if (cert.msgType !== HandshakeType.certificate) throw new Error('bad trace');
+  const k = loadPrivateKeys().rsa;
+  const big = (h: string): bigint => BigInt('0x' + h);
+  return {
+    certificateChain: [cert.certificateList[0]!.data],
+    key: { kind: 'rsa', n: big(k.n), e: big(k.e), d: big(k.d), p: big(k.p), q: big(k.q), dp: big(k.dp), dq: big(k.dq), qi: big(k.qi) },
+  };
+}
+
+/** Accepts any parseable certificate (PKI checks are tested elsewhere). */
+export const acceptAnyCertificate: ServerCertificateVerifier = {
+  verify: ({ chain }) => {
+    const leaf = parseCertificate(chain[0]!);
+    return { chain: [leaf], leaf };
+  },
+};
+
+export function testServerConfig(extra: Partial<ServerConfig> = {}): ServerConfig {
+  const id = rfc8448ServerIdentity();
+  return {
+    certificateChain: id.certificateChain,
+    signingKey: signingKeyFromMaterial(id.key, { useWebCrypto: false }),
+    ...extra,
+  };
+}
+
+export function testClientConfig(extra: Partial<ClientConfig> = {}): ClientConfig {
+  return { serverName: 'server', verifier: acceptAnyCertificate, ...extra };
+}
+
+export type Rewrite = (bytes: Uint8Array, flight: number) => Uint8Array;
+
+export interface PairOutcome {
+  client: Connection;
+  server: Connection;
+  clientError?: TlsError;
+  serverError?: TlsError;
+  /** Every chunk each side put on the wire, in order (after rewriting). */
+  clientWire: Uint8Array[];
+  serverWire: Uint8Array[];
+}
+
+/**
+ * Run a handshake synchronously between two connections, letting `toServer` / `toClient`
+ * rewrite each flight. Stops when neither side has anything to send, or one fails (its
+ * alert still goes to the other side). Any exception that is not a TlsError is rethrown.
+ */
+export function runPair(
+  opts: {
+    client?: Partial<ClientConfig>;
+    server?: Partial<ServerConfig>;
+    toServer?: Rewrite;
+    toClient?: Rewrite;
+    clientConn?: Connection;
+    serverConn?: Connection;
+  } = {},
+): PairOutcome {
+  const client = opts.clientConn ?? createClientConnection(testClientConfig(opts.client));
+  const server = opts.serverConn ?? createServerConnection(testServerConfig(opts.server));
+  const out: PairOutcome = { client, server, clientWire: [], serverWire: [] };
+  let flightsToServer = 0;
+  let flightsToClient = 0;
+  const feed = (to: Connection, bytes: Uint8Array, which: 'client' | 'server'): void => {
+    try {
+      to.receive(bytes);
+    } catch (e) {
+      if (!(e instanceof TlsError)) throw e;
+      if (which === 'client') out.clientError ??= e;
+      else out.serverError ??= e;
+    }
+  };
+  for (let i = 0; i < 50; i++) {
+    let moved = false;
+    const c = client.takeOutput();
+    if (c) {
+      const bytes = opts.toServer ? opts.toServer(c, flightsToServer++) : c;
+      out.clientWire.push(bytes);
+      if (!out.serverError) feed(server, bytes, 'server');
+      moved = true;
+    }
+    const s = server.takeOutput();
+    if (s) {
+      const bytes = opts.toClient ? opts.toClient(s, flightsToClient++) : s;
+      out.serverWire.push(bytes);
+      if (!out.clientError) feed(client, bytes, 'client');
+      moved = true;
+    }
+    if (!moved) break;
+  }
+  return out;
+}
+
+/** A plaintext record. */
+export function record(type: number, body: Uint8Array, version = 0x0303): Uint8Array {
+  const r = new Uint8Array(5 + body.length);
+  r[0] = type;
+  r[1] = version >> 8;
+  r[2] = version & 0xff;
+  r[3] = body.length >> 8;
+  r[4] = body.length & 0xff;
+  r.set(body, 5);
+  return r;
+}
+
+/** Split a byte stream into records (header + body). */
+export function splitRecords(bytes: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let off = 0;
+  while (off + 5 <= bytes.length) {
+    const len = (bytes[off + 3]! << 8) | bytes[off + 4]!;
+    out.push(bytes.subarray(off, off + 5 + len));
+    off += 5 + len;
+  }
+  return out;
+}
+
+/** The description of the first plaintext fatal alert record in `bytes`, if any. */
+export function plaintextAlert(bytes: Uint8Array): number | undefined {
+  for (const r of splitRecords(bytes)) {
+    if (r[0] === 21 && r.length === 7 && r[5] === 2) return r[6];
+  }
+  return undefined;
+}
