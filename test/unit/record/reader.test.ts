@@ -208,9 +208,19 @@ describe('RecordReader: errors', () => {
       expect(readAlert(keyed(), sealRaw(keys, 0, inner))).toBe(AlertDescription.unexpected_message);
   });
 
-  it('an unprotected handshake or alert record after keys are installed is unexpected_message', () => {
+  it('an unprotected handshake record after keys are installed is unexpected_message', () => {
     expect(readAlert(keyed(), plainRecord(handshake, pattern(4)))).toBe(AlertDescription.unexpected_message);
-    expect(readAlert(keyed(), plainRecord(alert, Uint8Array.of(2, 10)))).toBe(AlertDescription.unexpected_message);
+    expect(readAlert(keyed(), plainRecord(application_data, pattern(4)))).toBe(AlertDescription.bad_record_mac);
+  });
+
+  it('a plaintext alert is accepted with keys until the first protected record deprotects', () => {
+    const r = keyed();
+    r.push(plainRecord(alert, Uint8Array.of(2, 40)));
+    expect(r.next()).toEqual({ type: alert, data: Uint8Array.of(2, 40), protected: false });
+    r.push(sealRaw(keys, 0, Uint8Array.of(1, handshake)));
+    expect(r.next()?.protected).toBe(true);
+    expect(readAlert(r, plainRecord(alert, Uint8Array.of(2, 10)))).toBe(AlertDescription.unexpected_message);
+    expect(readAlert(keyed(), plainRecord(alert, new Uint8Array(0)))).toBe(AlertDescription.unexpected_message);
   });
 
   it('change_cipher_spec passes through unprotected with keys; any value but 0x01 is unexpected_message', () => {
