@@ -32,3 +32,13 @@ export function verifierFromCaPem(caPem: string): ServerCertificateVerifier {
   if (trustAnchors.length === 0) throw new UsageError('--ca: no CERTIFICATE block found');
   return new WebPkiServerVerifier({ trustAnchors, verifier: nobleProvider.verifier });
 }
+
+export interface DemoPki extends ServerIdentity {
+  verifier: ServerCertificateVerifier;
+  description: string;
+}
+
+/** A throwaway root CA and server certificate for `names`, minted in memory. */
+export function mintDemoPki(names: string[]): DemoPki {
+  throw new Error(`mintTestPki is not available yet (${names.join(', ')})`);
+}

@@ -3,7 +3,7 @@
 // every wait is bounded by a timeout.
 
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -314,4 +314,46 @@ export function opensslSelfSigned(dir: string, cn = 'localhost', sans = 'DNS:loc
   );
   if (r.status !== 0) throw new Error(`openssl req failed: ${r.stderr}`);
   return { cert, key };
+}
+
+function opensslOk(args: string[], input?: string): void {
+  const r = spawnSync(OPENSSL, args, { encoding: 'utf8', timeout: 15_000, input });
+  if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
+}
+
+export interface TestPkiFiles {
+  ca: string;
+  caKey: string;
+  cert: string;
+  key: string;
+  dir: string;
+}
+
+/**
+ * A root CA and a server certificate it signed (P-256 unless `keyAlg` says otherwise), written as
+ * PEM files under `dir` with openssl. SANs default to localhost and 127.0.0.1.
+ */
+export function opensslCaPki(
+  dir: string,
+  options: { name?: string; sans?: string; keyAlg?: 'ec-p256' | 'ec-p384' | 'ed25519' | 'rsa2048' } = {},
+): TestPkiFiles {
+  const name = options.name ?? 'server';
+  const sans = options.sans ?? 'DNS:localhost,IP:127.0.0.1';
+  const keyArgs = (alg: string): string[] =>
+    alg === 'ed25519'
+      ? ['-newkey', 'ed25519']
+      : alg === 'rsa2048'
+        ? ['-newkey', 'rsa:2048']
+        : ['-newkey', 'ec', '-pkeyopt', `ec_paramgen_curve:${alg === 'ec-p384' ? 'P-384' : 'P-256'}`];
+  const f = (n: string): string => resolve(dir, n);
+  opensslOk(['req', '-x509', ...keyArgs('ec-p256'), '-nodes', '-keyout', f(`${name}-ca.key.pem`), '-out', f(`${name}-ca.pem`),
+    '-subj', `/CN=${name} test root`, '-days', '2', '-addext', 'basicConstraints=critical,CA:TRUE',
+    '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  opensslOk(['req', '-new', ...keyArgs(options.keyAlg ?? 'ec-p256'), '-nodes', '-keyout', f(`${name}.key.pem`), '-out', f(`${name}.csr.pem`),
+    '-subj', '/CN=localhost']);
+  const ext = f(`${name}.ext`);
+  writeFileSync(ext, `subjectAltName=${sans}\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n`);
+  opensslOk(['x509', '-req', '-in', f(`${name}.csr.pem`), '-CA', f(`${name}-ca.pem`), '-CAkey', f(`${name}-ca.key.pem`),
+    '-CAcreateserial', '-out', f(`${name}.crt.pem`), '-days', '2', '-extfile', ext]);
+  return { ca: f(`${name}-ca.pem`), caKey: f(`${name}-ca.key.pem`), cert: f(`${name}.crt.pem`), key: f(`${name}.key.pem`), dir };
 }

@@ -232,7 +232,7 @@ describe('client facing a misbehaving server', () => {
       server: serverSends((m) => {
         if (m.msgType !== HandshakeType.certificate_verify) return m;
         const signature = m.signature.slice();
-        signature[10] ^= 1;
+        signature[10] = signature[10]! ^ 1;
         return { ...m, signature };
       }),
     });
@@ -252,7 +252,7 @@ describe('client facing a misbehaving server', () => {
       server: serverSends((m) => {
         if (m.msgType !== HandshakeType.finished) return m;
         const verifyData = m.verifyData.slice();
-        verifyData[0] ^= 0x80;
+        verifyData[0] = verifyData[0]! ^ 0x80;
         return { ...m, verifyData };
       }),
     });
@@ -374,7 +374,7 @@ describe('server facing a misbehaving client', () => {
       client: clientSends((m) => {
         if (m.msgType !== HandshakeType.finished) return m;
         const verifyData = m.verifyData.slice();
-        verifyData[5] ^= 1;
+        verifyData[5] = verifyData[5]! ^ 1;
         return { ...m, verifyData };
       }),
     });

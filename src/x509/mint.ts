@@ -1,0 +1,388 @@
+// A test-PKI minter (root → intermediate → server/client) for tests and `tls13 cert`.
+// Certificates are assembled with pkijs; the TBSCertificate is signed here: EC and Ed25519
+// with @noble/curves, RSA through WebCrypto (globalThis.crypto.subtle, feature-detected).
+// Profile: RFC 5280 §4 (extensions as OpenSSL's defaults for CA and leaf certificates).
+
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { p256, p384, p521 } from '@noble/curves/nist.js';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { PrivateKeyMaterial } from '../crypto/provider.js';
+import { EkuOid, ExtensionOid, KeyUsage, type ParsedCertificate, parseCertificate } from './certificate.js';
+import { bigintToBytes, encodeNull, encodeOid, encodeSequence, encodeTlv, encodeUnsigned, ctx, Tag } from './der.js';
+import { parseIpAddress } from './hostname.js';
+import { encodeSpki, parsePkcs8PrivateKey, privateKeyToPem, publicKeyFromPrivate } from './keys.js';
+import { pemEncode } from './pem.js';
+
+export type KeyType = 'p256' | 'p384' | 'p521' | 'ed25519' | 'rsa2048' | 'rsa3072' | 'rsa4096';
+
+export type KeyUsageName = keyof typeof KeyUsage;
+export type EkuName = Exclude<keyof typeof EkuOid, 'anyExtendedKeyUsage'> | 'any';
+
+export interface NameSpec {
+  commonName?: string;
+  organization?: string;
+  organizationalUnit?: string;
+  country?: string;
+}
+
+export interface MintedCertificate {
+  certDer: Uint8Array;
+  certPem: string;
+  key: PrivateKeyMaterial;
+  /** PKCS#8 "PRIVATE KEY" PEM. */
+  keyPem: string;
+  cert: ParsedCertificate;
+}
+
+export interface ExtraExtension {
+  oid: string;
+  critical: boolean;
+  /** extnValue contents (DER). */
+  value: Uint8Array;
+}
+
+export interface MintCertificateOptions {
+  /** A string is the CN. */
+  subject: string | NameSpec;
+  /** Signing certificate and key; self-signed when absent. */
+  issuer?: { certDer: Uint8Array; key: PrivateKeyMaterial };
+  /** Key to certify; otherwise a fresh key of `keyType` (default p256). */
+  key?: PrivateKeyMaterial;
+  keyType?: KeyType;
+  /** basicConstraints cA (critical). Default false. */
+  isCA?: boolean;
+  pathLen?: number;
+  /** Omit basicConstraints entirely. */
+  omitBasicConstraints?: boolean;
+  /** DNS names, IP literals, URIs ("scheme:…") or e-mail addresses ("a@b"). */
+  sans?: string[];
+  /** Extended key usages by name or OID; omitted when absent or empty. */
+  eku?: (EkuName | string)[];
+  /** KeyUsage (critical). Default: keyCertSign+cRLSign for CAs, digitalSignature for leaves. `[]` omits it. */
+  keyUsage?: KeyUsageName[];
+  notBefore?: Date;
+  notAfter?: Date;
+  /** Default: 16 random bytes. */
+  serial?: bigint;
+  /** Sign with RSASSA-PSS (SHA-256, salt 32) instead of PKCS#1 v1.5 when the issuer key is RSA. */
+  rsaPss?: boolean;
+  /** Extensions appended as given (e.g. an unknown critical one). */
+  extraExtensions?: ExtraExtension[];
+  /** Skip subjectKeyIdentifier / authorityKeyIdentifier. */
+  omitKeyIdentifiers?: boolean;
+}
+
+export interface MintTestPkiOptions {
+  keyType?: KeyType;
+  /** Key type for root and intermediate; default `keyType`. */
+  caKeyType?: KeyType;
+  /** The server certificate's SANs (DNS names or IP literals). Default localhost, 127.0.0.1, ::1. */
+  serverNames?: string[];
+  /** The client certificate's URI SAN. */
+  clientUri?: string;
+  notBefore?: Date;
+  notAfter?: Date;
+  organization?: string;
+}
+
+export interface TestPki {
+  root: MintedCertificate;
+  intermediate: MintedCertificate;
+  server: MintedCertificate;
+  client: MintedCertificate;
+}
+
+// ---------------------------------------------------------------- keys
+
+function subtle(): SubtleCrypto {
+  const s = (globalThis as { crypto?: { subtle?: SubtleCrypto } }).crypto?.subtle;
+  if (!s) throw new Error('mint: RSA needs WebCrypto (globalThis.crypto.subtle)');
+  return s;
+}
+
+function randomBytes(n: number): Uint8Array {
+  const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
+  if (!c?.getRandomValues) throw new Error('mint: needs globalThis.crypto.getRandomValues');
+  return c.getRandomValues(new Uint8Array(n));
+}
+
+const ecCurves = { p256: ['P-256', p256], p384: ['P-384', p384], p521: ['P-521', p521] } as const;
+
+/** A fresh private key of the given type. */
+export async function generateKey(type: KeyType): Promise<PrivateKeyMaterial> {
+  switch (type) {
+    case 'p256':
+    case 'p384':
+    case 'p521': {
+      const [curve, impl] = ecCurves[type];
+      const d = impl.utils.randomSecretKey();
+      return { kind: 'ec', curve, d, publicPoint: impl.getPublicKey(d, false) };
+    }
+    case 'ed25519':
+      return { kind: 'ed25519', seed: ed25519.utils.randomSecretKey() };
+    case 'rsa2048':
+    case 'rsa3072':
+    case 'rsa4096': {
+      const pair = await subtle().generateKey(
+        { name: 'RSASSA-PKCS1-v1_5', modulusLength: Number(type.slice(3)), publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+        true,
+        ['sign', 'verify'],
+      );
+      return parsePkcs8PrivateKey(new Uint8Array(await subtle().exportKey('pkcs8', pair.privateKey)));
+    }
+  }
+}
+
+const b64url = (v: bigint): string => {
+  let s = '';
+  for (const b of bigintToBytes(v)) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+};
+
+// ---------------------------------------------------------------- signing
+
+const Oid = {
+  sha256WithRSA: '1.2.840.113549.1.1.11',
+  rsassaPss: '1.2.840.113549.1.1.10',
+  mgf1: '1.2.840.113549.1.1.8',
+  sha256: '2.16.840.1.101.3.4.2.1',
+  ecdsaSha256: '1.2.840.10045.4.3.2',
+  ecdsaSha384: '1.2.840.10045.4.3.3',
+  ecdsaSha512: '1.2.840.10045.4.3.4',
+  ed25519: '1.3.101.112',
+} as const;
+
+/** The AlgorithmIdentifier DER a key signs certificates with (RFC 5758 §3.2, RFC 8410 §6, RFC 4055 §3.1). */
+function signatureAlgorithmDer(key: PrivateKeyMaterial, rsaPss: boolean): Uint8Array {
+  switch (key.kind) {
+    case 'ec':
+      return encodeSequence(encodeOid({ 'P-256': Oid.ecdsaSha256, 'P-384': Oid.ecdsaSha384, 'P-521': Oid.ecdsaSha512 }[key.curve]));
+    case 'ed25519':
+      return encodeSequence(encodeOid(Oid.ed25519));
+    case 'rsa': {
+      if (!rsaPss) return encodeSequence(encodeOid(Oid.sha256WithRSA), encodeNull());
+      const sha256Alg = encodeSequence(encodeOid(Oid.sha256), encodeNull());
+      const params = encodeSequence(
+        encodeTlv(ctx(0, true), sha256Alg),
+        encodeTlv(ctx(1, true), encodeSequence(encodeOid(Oid.mgf1), sha256Alg)),
+        encodeTlv(ctx(2, true), encodeUnsigned(32n)),
+      );
+      return encodeSequence(encodeOid(Oid.rsassaPss), params);
+    }
+  }
+}
+
+async function sign(key: PrivateKeyMaterial, data: Uint8Array, rsaPss: boolean): Promise<Uint8Array> {
+  switch (key.kind) {
+    case 'ec': {
+      // The curve's own hash (SHA-256/384/512) is applied by noble; X9.62 DER signature.
+      const impl = { 'P-256': p256, 'P-384': p384, 'P-521': p521 }[key.curve];
+      return impl.sign(data, key.d, { format: 'der', lowS: false });
+    }
+    case 'ed25519':
+      return ed25519.sign(data, key.seed);
+    case 'rsa': {
+      const jwk: JsonWebKey = {
+        kty: 'RSA',
+        n: b64url(key.n),
+        e: b64url(key.e),
+        d: b64url(key.d),
+        p: b64url(key.p),
+        q: b64url(key.q),
+        dp: b64url(key.dp),
+        dq: b64url(key.dq),
+        qi: b64url(key.qi),
+        ext: true,
+      };
+      const name = rsaPss ? 'RSA-PSS' : 'RSASSA-PKCS1-v1_5';
+      const k = await subtle().importKey('jwk', jwk, { name, hash: 'SHA-256' }, false, ['sign']);
+      const sig = await subtle().sign(rsaPss ? { name, saltLength: 32 } : { name }, k, ab(data));
+      return new Uint8Array(sig);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- extensions
+
+const ab = (b: Uint8Array): ArrayBuffer => b.slice().buffer;
+
+/** KeyUsage as a DER named-bit BIT STRING: trailing zero bits dropped (X.690 §11.2.2). */
+function keyUsageDer(flags: number): Uint8Array {
+  let highest = -1;
+  for (let bit = 0; bit < 9; bit++) if (flags & (1 << bit)) highest = bit;
+  if (highest < 0) throw new RangeError('empty KeyUsage');
+  const bytes = new Uint8Array((highest >> 3) + 1);
+  for (let bit = 0; bit <= highest; bit++) if (flags & (1 << bit)) bytes[bit >> 3]! |= 0x80 >> (bit & 7);
+  const unused = bytes.length * 8 - (highest + 1);
+  return encodeTlv(Tag.BIT_STRING, Uint8Array.of(unused), bytes);
+}
+
+function generalName(s: string): pkijs.GeneralName {
+  const ip = parseIpAddress(s);
+  if (ip) return new pkijs.GeneralName({ type: 7, value: new asn1js.OctetString({ valueHex: ab(ip) }) });
+  if (/^[a-z][a-z0-9+.-]*:/i.test(s)) return new pkijs.GeneralName({ type: 6, value: s });
+  if (s.includes('@')) return new pkijs.GeneralName({ type: 1, value: s });
+  return new pkijs.GeneralName({ type: 2, value: s });
+}
+
+const ekuOid = (e: string): string => (e === 'any' ? EkuOid.anyExtendedKeyUsage : ((EkuOid as Record<string, string>)[e] ?? e));
+
+function extension(oid: string, critical: boolean, value: Uint8Array): pkijs.Extension {
+  return new pkijs.Extension({ extnID: oid, critical, extnValue: ab(value) });
+}
+
+const der = (o: { toSchema(): asn1js.BaseBlock }): Uint8Array => new Uint8Array(o.toSchema().toBER(false));
+
+/** RFC 7093 §2 method 1: leftmost 160 bits of SHA-256 over the subjectPublicKey bits. */
+function keyIdentifier(spki: pkijs.PublicKeyInfo): Uint8Array {
+  return sha256(spki.subjectPublicKey.valueBlock.valueHexView).subarray(0, 20);
+}
+
+// ---------------------------------------------------------------- certificates
+
+function nameFrom(subject: string | NameSpec): pkijs.RelativeDistinguishedNames {
+  const spec: NameSpec = typeof subject === 'string' ? { commonName: subject } : subject;
+  const rdn = new pkijs.RelativeDistinguishedNames();
+  // Conventional order, least specific first: C, O, OU, CN.
+  const attrs: [string, string | undefined, 'printable' | 'utf8'][] = [
+    ['2.5.4.6', spec.country, 'printable'],
+    ['2.5.4.10', spec.organization, 'utf8'],
+    ['2.5.4.11', spec.organizationalUnit, 'utf8'],
+    ['2.5.4.3', spec.commonName, 'utf8'],
+  ];
+  for (const [type, value, kind] of attrs) {
+    if (value === undefined) continue;
+    const v = kind === 'printable' ? new asn1js.PrintableString({ value }) : new asn1js.Utf8String({ value });
+    rdn.typesAndValues.push(new pkijs.AttributeTypeAndValue({ type, value: v }));
+  }
+  return rdn;
+}
+
+/** RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050; whole seconds. */
+function time(d: Date): pkijs.Time {
+  const whole = new Date(Math.floor(d.getTime() / 1000) * 1000);
+  return new pkijs.Time({ type: whole.getUTCFullYear() < 2050 ? 0 : 1, value: whole });
+}
+
+function randomSerial(): bigint {
+  const b = randomBytes(16);
+  b[0] = (b[0]! & 0x7f) | 0x40; // positive, 16 bytes, non-zero (RFC 5280 §4.1.2.2)
+  let v = 0n;
+  for (const x of b) v = (v << 8n) | BigInt(x);
+  return v;
+}
+
+/** Mints one certificate. Async because RSA goes through WebCrypto. */
+export async function mintCertificate(opts: MintCertificateOptions): Promise<MintedCertificate> {
+  const key = opts.key ?? (await generateKey(opts.keyType ?? 'p256'));
+  const issuerKey = opts.issuer?.key ?? key;
+  const issuerCert = opts.issuer ? parseCertificate(opts.issuer.certDer) : undefined;
+  const rsaPss = opts.rsaPss ?? false;
+
+  const cert = new pkijs.Certificate();
+  cert.version = 2;
+  const serial = opts.serial ?? randomSerial();
+  cert.serialNumber = asn1js.fromBER(ab(encodeUnsigned(serial))).result as asn1js.Integer;
+  const algDer = signatureAlgorithmDer(issuerKey, rsaPss);
+  cert.signature = pkijs.AlgorithmIdentifier.fromBER(ab(algDer));
+  cert.signatureAlgorithm = pkijs.AlgorithmIdentifier.fromBER(ab(algDer));
+  cert.subject = nameFrom(opts.subject);
+  // The issuer Name is copied byte for byte from the issuer's subject (RFC 5280 §4.1.2.4).
+  cert.issuer = issuerCert ? pkijs.RelativeDistinguishedNames.fromBER(ab(issuerCert.subject.der)) : nameFrom(opts.subject);
+  const now = Date.now();
+  cert.notBefore = time(opts.notBefore ?? new Date(now - 60 * 60 * 1000));
+  cert.notAfter = time(opts.notAfter ?? new Date(now + 365 * 24 * 60 * 60 * 1000));
+  cert.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(ab(encodeSpki(publicKeyFromPrivate(key))));
+
+  const exts: pkijs.Extension[] = [];
+  const isCA = opts.isCA ?? false;
+  if (!opts.omitBasicConstraints) {
+    const bc = new pkijs.BasicConstraints(opts.pathLen === undefined ? { cA: isCA } : { cA: isCA, pathLenConstraint: opts.pathLen });
+    exts.push(extension(ExtensionOid.basicConstraints, true, der(bc)));
+  }
+  const kuNames = opts.keyUsage ?? (isCA ? ['keyCertSign', 'cRLSign'] : ['digitalSignature']);
+  if (kuNames.length) {
+    const flags = kuNames.reduce((f, n) => f | KeyUsage[n], 0);
+    exts.push(extension(ExtensionOid.keyUsage, true, keyUsageDer(flags)));
+  }
+  if (opts.eku?.length) {
+    exts.push(extension(ExtensionOid.extKeyUsage, false, der(new pkijs.ExtKeyUsage({ keyPurposes: opts.eku.map(ekuOid) }))));
+  }
+  if (opts.sans?.length) {
+    // RFC 5280 §4.2.1.6: critical when the subject is empty.
+    const emptySubject = cert.subject.typesAndValues.length === 0;
+    exts.push(extension(ExtensionOid.subjectAltName, emptySubject, der(new pkijs.AltName({ altNames: opts.sans.map(generalName) }))));
+  }
+  if (!opts.omitKeyIdentifiers) {
+    exts.push(extension(ExtensionOid.subjectKeyIdentifier, false, encodeTlv(Tag.OCTET_STRING, keyIdentifier(cert.subjectPublicKeyInfo))));
+    const aki = issuerCert ? issuerCert.subjectKeyIdentifier : keyIdentifier(cert.subjectPublicKeyInfo);
+    if (aki) exts.push(extension(ExtensionOid.authorityKeyIdentifier, false, encodeSequence(encodeTlv(ctx(0, false), aki))));
+  }
+  for (const e of opts.extraExtensions ?? []) exts.push(extension(e.oid, e.critical, e.value));
+  if (exts.length) cert.extensions = exts;
+
+  // Sign the exact TBS bytes, then emit them unchanged (toSchema(false) reuses tbsView).
+  const tbs = new Uint8Array(cert.encodeTBS().toBER(false));
+  const signature = await sign(issuerKey, tbs, rsaPss);
+  cert.tbsView = tbs;
+  cert.signatureValue = new asn1js.BitString({ valueHex: ab(signature) });
+  const certDer = new Uint8Array(cert.toSchema(false).toBER(false));
+  return {
+    certDer,
+    certPem: pemEncode(certDer, 'CERTIFICATE'),
+    key,
+    keyPem: privateKeyToPem(key),
+    cert: parseCertificate(certDer),
+  };
+}
+
+/** Root CA → intermediate CA (pathLen 0) → server (serverAuth) and client (clientAuth) leaves. */
+export async function mintTestPki(opts: MintTestPkiOptions = {}): Promise<TestPki> {
+  const keyType = opts.keyType ?? 'p256';
+  const caKeyType = opts.caKeyType ?? keyType;
+  const org = opts.organization ?? 'tls13-engine test PKI';
+  const serverNames = opts.serverNames ?? ['localhost', '127.0.0.1', '::1'];
+  const validity = { notBefore: opts.notBefore, notAfter: opts.notAfter };
+  const pick = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+  const root = await mintCertificate({
+    subject: { organization: org, commonName: 'Test Root CA' },
+    keyType: caKeyType,
+    isCA: true,
+    ...pick(validity),
+  });
+  const intermediate = await mintCertificate({
+    subject: { organization: org, commonName: 'Test Intermediate CA' },
+    issuer: root,
+    keyType: caKeyType,
+    isCA: true,
+    pathLen: 0,
+    ...pick(validity),
+  });
+  const server = await mintCertificate({
+    subject: { organization: org, commonName: serverNames[0] ?? 'server' },
+    issuer: intermediate,
+    keyType,
+    sans: serverNames,
+    eku: ['serverAuth'],
+    // keyEncipherment keeps TLS 1.2 RSA servers (e.g. OpenSSL fallbacks) happy.
+    keyUsage: keyType.startsWith('rsa') ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'],
+    ...pick(validity),
+  });
+  const client = await mintCertificate({
+    subject: { organization: org, commonName: 'client' },
+    issuer: intermediate,
+    keyType,
+    sans: [opts.clientUri ?? 'spiffe://tls13-engine.test/client'],
+    eku: ['clientAuth'],
+    ...pick(validity),
+  });
+  return { root, intermediate, server, client };
+}
+
+/** Concatenated PEM certificates (e.g. a server's chain file: leaf then intermediates). */
+export function chainPem(...certs: MintedCertificate[]): string {
+  return certs.map((c) => c.certPem).join('');
+}
