@@ -28,7 +28,7 @@ function parametersTable(p: NegotiatedParameters, chainLength: number): string {
     ['ALPN', p.alpn ?? 'none'],
     ['server name (SNI)', p.serverName ?? 'none'],
     ['HelloRetryRequest', p.helloRetryRequest ? 'yes' : 'no'],
-    ['server certificates', `${p.peerCertificates.length} received (chain of ${chainLength}), verified against the demo root`],
+    ['server certificates', `${p.peerCertificates.length} of ${chainLength} received, chain verified up to the demo root`],
   ];
   return rows.map(([k, v]) => `  ${k.padEnd(21)} ${v}`).join('\n');
 }
@@ -41,7 +41,7 @@ export async function runDemo(io: { stdout: Writable; stderr: Writable }, option
   try {
     out('tls13 demo: a TLS 1.3 handshake between this engine’s client and server, over TCP on 127.0.0.1');
     out();
-    const pki = mintDemoPki([SERVER_NAME, '127.0.0.1']);
+    const pki = await mintDemoPki([SERVER_NAME, '127.0.0.1']);
     out(`Minted a throwaway PKI in memory: ${pki.description}`);
 
     const serverDone = new Promise<void>((resolve, reject) => {

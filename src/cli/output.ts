@@ -2,7 +2,6 @@
 
 import { appendFileSync } from 'node:fs';
 import type { ConnectionEvent, KeyLogger, NegotiatedParameters, Side } from '../connection/types.js';
-import { TlsError } from '../errors.js';
 import { alertName, AlertLevel } from '../errors.js';
 import { toHex } from '../util/bytes.js';
 import { groupName, schemeName, suiteName } from '../wire/codepoints.js';
@@ -16,11 +15,9 @@ export function summaryLine(p: Partial<NegotiatedParameters>): string {
   return `${p.version ?? 'TLSv1.3'} ${suite} ${group} ${scheme} alpn=${p.alpn ?? 'none'}`;
 }
 
-/** `alert_name: reason` for a TlsError (its message already starts with the alert name), else the message. */
+/** The message; a TlsError's already reads `alert_name: reason`. */
 export function errorText(err: unknown): string {
-  if (err instanceof TlsError) return err.message;
-  if (err instanceof Error) return err.message;
-  return String(err);
+  return err instanceof Error ? err.message : String(err);
 }
 
 const peerOf = (s: Side): Side => (s === 'client' ? 'server' : 'client');

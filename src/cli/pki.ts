@@ -4,6 +4,7 @@ import type { SigningKey } from '../crypto/provider.js';
 import { signingKeyFromMaterial } from '../crypto/index.js';
 import { nobleProvider } from '../crypto/noble/index.js';
 import { parsePrivateKeyPem } from '../x509/keys.js';
+import { mintTestPki } from '../x509/mint.js';
 import { pemDecode } from '../x509/pem.js';
 import { WebPkiServerVerifier, type ServerCertificateVerifier } from '../x509/verify.js';
 import { UsageError } from './args.js';
@@ -38,7 +39,14 @@ export interface DemoPki extends ServerIdentity {
   description: string;
 }
 
-/** A throwaway root CA and server certificate for `names`, minted in memory. */
-export function mintDemoPki(names: string[]): DemoPki {
-  throw new Error(`mintTestPki is not available yet (${names.join(', ')})`);
+/** A throwaway root → intermediate → server PKI for `names`, minted in memory; the client trusts the root. */
+export async function mintDemoPki(names: string[]): Promise<DemoPki> {
+  const pki = await mintTestPki({ serverNames: names });
+  const leaf = pki.server.cert;
+  return {
+    certificateChain: [pki.server.certDer, pki.intermediate.certDer],
+    signingKey: signingKeyFromMaterial(pki.server.key),
+    verifier: new WebPkiServerVerifier({ trustAnchors: [pki.root.certDer], verifier: nobleProvider.verifier }),
+    description: `root "${pki.root.cert.subject.text}" → intermediate "${pki.intermediate.cert.subject.text}" → server "${leaf.subject.text}" (${names.join(', ')})`,
+  };
 }

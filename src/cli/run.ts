@@ -39,7 +39,7 @@ export async function run(argv: string[], io: CliIo = defaultIo()): Promise<numb
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`tls13: ${err.message}\n\n${USAGE}`);
+      io.stderr.write(`tls13: ${err.message}\nRun 'tls13 --help' for usage.\n`);
       return 2;
     }
     io.stderr.write(`error: ${errorText(err)}\n`);

@@ -1,7 +1,7 @@
 // The async driver shared by every transport: moves bytes between a sans-I/O Connection
 // and a ByteChannel. This is the only module of the engine that awaits.
 
-import { TlsError, TlsUsageError } from '../errors.js';
+import { TlsUsageError } from '../errors.js';
 import type { Connection, NegotiatedParameters } from '../connection/types.js';
 
 /** A reliable, ordered byte stream (TCP socket, Web Stream pair, WebSocket, in-memory pipe). */
@@ -262,8 +262,8 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
     await this.output.flush();
   }
 
-  /** RFC 8446 §4.6.3 KeyUpdate. */
-  async updateKeys(requestPeer = false): Promise<void> {
+  /** RFC 8446 §4.6.3 KeyUpdate (requestPeer: the connection's default when omitted). */
+  async updateKeys(requestPeer?: boolean): Promise<void> {
     if (this.failed) throw this.failure;
     await this.handshakeDone.promise;
     this.connection.updateKeys(requestPeer);
@@ -290,8 +290,8 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
     this.closing = true;
     this.wake();
     if (!this.failed && !this.connection.closed) {
-      this.connection.close();
       try {
+        this.connection.close();
         await this.output.flush();
       } catch (err) {
         this.fail(err);
@@ -355,9 +355,4 @@ export async function openTlsStream(conn: Connection, channel: ByteChannel, opti
   const stream = new TlsStream(conn, channel, options);
   await stream.handshake();
   return stream;
-}
-
-/** True for errors that carry a TLS alert. */
-export function isTlsError(err: unknown): err is TlsError {
-  return err instanceof TlsError;
 }

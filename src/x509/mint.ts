@@ -9,6 +9,7 @@ import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { PrivateKeyMaterial } from '../crypto/provider.js';
+import { utf8 } from '../util/bytes.js';
 import { EkuOid, ExtensionOid, KeyUsage, type ParsedCertificate, parseCertificate } from './certificate.js';
 import { bigintToBytes, encodeNull, encodeOid, encodeSequence, encodeTlv, encodeUnsigned, ctx, Tag } from './der.js';
 import { parseIpAddress } from './hostname.js';
@@ -56,7 +57,7 @@ export interface MintCertificateOptions {
   pathLen?: number;
   /** Omit basicConstraints entirely. */
   omitBasicConstraints?: boolean;
-  /** DNS names, IP literals, URIs ("scheme:…") or e-mail addresses ("a@b"). */
+  /** DNS names, IP literals, URIs ("scheme:…") or e-mail addresses ("a@b"); "DNS:"/"IP:"/"URI:"/"email:" force the type. */
   sans?: string[];
   /** Extended key usages by name or OID; omitted when absent or empty. */
   eku?: (EkuName | string)[];
@@ -219,12 +220,16 @@ function keyUsageDer(flags: number): Uint8Array {
   return encodeTlv(Tag.BIT_STRING, Uint8Array.of(unused), bytes);
 }
 
+/** OpenSSL-style "DNS:", "IP:", "URI:", "email:" prefixes force a type; else it is inferred. */
 function generalName(s: string): pkijs.GeneralName {
-  const ip = parseIpAddress(s);
+  const forced = /^(DNS|IP|URI|email):(.*)$/.exec(s);
+  const [kind, v] = forced ? [forced[1]!, forced[2]!] : [undefined, s];
+  const ip = kind === undefined || kind === 'IP' ? parseIpAddress(v) : undefined;
+  if (kind === 'IP' && !ip) throw new RangeError(`mint: bad IP SAN ${v}`);
   if (ip) return new pkijs.GeneralName({ type: 7, value: new asn1js.OctetString({ valueHex: ab(ip) }) });
-  if (/^[a-z][a-z0-9+.-]*:/i.test(s)) return new pkijs.GeneralName({ type: 6, value: s });
-  if (s.includes('@')) return new pkijs.GeneralName({ type: 1, value: s });
-  return new pkijs.GeneralName({ type: 2, value: s });
+  if (kind === 'URI' || (kind === undefined && /^[a-z][a-z0-9+.-]*:/i.test(v))) return new pkijs.GeneralName({ type: 6, value: v });
+  if (kind === 'email' || (kind === undefined && v.includes('@'))) return new pkijs.GeneralName({ type: 1, value: v });
+  return new pkijs.GeneralName({ type: 2, value: v });
 }
 
 const ekuOid = (e: string): string => (e === 'any' ? EkuOid.anyExtendedKeyUsage : ((EkuOid as Record<string, string>)[e] ?? e));
@@ -242,22 +247,22 @@ function keyIdentifier(spki: pkijs.PublicKeyInfo): Uint8Array {
 
 // ---------------------------------------------------------------- certificates
 
-function nameFrom(subject: string | NameSpec): pkijs.RelativeDistinguishedNames {
+/** Name DER with one attribute per RDN (pkijs would put them all in one multi-valued RDN). */
+function nameDer(subject: string | NameSpec): Uint8Array {
   const spec: NameSpec = typeof subject === 'string' ? { commonName: subject } : subject;
-  const rdn = new pkijs.RelativeDistinguishedNames();
-  // Conventional order, least specific first: C, O, OU, CN.
-  const attrs: [string, string | undefined, 'printable' | 'utf8'][] = [
-    ['2.5.4.6', spec.country, 'printable'],
-    ['2.5.4.10', spec.organization, 'utf8'],
-    ['2.5.4.11', spec.organizationalUnit, 'utf8'],
-    ['2.5.4.3', spec.commonName, 'utf8'],
+  // Conventional order, least specific first: C, O, OU, CN (RFC 5280 §4.1.2.4 DirectoryString).
+  const attrs: [string, string | undefined, number][] = [
+    ['2.5.4.6', spec.country, Tag.PrintableString],
+    ['2.5.4.10', spec.organization, Tag.UTF8String],
+    ['2.5.4.11', spec.organizationalUnit, Tag.UTF8String],
+    ['2.5.4.3', spec.commonName, Tag.UTF8String],
   ];
-  for (const [type, value, kind] of attrs) {
+  const rdns: Uint8Array[] = [];
+  for (const [type, value, tag] of attrs) {
     if (value === undefined) continue;
-    const v = kind === 'printable' ? new asn1js.PrintableString({ value }) : new asn1js.Utf8String({ value });
-    rdn.typesAndValues.push(new pkijs.AttributeTypeAndValue({ type, value: v }));
+    rdns.push(encodeTlv(Tag.SET, encodeSequence(encodeOid(type), encodeTlv(tag, utf8(value)))));
   }
-  return rdn;
+  return encodeSequence(...rdns);
 }
 
 /** RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050; whole seconds. */
@@ -288,9 +293,10 @@ export async function mintCertificate(opts: MintCertificateOptions): Promise<Min
   const algDer = signatureAlgorithmDer(issuerKey, rsaPss);
   cert.signature = pkijs.AlgorithmIdentifier.fromBER(ab(algDer));
   cert.signatureAlgorithm = pkijs.AlgorithmIdentifier.fromBER(ab(algDer));
-  cert.subject = nameFrom(opts.subject);
+  const subjectDer = nameDer(opts.subject);
+  cert.subject = pkijs.RelativeDistinguishedNames.fromBER(ab(subjectDer));
   // The issuer Name is copied byte for byte from the issuer's subject (RFC 5280 §4.1.2.4).
-  cert.issuer = issuerCert ? pkijs.RelativeDistinguishedNames.fromBER(ab(issuerCert.subject.der)) : nameFrom(opts.subject);
+  cert.issuer = pkijs.RelativeDistinguishedNames.fromBER(ab(issuerCert ? issuerCert.subject.der : subjectDer));
   const now = Date.now();
   cert.notBefore = time(opts.notBefore ?? new Date(now - 60 * 60 * 1000));
   cert.notAfter = time(opts.notAfter ?? new Date(now + 365 * 24 * 60 * 60 * 1000));
@@ -312,7 +318,7 @@ export async function mintCertificate(opts: MintCertificateOptions): Promise<Min
   }
   if (opts.sans?.length) {
     // RFC 5280 §4.2.1.6: critical when the subject is empty.
-    const emptySubject = cert.subject.typesAndValues.length === 0;
+    const emptySubject = subjectDer.length === 2; // SEQUENCE {}
     exts.push(extension(ExtensionOid.subjectAltName, emptySubject, der(new pkijs.AltName({ altNames: opts.sans.map(generalName) }))));
   }
   if (!opts.omitKeyIdentifiers) {

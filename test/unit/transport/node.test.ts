@@ -1,34 +1,43 @@
 // node.ts end to end with the real engine over loopback TCP.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../../../src/connection/config.js';
 import { signingKeyFromMaterial } from '../../../src/crypto/index.js';
+import { nobleProvider } from '../../../src/crypto/noble/index.js';
 import { TlsError } from '../../../src/errors.js';
 import { connect, createServer, type TlsServer } from '../../../src/transport/node.js';
 import { fromUtf8, utf8 } from '../../../src/util/bytes.js';
-import { parsePrivateKeyPem } from '../../../src/x509/keys.js';
-import { pemDecode } from '../../../src/x509/pem.js';
-import { hasOpenssl, opensslSelfSigned } from '../../helpers/openssl.js';
+import { mintTestPki } from '../../../src/x509/mint.js';
+import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 
-describe.skipIf(!hasOpenssl())('node transport (real engine, loopback TCP)', () => {
-  let dir: string;
+describe('node transport (real engine, loopback TCP)', () => {
   let serverConfig: ServerConfig;
+  let verifier: WebPkiServerVerifier;
   const servers: TlsServer[] = [];
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'tls13-node-'));
-    const pki = opensslSelfSigned(dir);
+  beforeAll(async () => {
+    const pki = await mintTestPki();
     serverConfig = {
-      certificateChain: pemDecode(readFileSync(pki.cert, 'utf8'), 'CERTIFICATE'),
-      signingKey: signingKeyFromMaterial(parsePrivateKeyPem(readFileSync(pki.key, 'utf8'))),
+      certificateChain: [pki.server.certDer, pki.intermediate.certDer],
+      signingKey: signingKeyFromMaterial(pki.server.key),
       alpn: ['h2', 'http/1.1'],
     };
+    verifier = new WebPkiServerVerifier({ trustAnchors: [pki.root.certDer], verifier: nobleProvider.verifier });
   });
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((s) => s.close()));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('connect verifies the server (serverName defaults to host, here an IP literal)', async () => {
+    const server = createServer(serverConfig, async (s) => {
+      await s.write(utf8(s.parameters.serverName ?? 'no sni'));
+      await s.close();
+    });
+    servers.push(server);
+    const { port } = await server.listen();
+    const client = await connect({ host: '127.0.0.1', port, verifier });
+    expect(fromUtf8((await client.read())!)).toBe('no sni');
+    expect(await client.read()).toBeNull();
+    await client.close();
+  });
 
   it('connect ↔ createServer: handshake, echo, clean close', async () => {
     const errors: unknown[] = [];

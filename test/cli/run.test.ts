@@ -1,0 +1,118 @@
+// The CLI runners in-process (no build needed): startServer + run(['client', …]).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseArgs, type ServerCommand } from '../../src/cli/args.js';
+import { loadServerIdentity } from '../../src/cli/pki.js';
+import { run, startServer, type CliIo } from '../../src/cli/run.js';
+import { createServer, type TlsServer } from '../../src/transport/node.js';
+import { utf8 } from '../../src/util/bytes.js';
+import { chainPem, mintTestPki } from '../../src/x509/mint.js';
+
+function sink(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  let text = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (d: string) => (text += d));
+  return { stream, text: () => text };
+}
+
+function io(stdinText: string): { io: CliIo; out: () => string; err: () => string } {
+  const stdin = new PassThrough();
+  stdin.end(stdinText);
+  const out = sink();
+  const err = sink();
+  return { io: { stdin, stdout: out.stream, stderr: err.stream }, out: out.text, err: err.text };
+}
+
+describe('CLI runners in-process', () => {
+  let dir: string;
+  let files: { cert: string; key: string; ca: string; otherCa: string };
+  const servers: TlsServer[] = [];
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tls13-run-'));
+    const pki = await mintTestPki();
+    const other = await mintTestPki();
+    files = { cert: join(dir, 'chain.pem'), key: join(dir, 'key.pem'), ca: join(dir, 'ca.pem'), otherCa: join(dir, 'other.pem') };
+    writeFileSync(files.cert, chainPem(pki.server, pki.intermediate));
+    writeFileSync(files.key, pki.server.keyPem);
+    writeFileSync(files.ca, pki.root.certPem);
+    writeFileSync(files.otherCa, other.root.certPem);
+  });
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function serve(extra: string[] = []): Promise<{ port: number; log: () => string; stdout: () => string }> {
+    const s = io('');
+    const cmd = parseArgs(['server', '--port', '0', '--cert', files.cert, '--key', files.key, ...extra]) as ServerCommand;
+    const server = await startServer(cmd, s.io);
+    servers.push(server);
+    const m = /listening on 127\.0\.0\.1:(\d+)/.exec(s.err());
+    expect(m, s.err()).not.toBeNull();
+    return { port: Number(m![1]), log: s.err, stdout: s.out };
+  }
+
+  it('echo round trip: summary line, data back, exit 0', async () => {
+    const { port, log } = await serve(['--echo', '--alpn', 'http/1.1,h2']);
+    const c = io('line one\nline two\n');
+    const code = await run(['client', `localhost:${port}`, '--ca', files.ca, '--alpn', 'h2'], c.io);
+    expect(code, c.err()).toBe(0);
+    expect(c.out()).toBe('line one\nline two\n');
+    expect(c.err()).toMatch(/^TLSv1\.3 TLS_\w+ x25519 ecdsa_secp256r1_sha256 alpn=h2\n$/);
+    await expect.poll(log).toMatch(/closed \(18 bytes received\)/);
+    expect(log()).toMatch(/alpn=h2 sni=localhost/);
+  });
+
+  it('server without --echo: data to its stdout', async () => {
+    const { port, stdout } = await serve();
+    const c = io('for the server');
+    expect(await run(['client', `127.0.0.1:${port}`, '--ca', files.ca], c.io)).toBe(0);
+    await expect.poll(stdout).toBe('for the server');
+  });
+
+  it('unknown_ca: exit 1 and "error: unknown_ca: …"', async () => {
+    const { port, log } = await serve();
+    const c = io('');
+    expect(await run(['client', `localhost:${port}`, '--ca', files.otherCa], c.io)).toBe(1);
+    expect(c.err()).toMatch(/^error: unknown_ca: .+/m);
+    await expect.poll(log).toMatch(/error: unknown_ca/);
+  });
+
+  it('usage errors: exit 2; unreadable files are usage errors too', async () => {
+    const c = io('');
+    expect(await run(['client', 'localhost:1'], c.io)).toBe(2);
+    expect(c.err()).toMatch(/^tls13: client: certificate verification is on/);
+    const d = io('');
+    expect(await run(['client', 'localhost:1', '--ca', join(dir, 'missing.pem')], d.io)).toBe(2);
+    expect(d.err()).toMatch(/--ca: cannot read/);
+    const e = io('');
+    expect(await run(['server', '--port', '0', '--cert', files.ca, '--key', files.ca], e.io)).toBe(2);
+    expect(e.err()).toMatch(/--key: /);
+  });
+
+  it('the peer closing first ends the client (exit 0) while stdin is still open', async () => {
+    const identity = loadServerIdentity(readFileSync(files.cert, 'utf8'), readFileSync(files.key, 'utf8'));
+    const server = createServer(identity, async (s) => {
+      await s.write(utf8('bye now\n'));
+      await s.close();
+    });
+    servers.push(server);
+    const { port } = await server.listen();
+    const stdin = new PassThrough(); // never ended
+    const out = sink();
+    const err = sink();
+    const code = await run(['client', `localhost:${port}`, '--ca', files.ca], { stdin, stdout: out.stream, stderr: err.stream });
+    expect(code, err.text()).toBe(0);
+    expect(out.text()).toBe('bye now\n');
+  });
+
+  it('--help prints the usage to stdout', async () => {
+    const c = io('');
+    expect(await run(['--help'], c.io)).toBe(0);
+    expect(c.out()).toMatch(/^Usage:/);
+  });
+});
