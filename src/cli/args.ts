@@ -19,6 +19,8 @@ export interface TlsOptions {
   suites?: number[];
   keylog?: string;
   trace: boolean;
+  /** Send a KeyUpdate (update_requested) right after the handshake. */
+  keyUpdate: boolean;
 }
 
 export interface ServerCommand extends TlsOptions {
@@ -50,8 +52,10 @@ export type Command = { kind: 'help' } | ServerCommand | ClientCommand | DemoCom
 export const USAGE = `Usage:
   tls13 server --port PORT --cert CERT.pem --key KEY.pem [--host 127.0.0.1] [--echo]
                [--alpn LIST] [--groups LIST] [--suites LIST] [--keylog FILE] [--trace]
+               [--key-update]
   tls13 client HOST:PORT (--ca CA.pem | --insecure) [--servername NAME]
                [--alpn LIST] [--groups LIST] [--suites LIST] [--keylog FILE] [--trace]
+               [--key-update]
   tls13 demo [--trace]
   tls13 --help
 
@@ -65,6 +69,7 @@ export const USAGE = `Usage:
            protocol names for --alpn (h2,http/1.1).
   --keylog FILE   Append secrets in the NSS key log format (for Wireshark).
   --trace         Print each handshake message, decoded, to stderr.
+  --key-update    Send a KeyUpdate (asking the peer to update too) after the handshake.
 `;
 
 type FlagKind = 'value' | 'bool';
@@ -74,6 +79,7 @@ const COMMON: Record<string, FlagKind> = {
   suites: 'value',
   keylog: 'value',
   trace: 'bool',
+  'key-update': 'bool',
 };
 const FLAGS: Record<'server' | 'client' | 'demo', Record<string, FlagKind>> = {
   server: { ...COMMON, port: 'value', cert: 'value', key: 'value', host: 'value', echo: 'bool' },
@@ -150,7 +156,7 @@ function parseCodepoints(text: string, what: string, lookup: (name: string) => n
 }
 
 function tlsOptions(p: Parsed): TlsOptions {
-  const out: TlsOptions = { trace: p.flags.has('trace') };
+  const out: TlsOptions = { trace: p.flags.has('trace'), keyUpdate: p.flags.has('key-update') };
   const alpn = str(p, 'alpn');
   if (alpn !== undefined) {
     out.alpn = parseList(alpn, 'alpn');

@@ -108,6 +108,7 @@ export async function startServer(cmd: ServerCommand, io: CliIo): Promise<TlsSer
       log(`${tag(remote)} ${summaryLine(p)}${p.serverName !== undefined ? ` sni=${p.serverName}` : ''}`);
       let bytesIn = 0;
       try {
+        if (cmd.keyUpdate) await stream.updateKeys(true);
         for await (const chunk of stream) {
           bytesIn += chunk.length;
           if (cmd.echo) await stream.write(chunk);
@@ -150,6 +151,7 @@ async function runClient(cmd: ClientCommand, io: CliIo): Promise<number> {
   log(summaryLine(stream.parameters));
 
   const s = stream;
+  if (cmd.keyUpdate) await s.updateKeys(true);
   const toStdout = (async (): Promise<'peer-closed'> => {
     for await (const chunk of s) await writeTo(io.stdout, chunk);
     return 'peer-closed';

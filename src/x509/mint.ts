@@ -14,7 +14,7 @@ import { EkuOid, ExtensionOid, KeyUsage, type ParsedCertificate, parseCertificat
 import { bigintToBytes, encodeNull, encodeOid, encodeSequence, encodeTlv, encodeUnsigned, ctx, Tag } from './der.js';
 import { parseIpAddress } from './hostname.js';
 import { encodeSpki, parsePkcs8PrivateKey, privateKeyToPem, publicKeyFromPrivate } from './keys.js';
-import { pemEncode } from './pem.js';
+import { base64Encode, pemEncode } from './pem.js';
 
 export type KeyType = 'p256' | 'p384' | 'p521' | 'ed25519' | 'rsa2048' | 'rsa3072' | 'rsa4096';
 
@@ -136,11 +136,8 @@ export async function generateKey(type: KeyType): Promise<PrivateKeyMaterial> {
   }
 }
 
-const b64url = (v: bigint): string => {
-  let s = '';
-  for (const b of bigintToBytes(v)) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-};
+/** RFC 7518 §6.3 JWK integers: unsigned big-endian base64url. */
+const b64url = (v: bigint): string => base64Encode(bigintToBytes(v)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
 // ---------------------------------------------------------------- signing
 

@@ -112,7 +112,18 @@ export class ChainValidator {
   validate(presented: Uint8Array[], now: Date, requiredEku: string): ParsedCertificate[] {
     // RFC 8446 §4.4.2.4: an empty server Certificate is decode_error.
     if (presented.length === 0) throw fail('decode_error', 'chain', 'empty certificate chain');
-    const certs = presented.map((der) => parseCertificate(der));
+    const certs: ParsedCertificate[] = [];
+    let skipped: CertificateError | undefined;
+    for (const [i, der] of presented.entries()) {
+      try {
+        certs.push(parseCertificate(der));
+      } catch (e) {
+        // An extra certificate with a key type we do not support (RFC 8446 §4.4.2 allows
+        // extraneous ones) is left out; malformed ones still fail.
+        if (i === 0 || !(e instanceof CertificateError) || e.alert !== AlertDescription.unsupported_certificate) throw e;
+        skipped ??= e;
+      }
+    }
     const leaf = certs[0]!;
 
     this.checkCommon(leaf, now);
@@ -130,7 +141,8 @@ export class ChainValidator {
 
     const pool = new Map<string, ParsedCertificate[]>();
     for (const c of certs.slice(1)) push(pool, key(c.subject.der), c);
-    const state: SearchState = { budget: CANDIDATE_BUDGET, error: undefined };
+    // If no path is found, a skipped certificate may be why: report it over unknown_ca.
+    const state: SearchState = { budget: CANDIDATE_BUDGET, error: skipped };
     const path = this.search([leaf], pool, now, requiredEku, state);
     if (path) return path;
     if (state.error) throw state.error;
@@ -290,7 +302,7 @@ export class WebPkiServerVerifier implements ServerCertificateVerifier {
   verify(input: CertificateVerifierInput): VerifiedChain {
     const chain = this.validator.validate(input.chain, input.now, EkuOid.serverAuth);
     const leaf = chain[0]!;
-    if (input.serverName !== undefined && false) {
+    if (input.serverName !== undefined && !matchesHostname(leaf, input.serverName)) {
       const names = [...leaf.subjectAltNames.dns, ...leaf.subjectAltNames.ip.map(formatIp)];
       throw fail('bad_certificate', 'hostname', `${describe(leaf)} is not valid for ${JSON.stringify(input.serverName)} (names: ${names.join(', ') || 'none'})`);
     }

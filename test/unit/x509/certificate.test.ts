@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertDescription, CertificateError } from '../../../src/errors.js';
 import { bytesEqual, fromHex, toHex } from '../../../src/util/bytes.js';
@@ -116,6 +116,17 @@ describe('minted certificates', () => {
     expect(c.cert.subjectAltNames).toEqual({ dns: ['10.0.0.1'], ip: [], uri: ['urn:x'], email: ['a@example.com'] });
   });
 
+  it('UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 §4.1.2.5)', async () => {
+    const notBefore = new Date('2049-12-31T23:59:59.789Z');
+    const notAfter = new Date('2050-01-01T00:00:00Z');
+    const c = await mintCertificate({ subject: 'y2050', notBefore, notAfter });
+    expect(c.cert.notBefore.toISOString()).toBe('2049-12-31T23:59:59.000Z'); // whole seconds
+    expect(c.cert.notAfter).toEqual(notAfter);
+    const hex = toHex(c.certDer);
+    expect(hex).toContain('170d' + toHex(new TextEncoder().encode('491231235959Z')));
+    expect(hex).toContain('180f' + toHex(new TextEncoder().encode('20500101000000Z')));
+  });
+
   it('caches by DER bytes and copies the input', async () => {
     clearCertificateCache();
     const { certDer } = await mintCertificate({ subject: 'cache' });
@@ -161,6 +172,22 @@ describe('RFC 8448 certificates', () => {
     const c = parseCertificate(fromHex(rfc8448ClientRsa));
     expect(c.subject.text).toBe('CN=client');
     expect(verifier.verify(c.signatureScheme!, c.publicKey, c.tbs, c.signature)).toBe(true);
+  });
+});
+
+const SYSTEM_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+describe.skipIf(!existsSync(SYSTEM_BUNDLE))('the system CA bundle', () => {
+  it('every root parses and its self-signature verifies', () => {
+    const ders = pemDecode(readFileSync(SYSTEM_BUNDLE, 'utf8'), 'CERTIFICATE');
+    expect(ders.length).toBeGreaterThan(50);
+    for (const der of ders) {
+      const c = parseCertificate(der);
+      expect(c.version).toBe(3);
+      expect(c.basicConstraints?.ca).toBe(true);
+      expect(c.unhandledCriticalExtensions).toEqual([]);
+      expect(c.signatureScheme, c.subject.text).toBeDefined();
+      if (c.selfIssued) expect(verifier.verify(c.signatureScheme!, c.publicKey, c.tbs, c.signature), c.subject.text).toBe(true);
+    }
   });
 });
 

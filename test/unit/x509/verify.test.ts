@@ -369,6 +369,19 @@ describe.skipIf(!hasOpenssl)('chains made by OpenSSL', () => {
     }
   });
 
+  it('skips an extraneous certificate with an unsupported key type; reports it when no path is found', async () => {
+    openssl(['genpkey', '-genparam', '-algorithm', 'DSA', '-pkeyopt', 'dsa_paramgen_bits:1024', '-out', tmp.path('dsap.pem')]);
+    openssl(['genpkey', '-paramfile', tmp.path('dsap.pem'), '-out', tmp.path('dsa.key')]);
+    openssl(['req', '-x509', '-key', tmp.path('dsa.key'), '-subj', '/CN=DSA', '-days', '1', '-out', tmp.path('dsa.pem')]);
+    const dsa = read('dsa.pem');
+    const p = await mintTestPki({ serverNames: [HOST], notBefore: NB, notAfter: NA });
+    const wv = new WebPkiServerVerifier({ trustAnchors: [p.root.certDer], verifier: v });
+    expect(wv.verify({ chain: [p.server.certDer, dsa, p.intermediate.certDer], serverName: HOST, now: NOW }).chain).toHaveLength(3);
+    await expectFail(() => wv.verify({ chain: [p.server.certDer, dsa], serverName: HOST, now: NOW }), A.unsupported_certificate, 'public-key');
+    // As the leaf it is fatal.
+    await expectFail(() => wv.verify({ chain: [dsa], now: NOW }), A.unsupported_certificate, 'public-key');
+  });
+
   it('rejects SHA-1 signed certificates unless allowSha1 (RFC 8446 §4.4.2.4)', async () => {
     const input = { chain: [read('leaf-sha1.pem')], serverName: 'openssl.test', now: new Date() };
     await expectFail(() => new WebPkiServerVerifier({ trustAnchors: [read('ca.pem')], verifier: v }).verify(input), A.bad_certificate, 'signature-algorithm');
