@@ -16,7 +16,7 @@ describe('CLI argument parsing', () => {
     expect(
       parseArgs([
         'server', '--port', '0', '--cert', 'c.pem', '--key=k.pem', '--echo', '--alpn', 'h2,http/1.1',
-        '--groups', 'x25519,secp256r1', '--suites', 'TLS_AES_256_GCM_SHA384', '--keylog', 'keys.txt', '--trace',
+        '--groups', 'x25519,secp256r1', '--suites', 'TLS_AES_256_GCM_SHA384', '--keylog', 'keys.txt', '--trace', '--key-update',
       ]),
     ).toEqual({
       kind: 'server',
@@ -30,6 +30,7 @@ describe('CLI argument parsing', () => {
       suites: [0x1302],
       keylog: 'keys.txt',
       trace: true,
+      keyUpdate: true,
     });
   });
 
@@ -48,6 +49,7 @@ describe('CLI argument parsing', () => {
       ca: 'ca.pem',
       insecure: false,
       trace: false,
+      keyUpdate: false,
     });
     expect(parseArgs(['client', '127.0.0.1:1', '--insecure', '--servername', 'example.com'])).toMatchObject({
       host: '127.0.0.1',
