@@ -7,7 +7,8 @@ import type { TrafficKeys } from '../record/keys.js';
 import type { ConnectionEvent, NegotiatedParameters } from '../connection/types.js';
 import type { HandshakeMessage } from '../wire/types.js';
 import { SignatureScheme } from '../wire/codepoints.js';
-import { concatBytes, utf8 } from '../util/bytes.js';
+import { concatBytes, constantTimeEqual, utf8 } from '../util/bytes.js';
+import { EarlySecretStage, finishedVerifyData, type HandshakeSecretStage, type MasterSecretStage } from '../keyschedule/index.js';
 
 /**
  * One handshake state. `expects` lists the message types legal here; the connection
@@ -177,3 +178,53 @@ export const keyLogLabel = {
   exporter: 'EXPORTER_SECRET',
   earlyExporter: 'EARLY_EXPORTER_SECRET',
 } as const;
+
+/** RFC 8446 §4.4.4: check a peer's Finished against the transcript so far, in constant time. */
+export function verifyFinished(hash: HashAlgorithm, baseKey: Uint8Array, transcriptHash: Uint8Array, verifyData: Uint8Array, peer: string): void {
+  if (verifyData.length !== hash.outputLen) fail('decode_error', `${peer} Finished of the wrong length`);
+  if (!constantTimeEqual(finishedVerifyData(hash, baseKey, transcriptHash), verifyData)) {
+    fail('decrypt_error', `${peer} Finished does not verify`);
+  }
+}
+
+export interface ApplicationTrafficSecrets {
+  master: MasterSecretStage;
+  client: Uint8Array;
+  server: Uint8Array;
+  exporter: Uint8Array;
+}
+
+/** RFC 8446 §7.1: the application secrets, from the transcript through the server Finished; logged. */
+export function deriveApplicationSecrets(ctx: HandshakeContext, hs: HandshakeSecretStage, transcriptHash: Uint8Array): ApplicationTrafficSecrets {
+  const master = hs.master();
+  const secrets = {
+    master,
+    client: master.clientApplicationTrafficSecret(transcriptHash),
+    server: master.serverApplicationTrafficSecret(transcriptHash),
+    exporter: master.exporterMasterSecret(transcriptHash),
+  };
+  ctx.keyLog(keyLogLabel.clientTraffic0, secrets.client);
+  ctx.keyLog(keyLogLabel.serverTraffic0, secrets.server);
+  ctx.keyLog(keyLogLabel.exporter, secrets.exporter);
+  return secrets;
+}
+
+export interface HandshakeTrafficSecrets {
+  stage: HandshakeSecretStage;
+  client: Uint8Array;
+  server: Uint8Array;
+}
+
+/** RFC 8446 §7.1: the handshake secrets from the (EC)DHE secret and the hash through ServerHello; logged. */
+export function deriveHandshakeSecrets(ctx: HandshakeContext, suite: CipherSuiteImpl, shared: Uint8Array, transcriptHash: Uint8Array): HandshakeTrafficSecrets {
+  const stage = new EarlySecretStage(suite.hash).handshake(shared);
+  shared.fill(0);
+  const secrets = {
+    stage,
+    client: stage.clientHandshakeTrafficSecret(transcriptHash),
+    server: stage.serverHandshakeTrafficSecret(transcriptHash),
+  };
+  ctx.keyLog(keyLogLabel.clientHandshake, secrets.client);
+  ctx.keyLog(keyLogLabel.serverHandshake, secrets.server);
+  return secrets;
+}

@@ -51,3 +51,12 @@ export const fromUtf8 = (b: Uint8Array): string => utf8Decoder.decode(b);
 export function wipe(...arrays: (Uint8Array | undefined)[]): void {
   for (const a of arrays) a?.fill(0);
 }
+
+/** An opaque name (ALPN protocol) as text: UTF-8 when valid, else one char per byte. */
+export function nameToString(b: Uint8Array): string {
+  try {
+    return fromUtf8(b);
+  } catch {
+    return Array.from(b, (c) => String.fromCharCode(c)).join('');
+  }
+}

@@ -1,7 +1,7 @@
 // Client: ClientHello, then ServerHello or HelloRetryRequest. RFC 8446 §4.1.
 
 import { AlertDescription, TlsError } from '../../errors.js';
-import { EarlySecretStage, trafficKeys } from '../../keyschedule/index.js';
+import { trafficKeys } from '../../keyschedule/index.js';
 import {
   ExtensionType,
   HandshakeType,
@@ -30,7 +30,7 @@ import {
 import type { ClientHello, Extension, ServerHello } from '../../wire/types.js';
 import { bytesEqual, utf8 } from '../../util/bytes.js';
 import type { KeyExchange } from '../../crypto/provider.js';
-import { fail, findSuite, keyLogLabel, type HandshakeState, type Step } from '../common.js';
+import { deriveHandshakeSecrets, fail, findSuite, type HandshakeState, type Step } from '../common.js';
 import { checkSolicited, type ClientHandshake } from './data.js';
 import { ExpectEncryptedExtensions } from './server-auth.js';
 
@@ -137,13 +137,7 @@ export class ExpectServerHello implements HandshakeState {
     const shared = mine.complete(share.keyExchange);
     hs.transcript.add(raw);
 
-    const handshakeSecrets = new EarlySecretStage(suite.hash).handshake(shared);
-    shared.fill(0);
-    const th = hs.transcript.current();
-    const chts = handshakeSecrets.clientHandshakeTrafficSecret(th);
-    const shts = handshakeSecrets.serverHandshakeTrafficSecret(th);
-    hs.ctx.keyLog(keyLogLabel.clientHandshake, chts);
-    hs.ctx.keyLog(keyLogLabel.serverHandshake, shts);
+    const { stage: handshakeSecrets, client: chts, server: shts } = deriveHandshakeSecrets(hs.ctx, suite, shared, hs.transcript.current());
     hs.handshakeSecrets = handshakeSecrets;
     hs.clientHandshakeSecret = chts;
     hs.serverHandshakeSecret = shts;

@@ -13,13 +13,14 @@ import type {
 } from '../../wire/types.js';
 import { parseCertificate } from '../../x509/certificate.js';
 import type { VerifiedChain } from '../../x509/verify.js';
-import { bytesEqual, constantTimeEqual, fromUtf8 } from '../../util/bytes.js';
+import { bytesEqual, nameToString } from '../../util/bytes.js';
 import {
   CERTIFICATE_VERIFY_SCHEMES,
   certificateVerifyContent,
   fail,
   keyFitsScheme,
-  keyLogLabel,
+  deriveApplicationSecrets,
+  verifyFinished,
   whenReady,
   type HandshakeState,
   type Step,
@@ -43,21 +44,13 @@ export class ExpectEncryptedExtensions implements HandshakeState {
       const chosen = list[0];
       if (list.length !== 1 || !chosen) fail('illegal_parameter', 'ALPN response must name exactly one protocol');
       if (!hs.config.alpn.some((p) => bytesEqual(p, chosen))) fail('illegal_parameter', 'server chose an ALPN protocol we did not offer');
-      hs.ctx.negotiated({ alpn: decodeName(chosen) });
+      hs.ctx.negotiated({ alpn: nameToString(chosen) });
     }
     const rsl = findExtension(msg.extensions, ExtensionType.record_size_limit);
     if (rsl) hs.ctx.peerRecordSizeLimit(decodeRecordSizeLimit(rsl.data));
     if (findExtension(msg.extensions, ExtensionType.server_name)) hs.ctx.negotiated({ serverName: hs.config.sniHostName });
     hs.transcript.add(raw);
     return new ExpectCertificateOrRequest(hs);
-  }
-}
-
-function decodeName(b: Uint8Array): string {
-  try {
-    return fromUtf8(b);
-  } catch {
-    return Array.from(b, (c) => String.fromCharCode(c)).join('');
   }
 }
 
@@ -152,21 +145,9 @@ export class ExpectFinished implements HandshakeState {
     const hs = this.hs;
     const suite = hs.suite!;
     const hash = suite.hash;
-    // RFC 8446 §4.4.4
-    if (msg.verifyData.length !== hash.outputLen) fail('decode_error', 'Finished of the wrong length');
-    const expected = finishedVerifyData(hash, hs.serverHandshakeSecret!, hs.transcript.current());
-    if (!constantTimeEqual(expected, msg.verifyData)) fail('decrypt_error', 'server Finished does not verify');
+    verifyFinished(hash, hs.serverHandshakeSecret!, hs.transcript.current(), msg.verifyData, 'server');
     hs.transcript.add(raw);
-
-    // RFC 8446 §7.1: application secrets from the transcript through the server Finished.
-    const master = hs.handshakeSecrets!.master();
-    const th = hs.transcript.current();
-    const cats = master.clientApplicationTrafficSecret(th);
-    const sats = master.serverApplicationTrafficSecret(th);
-    const ems = master.exporterMasterSecret(th);
-    hs.ctx.keyLog(keyLogLabel.clientTraffic0, cats);
-    hs.ctx.keyLog(keyLogLabel.serverTraffic0, sats);
-    hs.ctx.keyLog(keyLogLabel.exporter, ems);
+    const { master, client: cats, server: sats, exporter: ems } = deriveApplicationSecrets(hs.ctx, hs.handshakeSecrets!, hs.transcript.current());
     hs.ctx.setReadKeys(trafficKeys(suite, sats), 'application', sats, suite);
 
     const chts = hs.clientHandshakeSecret!;

@@ -1,10 +1,9 @@
 // Server: the client's second flight. RFC 8446 §4.4.4.
 
-import { trafficKeys, finishedVerifyData } from '../../keyschedule/index.js';
+import { trafficKeys } from '../../keyschedule/index.js';
 import { HandshakeType } from '../../wire/codepoints.js';
 import type { Finished } from '../../wire/types.js';
-import { constantTimeEqual } from '../../util/bytes.js';
-import { fail, type HandshakeState, type Step } from '../common.js';
+import { verifyFinished, type HandshakeState, type Step } from '../common.js';
 import { ServerTraffic } from '../traffic.js';
 import type { ServerHandshake } from './data.js';
 
@@ -16,9 +15,7 @@ export class ExpectClientFinished implements HandshakeState {
   handle(msg: Finished, raw: Uint8Array): Step {
     const hs = this.hs;
     const suite = hs.suite!;
-    if (msg.verifyData.length !== suite.hash.outputLen) fail('decode_error', 'Finished of the wrong length');
-    const expected = finishedVerifyData(suite.hash, hs.clientHandshakeSecret!, hs.transcript.current());
-    if (!constantTimeEqual(expected, msg.verifyData)) fail('decrypt_error', 'client Finished does not verify');
+    verifyFinished(suite.hash, hs.clientHandshakeSecret!, hs.transcript.current(), msg.verifyData, 'client');
     hs.transcript.add(raw);
     const cats = hs.clientApplicationSecret!;
     hs.ctx.setReadKeys(trafficKeys(suite, cats), 'application', cats, suite);

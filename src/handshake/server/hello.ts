@@ -2,7 +2,7 @@
 // RFC 8446 §4.1, §4.2, §4.3, §4.4.
 
 import { AlertDescription, TlsError } from '../../errors.js';
-import { EarlySecretStage, finishedVerifyData, trafficKeys } from '../../keyschedule/index.js';
+import { finishedVerifyData, trafficKeys } from '../../keyschedule/index.js';
 import type { CipherSuiteImpl, KeyExchangeGroup } from '../../crypto/provider.js';
 import {
   ExtensionType,
@@ -32,9 +32,9 @@ import {
 } from '../../wire/extensions.js';
 import { HELLO_RETRY_REQUEST_RANDOM, decodeHandshake } from '../../wire/messages.js';
 import type { ClientHello, Extension, KeyShareEntry } from '../../wire/types.js';
-import { bytesEqual, fromUtf8 } from '../../util/bytes.js';
+import { bytesEqual, fromUtf8, nameToString } from '../../util/bytes.js';
 import { isIpLiteral } from '../../util/ip.js';
-import { certificateVerifyContent, fail, keyLogLabel, whenReady, type HandshakeState, type Step } from '../common.js';
+import { certificateVerifyContent, deriveApplicationSecrets, deriveHandshakeSecrets, fail, whenReady, type HandshakeState, type Step } from '../common.js';
 import type { ServerHandshake } from './data.js';
 import { ExpectClientFinished } from './client-finished.js';
 
@@ -237,13 +237,7 @@ export class ExpectClientHello implements HandshakeState {
     this.maybeSendChangeCipherSpec(ch);
 
     // RFC 8446 §7.1
-    const handshakeSecrets = new EarlySecretStage(suite.hash).handshake(shared);
-    shared.fill(0);
-    let th = hs.transcript.current();
-    const chts = handshakeSecrets.clientHandshakeTrafficSecret(th);
-    const shts = handshakeSecrets.serverHandshakeTrafficSecret(th);
-    ctx.keyLog(keyLogLabel.clientHandshake, chts);
-    ctx.keyLog(keyLogLabel.serverHandshake, shts);
+    const { stage: handshakeSecrets, client: chts, server: shts } = deriveHandshakeSecrets(ctx, suite, shared, hs.transcript.current());
     ctx.setWriteKeys(trafficKeys(suite, shts), 'handshake', shts, suite);
     ctx.setReadKeys(trafficKeys(suite, chts), 'handshake', chts, suite);
     hs.clientHandshakeSecret = chts;
@@ -254,7 +248,7 @@ export class ExpectClientHello implements HandshakeState {
       groupName: groupName(group.id),
       signatureScheme: scheme,
       signatureSchemeName: schemeName(scheme),
-      alpn: alpn && decodeAlpnName(alpn),
+      alpn: alpn && nameToString(alpn),
       serverName: offer.serverName,
     });
 
@@ -285,18 +279,9 @@ export class ExpectClientHello implements HandshakeState {
     return whenReady(hs.config.signingKey.signer(scheme).sign(content), (signature) => {
       hs.transcript.add(ctx.send({ msgType: HandshakeType.certificate_verify, algorithm: scheme, signature }));
       // RFC 8446 §4.4.4
-      th = hs.transcript.current();
-      hs.transcript.add(
-        ctx.send({ msgType: HandshakeType.finished, verifyData: finishedVerifyData(suite.hash, shts, th) }),
-      );
-      const master = handshakeSecrets.master();
-      th = hs.transcript.current();
-      const cats = master.clientApplicationTrafficSecret(th);
-      const sats = master.serverApplicationTrafficSecret(th);
-      const ems = master.exporterMasterSecret(th);
-      ctx.keyLog(keyLogLabel.clientTraffic0, cats);
-      ctx.keyLog(keyLogLabel.serverTraffic0, sats);
-      ctx.keyLog(keyLogLabel.exporter, ems);
+      const verifyData = finishedVerifyData(suite.hash, shts, hs.transcript.current());
+      hs.transcript.add(ctx.send({ msgType: HandshakeType.finished, verifyData }));
+      const { master, client: cats, server: sats, exporter: ems } = deriveApplicationSecrets(ctx, handshakeSecrets, hs.transcript.current());
       ctx.setWriteKeys(trafficKeys(suite, sats), 'application', sats, suite);
       hs.master = master;
       hs.clientApplicationSecret = cats;
@@ -320,14 +305,6 @@ function chooseAlpn(hs: ServerHandshake, offer: ClientOffer): Uint8Array | undef
   const chosen = hs.config.alpn.find((p) => offer.alpn!.some((q) => bytesEqual(p, q)));
   if (!chosen) throw new TlsError(AlertDescription.no_application_protocol, 'no ALPN protocol in common');
   return chosen;
-}
-
-function decodeAlpnName(b: Uint8Array): string {
-  try {
-    return fromUtf8(b);
-  } catch {
-    return Array.from(b, (c) => String.fromCharCode(c)).join('');
-  }
 }
 
 /**
