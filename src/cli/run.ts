@@ -12,6 +12,7 @@ import { parseArgs, UsageError, USAGE, type ClientCommand, type ServerCommand, t
 import { errorText, fileKeyLogger, summaryLine, traceText } from './output.js';
 import { loadServerIdentity, verifierFromCaPem } from './pki.js';
 import { runDemo } from './demo.js';
+import { runBench } from './bench.js';
 
 export interface CliIo {
   stdin: Readable;
@@ -36,6 +37,8 @@ export async function run(argv: string[], io: CliIo = defaultIo()): Promise<numb
         return await runClient(cmd, io);
       case 'demo':
         return await runDemo(io, { trace: cmd.trace });
+      case 'bench':
+        return await runBench(io, cmd);
     }
   } catch (err) {
     if (err instanceof UsageError) {

@@ -14,7 +14,6 @@ import type {
   ClientHello,
   EncryptedExtensions,
   Extension,
-  Finished,
   HandshakeMessage,
   KeyUpdate,
   NewSessionTicket,

@@ -42,9 +42,6 @@ const SESSION_TICKET: Extension = { type: 0x0023, data: new Uint8Array(0) };
 
 const hex = (b: Uint8Array | undefined): string => (b ? toHex(b) : '');
 
-function records(t: Trace, side: 'client' | 'server', type?: string): { payload: string; record: string }[] {
-  return t.records.filter((r) => r.side === side && (type === undefined || r.type === type));
-}
 
 /** The server's handshake-phase records, split into its flight and the NewSessionTicket record (if any). */
 function serverHandshakeRecords(t: Trace): { flight: { record: string }[]; tickets: { record: string }[] } {
