@@ -7,7 +7,13 @@ import { startClientHandshake } from '../handshake/client/hello.js';
 import type { ClientHandshake, ResolvedClientConfig } from '../handshake/client/data.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { NewSessionTicket } from '../wire/types.js';
+import type { ClientSession } from '../resumption/types.js';
+import { resumptionPsk } from '../keyschedule/index.js';
+import { decodeEarlyDataTicket, findExtension } from '../wire/extensions.js';
+import { MAX_TICKET_LIFETIME_SECONDS } from '../resumption/state.js';
 import { utf8 } from '../util/bytes.js';
+import { ExtensionType, PskKeyExchangeMode } from '../wire/codepoints.js';
+import { sessionCacheKey } from '../resumption/cache.js';
 import { isIpLiteral } from '../util/ip.js';
 import type { ClientConfig } from './config.js';
 import { BaseConnection } from './connection.js';
@@ -41,30 +47,62 @@ export function resolveClientConfig(config: ClientConfig, provider: CryptoProvid
     verifier: config.insecureSkipVerify ? undefined : config.verifier,
     middleboxCompat: config.middleboxCompat ?? false,
     recordSizeLimit: config.recordSizeLimit,
+    pskModes: config.pskModes ?? [PskKeyExchangeMode.psk_dhe_ke],
+    externalPsks: config.externalPsks ?? [],
+    session: config.session,
+    earlyData: config.earlyData,
   };
 }
 
 export class ClientConnection extends BaseConnection {
   readonly side: Side = 'client';
-  /** Tickets received (kept for the resumption work; RFC 8446 §4.6.1). */
-  readonly tickets: NewSessionTicket[] = [];
+  private readonly clientConfig: ClientConfig;
+  private readonly resolved: ResolvedClientConfig;
 
   constructor(config: ClientConfig) {
     super(config);
+    const resolved = resolveClientConfig(config, this.provider);
+    this.clientConfig = config;
+    this.resolved = resolved;
+    // RFC 8446 Appendix C.4: a ticket from the cache is used once.
+    if (!resolved.session && config.sessionCache && resolved.serverName !== undefined) {
+      resolved.session = config.sessionCache.take(sessionCacheKey(resolved.serverName, config.alpn), this.now().getTime());
+    }
     const hs: ClientHandshake = {
       ctx: this,
-      config: resolveClientConfig(config, this.provider),
+      config: resolved,
       transcript: new Transcript(),
       clientHello: undefined as never,
       sentExtensions: new Set(),
       keyShares: [],
       sentChangeCipherSpec: false,
+      offeredPsks: [],
+      handshakeWriteKeys: false,
     };
     this.begin(() => startClientHandshake(hs));
   }
 
-  ticketReceived(ticket: NewSessionTicket): void {
-    if (this.tickets.length < 8) this.tickets.push(ticket);
+  /** RFC 8446 §4.6.1: a NewSessionTicket becomes a session to resume with. */
+  ticketReceived(nst: NewSessionTicket): void {
+    const secrets = this.applicationSecrets;
+    if (!secrets || nst.ticketLifetime === 0) return;
+    const earlyData = findExtension(nst.extensions, ExtensionType.early_data);
+    const session: ClientSession = {
+      serverName: this.resolved.serverName ?? '',
+      ...(this.parameters.alpn !== undefined ? { alpn: this.parameters.alpn } : {}),
+      cipherSuite: secrets.suite.id,
+      ticket: nst.ticket.slice(),
+      psk: resumptionPsk(secrets.suite.hash, secrets.resumptionMasterSecret, nst.ticketNonce),
+      ticketAgeAdd: nst.ticketAgeAdd,
+      lifetimeSeconds: Math.min(nst.ticketLifetime, MAX_TICKET_LIFETIME_SECONDS),
+      receivedAt: this.now().getTime(),
+      maxEarlyDataSize: earlyData ? decodeEarlyDataTicket(earlyData.data) : 0,
+      peerCertificates: this.parameters.peerCertificates ?? [],
+    };
+    if (this.resolved.serverName !== undefined) {
+      this.clientConfig.sessionCache?.put(sessionCacheKey(this.resolved.serverName, this.clientConfig.alpn), session);
+    }
+    this.clientConfig.onSession?.(session);
   }
 
   protected hasSeenClientHello(): boolean {

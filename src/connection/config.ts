@@ -6,6 +6,7 @@ import type { ServerCertificateVerifier } from '../x509/verify.js';
 import type { PaddingPolicy } from '../record/writer.js';
 import type { EventListener, KeyLogger } from './types.js';
 import type { HandshakeMessage } from '../wire/types.js';
+import type { AntiReplayStore, ClientSession, ExternalPsk, SessionCache, TicketIssuer } from '../resumption/types.js';
 
 export interface CommonConfig {
   /** Defaults to the @noble provider. */
@@ -50,6 +51,24 @@ export interface ClientConfig extends CommonConfig {
   keyShareGroups?: number[];
   /** RFC 8446 Appendix D.4 middlebox compatibility mode (default false). */
   middleboxCompat?: boolean;
+
+  // ---- Resumption and 0-RTT (RFC 8446 §2.2, §2.3, §4.2.11) ----
+  /** Where tickets received are kept and resumption tickets come from (keyed by server name and ALPN). */
+  sessionCache?: SessionCache;
+  /** Resume exactly this session (takes precedence over the cache). */
+  session?: ClientSession;
+  /** PSK key exchange modes offered with a PSK (default [psk_dhe_ke]). */
+  pskModes?: number[];
+  /** External PSKs to offer (after a resumption ticket, if any). */
+  externalPsks?: ExternalPsk[];
+  /**
+   * Bytes to send as 0-RTT data right after the ClientHello, when a resumed session allows it
+   * (at most its max_early_data_size). `parameters.earlyData` then says whether the server
+   * accepted them; on rejection the application may send them again with `write()`.
+   */
+  earlyData?: Uint8Array;
+  /** Called with every session (ticket) the server sends, e.g. to save it to a file. */
+  onSession?: (session: ClientSession) => void;
 }
 
 export interface ServerConfig extends CommonConfig {
@@ -63,4 +82,27 @@ export interface ServerConfig extends CommonConfig {
   requireCookie?: boolean;
   /** Refuse handshakes whose ClientHello names a server we do not serve (callback returns false → unrecognized_name). */
   acceptServerName?: (name: string) => boolean;
+
+  // ---- Resumption and 0-RTT (RFC 8446 §4.6.1, §4.2.10, §8) ----
+  /** NewSessionTickets after each full or resumed handshake. Default: 2 tickets, 2 hours, self-encrypted. */
+  tickets?: {
+    /** How many to send (0: none). Default 2. */
+    count?: number;
+    /** ticket_lifetime in seconds, at most 604800 (7 days). Default 7200. */
+    lifetimeSeconds?: number;
+    /** Self-encrypted tickets (SelfEncryptedTickets, the default) or a stateful store. */
+    issuer?: TicketIssuer;
+  };
+  /** PSK key exchange modes accepted (default [psk_dhe_ke, psk_ke]). */
+  pskModes?: number[];
+  /** External PSKs accepted. */
+  externalPsks?: ExternalPsk[];
+  /** Accept 0-RTT data (off by default). */
+  earlyData?: {
+    maxEarlyDataSize: number;
+    /** Shared replay state (default: an in-memory store for this server config object). */
+    antiReplay?: AntiReplayStore;
+    /** Freshness tolerance for the ticket age check, RFC 8446 §8.3 (default 10 000 ms). */
+    toleranceMs?: number;
+  };
 }

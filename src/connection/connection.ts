@@ -44,6 +44,10 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   private state: HandshakeState | undefined;
   private pendingStep: Pending | undefined;
   private readonly appIn: Uint8Array[] = [];
+  private readonly earlyIn: Uint8Array[] = [];
+  /** 0-RTT bytes still allowed (server; RFC 8446 §4.2.10), while reading under the early key. */
+  private earlyDataBudget = 0;
+  private readEpoch: Epoch | undefined;
   private readonly appOutBeforeHandshake: Uint8Array[] = [];
   private closeAfterHandshake = false;
   private ccsCount = 0;
@@ -57,12 +61,21 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   private readGeneration = 0;
   private writeGeneration = 0;
   private appSecrets: ApplicationSecrets | undefined;
+  protected get applicationSecrets(): ApplicationSecrets | undefined {
+    return this.appSecrets;
+  }
 
   handshakeComplete = false;
   peerClosed = false;
   closed = false;
   error: TlsError | undefined;
-  readonly parameters: Partial<NegotiatedParameters> = { version: 'TLSv1.3', helloRetryRequest: false };
+  readonly parameters: Partial<NegotiatedParameters> = {
+    version: 'TLSv1.3',
+    helloRetryRequest: false,
+    resumed: false,
+    earlyData: 'none',
+    peerCertificates: [],
+  };
 
   protected constructor(protected readonly config: CommonConfig) {
     this.provider = config.provider ?? nobleProvider;
@@ -108,11 +121,15 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   }
 
   read(): Uint8Array | undefined {
-    if (this.appIn.length === 0) return undefined;
-    if (this.appIn.length === 1) return this.appIn.pop();
-    const all = concatBytes(...this.appIn);
-    this.appIn.length = 0;
-    return all;
+    return takeAll(this.appIn);
+  }
+
+  /**
+   * Server: 0-RTT data received (RFC 8446 §2.3), kept apart from `read()` so that the application
+   * can refuse what is not safe to replay.
+   */
+  readEarlyData(): Uint8Array | undefined {
+    return takeAll(this.earlyIn);
   }
 
   close(): void {
@@ -149,8 +166,12 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     return this.config.now ? this.config.now() : new Date();
   }
 
-  send(msg: HandshakeMessage): Uint8Array {
-    const final = this.config.research?.beforeSend?.(msg) ?? msg;
+  prepare(msg: HandshakeMessage): HandshakeMessage {
+    return this.config.research?.beforeSend?.(msg) ?? msg;
+  }
+
+  send(msg: HandshakeMessage, prepared = false): Uint8Array {
+    const final = prepared ? msg : this.prepare(msg);
     const raw = encodeHandshake(final);
     this.emit({ type: 'handshake', direction: 'sent', message: final, raw });
     // Consecutive messages under one key share records (RFC 8446 §5.1 allows coalescing).
@@ -182,10 +203,32 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     // RFC 8446 §5.1: a key change must fall on a record boundary with no partial handshake message buffered.
     if (!this.joiner.isEmpty()) throw unexpectedMessage('handshake message spans a key change');
     this.reader.setKeys(keys);
+    this.readEpoch = epoch;
     if (this.readSecret && this.readSecret !== secret) wipe(this.readSecret);
     this.readSecret = secret;
     this.readSuite = suite;
     this.emit({ type: 'keys', direction: 'read', epoch, generation: this.readGeneration });
+  }
+
+  acceptEarlyData(maxBytes: number): void {
+    this.earlyDataBudget = maxBytes;
+  }
+
+  skipEarlyData(how: 'undecryptable' | 'application_data', maxBytes: number): void {
+    if (how === 'undecryptable') this.reader.skipUndecryptable(maxBytes);
+    else this.reader.skipApplicationData(maxBytes);
+  }
+
+  clearWriteKeys(): void {
+    this.flushHandshake();
+    this.writer.setKeys(undefined);
+    this.writeSuite = undefined;
+    this.writeSecret = undefined;
+  }
+
+  writeEarlyData(data: Uint8Array): void {
+    this.flushHandshake();
+    this.writer.write(ContentType.application_data, data);
   }
 
   setWriteKeys(keys: TrafficKeys, epoch: Epoch, secret: Uint8Array, suite: CipherSuiteImpl): void {
@@ -334,13 +377,21 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
       case ContentType.alert:
         return this.handleAlert(data);
       case ContentType.application_data:
-        if (!this.handshakeComplete) throw unexpectedMessage('application data before the handshake completed');
         if (this.peerClosed) return;
+        if (this.readEpoch === 'early' && !this.handshakeComplete) return this.receiveEarlyData(data);
+        if (!this.handshakeComplete) throw unexpectedMessage('application data before the handshake completed');
         if (data.length > 0) this.appIn.push(data);
         return;
       default:
         throw unexpectedMessage(`unexpected record content type ${type}`);
     }
+  }
+
+  /** RFC 8446 §4.2.10: 0-RTT data beyond max_early_data_size is unexpected_message (RFC 9846 §4.7.1). */
+  private receiveEarlyData(data: Uint8Array): void {
+    this.earlyDataBudget -= data.length;
+    if (this.earlyDataBudget < 0) throw unexpectedMessage('more 0-RTT data than max_early_data_size');
+    if (data.length > 0) this.earlyIn.push(data);
   }
 
   /** RFC 8446 §5: a dummy CCS of value 0x01 is dropped between the first ClientHello and the peer's Finished. */
@@ -378,4 +429,12 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     }
     this.apply(state.handle(msg, raw));
   }
+}
+
+function takeAll(queue: Uint8Array[]): Uint8Array | undefined {
+  if (queue.length === 0) return undefined;
+  if (queue.length === 1) return queue.pop();
+  const all = concatBytes(...queue);
+  queue.length = 0;
+  return all;
 }

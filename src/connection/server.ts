@@ -6,6 +6,11 @@ import { ExpectClientHello } from '../handshake/server/hello.js';
 import type { ResolvedServerConfig, ServerHandshake } from '../handshake/server/data.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { utf8 } from '../util/bytes.js';
+import { PskKeyExchangeMode } from '../wire/codepoints.js';
+import { MAX_TICKET_LIFETIME_SECONDS } from '../resumption/state.js';
+import { SelfEncryptedTickets } from '../resumption/tickets.js';
+import { DEFAULT_TICKET_AGE_TOLERANCE_MS, MemoryAntiReplay } from '../resumption/anti-replay.js';
+import type { AntiReplayStore, TicketIssuer } from '../resumption/types.js';
 import type { ServerConfig } from './config.js';
 import { BaseConnection } from './connection.js';
 import type { Side } from './types.js';
@@ -29,7 +34,29 @@ export function resolveServerConfig(config: ServerConfig, provider: CryptoProvid
     requireCookie: config.requireCookie ?? false,
     acceptServerName: config.acceptServerName,
     recordSizeLimit: config.recordSizeLimit,
+    ticketCount: config.tickets?.count ?? 2,
+    ticketLifetimeSeconds: Math.min(config.tickets?.lifetimeSeconds ?? 7200, MAX_TICKET_LIFETIME_SECONDS),
+    ticketIssuer: config.tickets?.issuer ?? sharedFor(config, provider).ticketIssuer,
+    pskModes: config.pskModes ?? [PskKeyExchangeMode.psk_dhe_ke, PskKeyExchangeMode.psk_ke],
+    externalPsks: config.externalPsks ?? [],
+    earlyData: config.earlyData && {
+      maxEarlyDataSize: config.earlyData.maxEarlyDataSize,
+      antiReplay: config.earlyData.antiReplay ?? sharedFor(config, provider).antiReplay,
+      toleranceMs: config.earlyData.toleranceMs ?? DEFAULT_TICKET_AGE_TOLERANCE_MS,
+    },
   };
+}
+
+/** State shared by every connection made from one ServerConfig object: ticket keys, replay window. */
+const sharedState = new WeakMap<ServerConfig, { ticketIssuer: TicketIssuer; antiReplay: AntiReplayStore }>();
+function sharedFor(config: ServerConfig, provider: CryptoProvider): { ticketIssuer: TicketIssuer; antiReplay: AntiReplayStore } {
+  let s = sharedState.get(config);
+  if (!s) {
+    const now = (): number => (config.now ? config.now() : new Date()).getTime();
+    s = { ticketIssuer: new SelfEncryptedTickets({ random: provider.random, now }), antiReplay: new MemoryAntiReplay() };
+    sharedState.set(config, s);
+  }
+  return s;
 }
 
 export class ServerConnection extends BaseConnection {
@@ -43,6 +70,7 @@ export class ServerConnection extends BaseConnection {
       config: resolveServerConfig(config, this.provider),
       transcript: new Transcript(),
       sentChangeCipherSpec: false,
+      earlyDataAccepted: false,
     };
     this.begin(() => new ExpectClientHello(this.hs));
   }

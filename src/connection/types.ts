@@ -20,7 +20,13 @@ export interface NegotiatedParameters {
   alpn?: string;
   serverName?: string;
   helloRetryRequest: boolean;
-  /** The peer's certificate chain, leaf first, DER. Empty when the peer sent none. */
+  /** The handshake resumed an earlier session (a ticket PSK was accepted). */
+  resumed: boolean;
+  /** The identity of the PSK the server accepted (a ticket or an external identity). */
+  pskIdentity?: Uint8Array;
+  /** 0-RTT: 'none' when not attempted. */
+  earlyData: 'none' | 'accepted' | 'rejected';
+  /** The peer's certificate chain, leaf first, DER (on resumption: the original handshake's). Empty when none. */
   peerCertificates: Uint8Array[];
 }
 
@@ -54,6 +60,8 @@ export interface Connection {
   write(data: Uint8Array): void;
   /** Received application data, or undefined when none is buffered. */
   read(): Uint8Array | undefined;
+  /** Server: received 0-RTT data (marked early: it may be a replay of a request), or undefined. */
+  readEarlyData(): Uint8Array | undefined;
   /** Send close_notify; no more data may be written (half-close: reading goes on). */
   close(): void;
   /** RFC 8446 §4.6.3: update our sending keys, asking the peer to update its keys too when requestPeer. */

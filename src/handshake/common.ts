@@ -8,7 +8,7 @@ import type { ConnectionEvent, NegotiatedParameters } from '../connection/types.
 import type { HandshakeMessage } from '../wire/types.js';
 import { SignatureScheme } from '../wire/codepoints.js';
 import { concatBytes, constantTimeEqual, utf8 } from '../util/bytes.js';
-import { EarlySecretStage, finishedVerifyData, type HandshakeSecretStage, type MasterSecretStage } from '../keyschedule/index.js';
+import { finishedVerifyData, type EarlySecretStage, type HandshakeSecretStage, type MasterSecretStage } from '../keyschedule/index.js';
 
 /**
  * One handshake state. `expects` lists the message types legal here; the connection
@@ -76,7 +76,17 @@ export interface HandshakeContext {
   random(length: number): Uint8Array;
   now(): Date;
   /** Encode, emit the event and queue the message on the current write keys; returns the raw bytes (for the transcript). */
-  send(msg: HandshakeMessage): Uint8Array;
+  send(msg: HandshakeMessage, prepared?: boolean): Uint8Array;
+  /** Apply the research hooks to a message about to be sent (then `send(msg, true)`): for binders. */
+  prepare(msg: HandshakeMessage): HandshakeMessage;
+  /** Back to plaintext writes (a client that sent 0-RTT data and then got a HelloRetryRequest). */
+  clearWriteKeys(): void;
+  /** Server: read 0-RTT data under the early key now, at most `maxBytes` (RFC 8446 §4.2.10). */
+  acceptEarlyData(maxBytes: number): void;
+  /** Server: drop rejected 0-RTT records, up to `maxBytes` (RFC 8446 §4.2.10). */
+  skipEarlyData(how: 'undecryptable' | 'application_data', maxBytes: number): void;
+  /** 0-RTT application data under the current (early) write keys. */
+  writeEarlyData(data: Uint8Array): void;
   /** RFC 8446 Appendix D.4 dummy change_cipher_spec. */
   sendChangeCipherSpec(): void;
   setReadKeys(keys: TrafficKeys, epoch: Epoch, secret: Uint8Array, suite: CipherSuiteImpl): void;
@@ -216,9 +226,14 @@ export interface HandshakeTrafficSecrets {
 }
 
 /** RFC 8446 §7.1: the handshake secrets from the (EC)DHE secret and the hash through ServerHello; logged. */
-export function deriveHandshakeSecrets(ctx: HandshakeContext, suite: CipherSuiteImpl, shared: Uint8Array, transcriptHash: Uint8Array): HandshakeTrafficSecrets {
-  const stage = new EarlySecretStage(suite.hash).handshake(shared);
-  shared.fill(0);
+export function deriveHandshakeSecrets(
+  ctx: HandshakeContext,
+  early: EarlySecretStage,
+  shared: Uint8Array | undefined,
+  transcriptHash: Uint8Array,
+): HandshakeTrafficSecrets {
+  const stage = early.handshake(shared);
+  shared?.fill(0);
   const secrets = {
     stage,
     client: stage.clientHandshakeTrafficSecret(transcriptHash),

@@ -1,31 +1,32 @@
-// X.509 v3 certificate parsing (RFC 5280 §4). Strict DER via ./der.ts; the TBSCertificate
-// and Name byte ranges are kept exactly as received, for signatures and name chaining.
+// X.509 v3 certificate parsing (RFC 5280 §4) with pkijs over asn1js, strict DER (./asn1.ts).
+// The TBSCertificate and Name byte ranges are kept exactly as received, for signatures and
+// name chaining.
 
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
 import type { PublicKey } from '../crypto/provider.js';
 import { AlertDescription, CertificateError } from '../errors.js';
-import { bytesEqual, toHex } from '../util/bytes.js';
+import { bytesEqual, fromUtf8, toHex } from '../util/bytes.js';
 import { SignatureScheme } from '../wire/codepoints.js';
 import {
   DerError,
-  DerReader,
-  Tag,
-  type Tlv,
+  absentOrNull,
+  algorithmParams,
+  at,
+  checkAlgorithmIdentifier,
   children,
-  ctx,
-  decodeBitString,
-  decodeBoolean,
-  decodeDirectoryString,
-  decodeIa5,
-  decodeOid,
-  decodeTime,
+  decodeDer,
+  elements,
+  explicit,
+  isTagged,
   latin1,
-  readOctetAlignedBits,
-  readOid,
-  readSingle,
-  readSmallInt,
-  singleSmallInt,
-} from './der.js';
+  octetAligned,
+  octetString,
+  smallInt,
+  taggedTail,
+} from './asn1.js';
 import { parseSpki } from './keys.js';
+
 
 /** RFC 5280 §4.2.1.3 KeyUsage bits, as flags (bit n of the BIT STRING → 1 << n). */
 export const KeyUsage = {
@@ -152,6 +153,7 @@ export interface ParsedCertificate {
   readonly selfIssued: boolean;
 }
 
+
 // ---------------------------------------------------------------- signature algorithms
 
 const SigOid = {
@@ -169,7 +171,6 @@ const SigOid = {
 } as const;
 
 const HashOid = {
-  sha1: '1.3.14.3.2.26',
   sha256: '2.16.840.1.101.3.4.2.1',
   sha384: '2.16.840.1.101.3.4.2.2',
   sha512: '2.16.840.1.101.3.4.2.3',
@@ -196,14 +197,10 @@ const pssByHash = new Map<string, [string, number, number]>([
   [HashOid.sha512, ['SHA-512', 64, SignatureScheme.rsa_pss_rsae_sha512]],
 ]);
 
-/** AlgorithmIdentifier for a hash; NULL parameters tolerated (RFC 4055 §2.1). */
-function readHashAlg(t: Tlv): string {
-  const r = new DerReader(readSingle(t.bytes, Tag.SEQUENCE, 'HashAlgorithm').value);
-  const oid = readOid(r, 'hash');
-  const p = r.optional(Tag.NULL);
-  if (p && p.value.length) throw new DerError('bad NULL');
-  r.end('HashAlgorithm');
-  return oid;
+/** A hash AlgorithmIdentifier; NULL parameters tolerated (RFC 4055 §2.1). */
+function hashOid(alg: pkijs.AlgorithmIdentifier): string {
+  if (!absentOrNull(alg)) throw new DerError(`hash ${alg.algorithmId}: unexpected parameters`);
+  return alg.algorithmId;
 }
 
 /**
@@ -211,49 +208,44 @@ function readHashAlg(t: Tlv): string {
  * over the same hash, salt = hash length, trailer 1 (RFC 8446 §4.2.3). Certificates are
  * signed by rsaEncryption keys here (we do not accept id-RSASSA-PSS SPKIs), hence rsae.
  */
-function pssScheme(params: Uint8Array | undefined): { scheme: number | undefined; name: string } {
-  if (!params) throw new DerError('RSASSA-PSS without parameters');
-  const r = new DerReader(readSingle(params, Tag.SEQUENCE, 'RSASSA-PSS-params').value);
-  let hash: string = HashOid.sha1;
-  let mgfHash: string = HashOid.sha1;
-  let salt = 20;
-  let trailer = 1;
-  const h = r.optional(ctx(0, true));
-  if (h) hash = readHashAlg(readSingle(h.value, Tag.SEQUENCE, 'hashAlgorithm'));
-  const m = r.optional(ctx(1, true));
-  if (m) {
-    const mr = new DerReader(readSingle(m.value, Tag.SEQUENCE, 'maskGenAlgorithm').value);
-    const mgf = readOid(mr, 'mgf');
-    if (mgf !== MGF1_OID) return { scheme: undefined, name: `RSASSA-PSS (mask ${mgf})` };
-    mgfHash = readHashAlg(mr.expect(Tag.SEQUENCE, 'MGF1 hash'));
-    mr.end('maskGenAlgorithm');
+function pssScheme(params: asn1js.BaseBlock | undefined): { scheme: number | undefined; name: string } {
+  if (!(params instanceof asn1js.Sequence)) throw new DerError('RSASSA-PSS without parameters');
+  // Fields [0]..[3], each one value, in order: pkijs's schema would skip anything else.
+  const fields = taggedTail(children(params, 'RSASSA-PSS-params'), 0, [0, 1, 2, 3], 'RSASSA-PSS-params');
+  for (const [n, field] of fields) {
+    const v = explicit(field, 'RSASSA-PSS-params');
+    if (n <= 1) checkAlgorithmIdentifier(v, 'RSASSA-PSS-params');
+    else smallInt(v, n === 2 ? 'saltLength' : 'trailerField');
   }
-  const s = r.optional(ctx(2, true));
-  if (s) salt = singleSmallInt(s.value, 'saltLength');
-  const tf = r.optional(ctx(3, true));
-  if (tf) trailer = singleSmallInt(tf.value, 'trailerField');
-  r.end('RSASSA-PSS-params');
+  const pss = new pkijs.RSASSAPSSParams({ schema: params });
+  const hash = hashOid(pss.hashAlgorithm);
+  const mgf = pss.maskGenAlgorithm;
+  if (mgf.algorithmId !== MGF1_OID) return { scheme: undefined, name: `RSASSA-PSS (mask ${mgf.algorithmId})` };
+  // MGF1's parameter is the hash AlgorithmIdentifier (RFC 4055 §2.2).
+  const mgfParams = algorithmParams(mgf);
+  if (!mgfParams) throw new DerError('MGF1 without a hash');
+  checkAlgorithmIdentifier(mgfParams, 'MGF1 hash');
+  const mgfHash = hashOid(new pkijs.AlgorithmIdentifier({ schema: mgfParams }));
+  const { saltLength: salt, trailerField: trailer } = pss;
   const known = pssByHash.get(hash);
   const name = `RSASSA-PSS (${known?.[0] ?? hash}, salt ${salt})`;
   if (!known || mgfHash !== hash || salt !== known[1] || trailer !== 1) return { scheme: undefined, name };
   return { scheme: known[2], name };
 }
 
-function parseSignatureAlgorithm(t: Tlv): { alg: SignatureAlgorithm; scheme: number | undefined } {
-  const r = new DerReader(t.value);
-  const oid = readOid(r, 'signatureAlgorithm');
-  const paramsTlv = r.done ? undefined : r.read();
-  r.end('AlgorithmIdentifier');
-  const parameters = paramsTlv?.bytes.slice();
+function parseSignatureAlgorithm(alg: pkijs.AlgorithmIdentifier): { alg: SignatureAlgorithm; scheme: number | undefined } {
+  const oid = alg.algorithmId;
+  const params = algorithmParams(alg);
+  const parameters = params?.valueBeforeDecodeView.slice();
   const simple = simpleSigAlgs.get(oid);
   if (simple) {
     const [name, scheme, rule] = simple;
-    const ok = paramsTlv === undefined || (rule === 'null-or-absent' && paramsTlv.tag === Tag.NULL && paramsTlv.value.length === 0);
+    const ok = params === undefined || (rule === 'null-or-absent' && params instanceof asn1js.Null);
     if (!ok) throw new DerError(`${name}: unexpected parameters`);
     return { alg: { oid, name, parameters }, scheme };
   }
   if (oid === SigOid.rsassaPss) {
-    const { scheme, name } = pssScheme(parameters);
+    const { scheme, name } = pssScheme(params);
     return { alg: { oid, name, parameters }, scheme };
   }
   return { alg: { oid, name: oid, parameters }, scheme: undefined };
@@ -283,28 +275,85 @@ function escapeRdnValue(v: string): string {
   return s;
 }
 
-/** RFC 5280 §4.1.2.4 Name ::= SEQUENCE OF SET OF AttributeTypeAndValue. */
-function parseName(t: Tlv): DistinguishedName {
+/** Directory string types seen in Names (RFC 5280 §4.1.2.4); best effort for display. */
+function directoryString(value: unknown): string {
+  // pkijs types the value as a string block; it is whatever asn1js parsed.
+  if (!(value instanceof asn1js.BaseBlock)) throw new DerError('AttributeValue is not an ASN.1 value');
+  if (value instanceof asn1js.BaseStringBlock && value.idBlock.tagClass === 1) {
+    const text = value.valueBlock.value;
+    const bytes = value.valueBlock.valueHexView;
+    switch (value.idBlock.tagNumber) {
+      case 12: // UTF8String: asn1js falls back to raw bytes on bad UTF-8; we reject it.
+        return fromUtf8(bytes);
+      case 19: // PrintableString
+      case 20: // TeletexString
+      case 22: // IA5String
+        return text;
+      case 30: // BMPString (UTF-16BE)
+        if (bytes.length % 2 !== 0) throw new DerError('invalid BMPString');
+        return text;
+      case 28: {
+        // UniversalString (UTF-32BE): asn1js keeps only 16 bits per character, so decode here.
+        if (bytes.length % 4 !== 0) throw new DerError('invalid UniversalString');
+        let s = '';
+        for (let i = 0; i < bytes.length; i += 4) {
+          const cp = ((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!) >>> 0;
+          if (cp > 0x10ffff) throw new DerError('invalid UniversalString');
+          s += String.fromCodePoint(cp);
+        }
+        return s;
+      }
+    }
+  }
+  // Unknown attribute syntax: show it as #hex (RFC 4514 §2.4).
+  return '#' + toHex(value.valueBeforeDecodeView);
+}
+
+/**
+ * RFC 5280 §4.1.2.4 Name ::= SEQUENCE OF SET OF AttributeTypeAndValue. pkijs flattens the
+ * RDNs into one list; the SET boundaries (joined with "+" in the text) come from the node.
+ */
+function parseName(name: pkijs.RelativeDistinguishedNames, node: asn1js.BaseBlock): DistinguishedName {
   const attributes: NameAttribute[] = [];
   const rdnTexts: string[] = [];
-  for (const rdn of children(t)) {
-    if (rdn.tag !== Tag.SET) throw new DerError('RDN is not a SET');
-    const parts: string[] = [];
-    const atvs = children(rdn);
+  let k = 0;
+  for (const rdn of children(node, 'Name')) {
+    const atvs = children(rdn, 'RelativeDistinguishedName');
     if (atvs.length === 0) throw new DerError('empty RDN');
-    for (const atv of atvs) {
-      if (atv.tag !== Tag.SEQUENCE) throw new DerError('AttributeTypeAndValue is not a SEQUENCE');
-      const r = new DerReader(atv.value);
-      const oid = readOid(r, 'attribute type');
-      const value = decodeDirectoryString(r.read());
-      r.end('AttributeTypeAndValue');
+    const parts: string[] = [];
+    for (const atvNode of atvs) {
+      elements(atvNode, 2, 2, 'AttributeTypeAndValue');
+      const atv = name.typesAndValues[k++];
+      if (!atv) throw new DerError('Name: attributes do not match');
+      const oid = atv.type;
+      const value = directoryString(atv.value);
       const shortName = shortNames.get(oid);
       attributes.push({ oid, shortName, value });
       parts.push(`${shortName ?? oid}=${escapeRdnValue(value)}`);
     }
     rdnTexts.push(parts.join('+'));
   }
-  return { der: t.bytes.slice(), text: rdnTexts.reverse().join(', '), attributes };
+  if (k !== name.typesAndValues.length) throw new DerError('Name: attributes do not match');
+  return { der: node.valueBeforeDecodeView.slice(), text: rdnTexts.reverse().join(', '), attributes };
+}
+
+// ---------------------------------------------------------------- validity
+
+/**
+ * RFC 5280 §4.1.2.5: UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ. asn1js matches
+ * the digits anywhere in the string and Date.UTC rolls over out-of-range fields, so the string
+ * and the fields of pkijs's Date are checked here.
+ */
+function validityTime(time: pkijs.Time, node: asn1js.BaseBlock, what: string): Date {
+  if (!(node instanceof asn1js.UTCTime)) throw new DerError(`${what}: not a Time`);
+  const generalized = node instanceof asn1js.GeneralizedTime;
+  const s = latin1(node.valueBlock.valueHexView);
+  if (!(generalized ? /^\d{14}Z$/ : /^\d{12}Z$/).test(s)) throw new DerError(`${what}: invalid ${generalized ? 'GeneralizedTime' : 'UTCTime'} "${s}"`);
+  const d = time.value;
+  const fields = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()];
+  const expected = [node.year, node.month, node.day, node.hour, node.minute, node.second];
+  if (fields.some((f, i) => f !== expected[i])) throw new DerError(`${what}: invalid time "${s}"`);
+  return new Date(d.getTime());
 }
 
 // ---------------------------------------------------------------- extensions
@@ -318,30 +367,41 @@ interface MutableExtensions {
   aki: Uint8Array | undefined;
 }
 
+/** pkijs's GeneralName value for the IA5String forms (typed `any`): 7-bit ASCII. */
+function ia5(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw new DerError(`${what}: not a string`);
+  if (/[^\x00-\x7f]/.test(value)) throw new DerError(`${what}: non-ASCII IA5String`);
+  return value;
+}
+
 /** RFC 5280 §4.2.1.6 GeneralNames; only the name forms TLS uses are kept. */
 function parseSan(value: Uint8Array): SubjectAltNames {
   const dns: string[] = [];
   const ip: Uint8Array[] = [];
   const uri: string[] = [];
   const email: string[] = [];
-  for (const gn of children(readSingle(value, Tag.SEQUENCE, 'GeneralNames'))) {
-    switch (gn.tag) {
-      case ctx(1, false):
-        email.push(decodeIa5(gn.value));
+  const san = new pkijs.AltName({ schema: decodeDer(value, 'GeneralNames') });
+  for (const gn of san.altNames) {
+    const v: unknown = gn.value;
+    switch (gn.type) {
+      case 1:
+        email.push(ia5(v, 'rfc822Name'));
         break;
-      case ctx(2, false):
-        dns.push(decodeIa5(gn.value));
+      case 2:
+        dns.push(ia5(v, 'dNSName'));
         break;
-      case ctx(6, false):
-        uri.push(decodeIa5(gn.value));
+      case 6:
+        uri.push(ia5(v, 'uniformResourceIdentifier'));
         break;
-      case ctx(7, false):
+      case 7: {
+        if (!(v instanceof asn1js.OctetString)) throw new DerError('iPAddress: not an OCTET STRING');
         // RFC 5280 §4.2.1.6: four octets for IPv4, sixteen for IPv6.
-        if (gn.value.length !== 4 && gn.value.length !== 16) throw new DerError(`iPAddress of length ${gn.value.length}`);
-        ip.push(gn.value.slice());
+        const addr = v.valueBlock.valueHexView;
+        if (addr.length !== 4 && addr.length !== 16) throw new DerError(`iPAddress of length ${addr.length}`);
+        ip.push(addr.slice());
         break;
+      }
       default:
-        if ((gn.tag & 0xc0) !== 0x80) throw new DerError('GeneralName is not context-tagged');
         break; // otherName, x400Address, directoryName, ediPartyName, registeredID
     }
   }
@@ -350,17 +410,25 @@ function parseSan(value: Uint8Array): SubjectAltNames {
 
 /** RFC 5280 §4.2.1.9 BasicConstraints. */
 function parseBasicConstraints(value: Uint8Array): { ca: boolean; pathLen: number | undefined } {
-  const r = new DerReader(readSingle(value, Tag.SEQUENCE, 'BasicConstraints').value);
-  const caTlv = r.optional(Tag.BOOLEAN);
-  const ca = caTlv ? decodeBoolean(caTlv.value) : false;
-  const pathLen = r.peekTag() === Tag.INTEGER ? readSmallInt(r, 'pathLenConstraint') : undefined;
-  r.end('BasicConstraints');
-  return { ca, pathLen };
+  const node = decodeDer(value, 'BasicConstraints');
+  // cA BOOLEAN, then pathLenConstraint INTEGER, both optional, nothing else.
+  const list = elements(node, 0, 2, 'BasicConstraints');
+  let i = 0;
+  if (list[i] instanceof asn1js.Boolean) i++;
+  if (list[i] instanceof asn1js.Integer) i++;
+  if (i !== list.length) throw new DerError('BasicConstraints: unexpected element');
+  const bc = new pkijs.BasicConstraints({ schema: node });
+  const p = bc.pathLenConstraint;
+  const pathLen = p === undefined ? undefined : typeof p === 'number' ? p : smallInt(p, 'pathLenConstraint');
+  if (pathLen !== undefined && !(Number.isSafeInteger(pathLen) && pathLen >= 0 && pathLen <= 0xffffffff)) throw new DerError('pathLenConstraint out of range');
+  return { ca: bc.cA, pathLen };
 }
 
 /** RFC 5280 §4.2.1.3 KeyUsage BIT STRING → flags. */
 function parseKeyUsage(value: Uint8Array): number {
-  const { bytes } = decodeBitString(readSingle(value, Tag.BIT_STRING, 'KeyUsage').value);
+  const node = decodeDer(value, 'KeyUsage');
+  if (!(node instanceof asn1js.BitString)) throw new DerError('KeyUsage: not a BIT STRING');
+  const bytes = node.valueBlock.valueHexView;
   let flags = 0;
   for (let bit = 0; bit < 9 && bit < bytes.length * 8; bit++) {
     if ((bytes[bit >> 3]! >> (7 - (bit & 7))) & 1) flags |= 1 << bit;
@@ -370,22 +438,17 @@ function parseKeyUsage(value: Uint8Array): number {
 
 /** RFC 5280 §4.2.1.12 ExtKeyUsageSyntax. */
 function parseExtKeyUsage(value: Uint8Array): string[] {
-  const oids = children(readSingle(value, Tag.SEQUENCE, 'ExtKeyUsageSyntax')).map((t) => {
-    if (t.tag !== Tag.OID) throw new DerError('KeyPurposeId is not an OID');
-    return decodeOid(t.value);
-  });
-  if (oids.length === 0) throw new DerError('empty ExtKeyUsageSyntax');
-  return oids;
+  const eku = new pkijs.ExtKeyUsage({ schema: decodeDer(value, 'ExtKeyUsageSyntax') });
+  if (eku.keyPurposes.length === 0) throw new DerError('empty ExtKeyUsageSyntax');
+  return eku.keyPurposes;
 }
 
 /** RFC 5280 §4.2.1.1 AuthorityKeyIdentifier: only keyIdentifier [0] is used. */
 function parseAki(value: Uint8Array): Uint8Array | undefined {
-  const r = new DerReader(readSingle(value, Tag.SEQUENCE, 'AuthorityKeyIdentifier').value);
-  const kid = r.optional(ctx(0, false));
-  r.optional(ctx(1, true)); // authorityCertIssuer
-  r.optional(ctx(2, false)); // authorityCertSerialNumber
-  r.end('AuthorityKeyIdentifier');
-  return kid?.value.slice();
+  const node = decodeDer(value, 'AuthorityKeyIdentifier');
+  taggedTail(children(node, 'AuthorityKeyIdentifier'), 0, [0, 1, 2], 'AuthorityKeyIdentifier');
+  const aki = new pkijs.AuthorityKeyIdentifier({ schema: node });
+  return aki.keyIdentifier?.valueBlock.valueHexView.slice();
 }
 
 function applyExtension(ext: CertificateExtension, out: MutableExtensions): void {
@@ -403,7 +466,7 @@ function applyExtension(ext: CertificateExtension, out: MutableExtensions): void
       out.extKeyUsage = parseExtKeyUsage(ext.value);
       break;
     case ExtensionOid.subjectKeyIdentifier:
-      out.ski = readSingle(ext.value, Tag.OCTET_STRING, 'SubjectKeyIdentifier').value.slice();
+      out.ski = octetString(decodeDer(ext.value, 'SubjectKeyIdentifier'), 'SubjectKeyIdentifier').slice();
       break;
     case ExtensionOid.authorityKeyIdentifier:
       out.aki = parseAki(ext.value);
@@ -415,36 +478,43 @@ function applyExtension(ext: CertificateExtension, out: MutableExtensions): void
 
 function parseUncached(input: Uint8Array): ParsedCertificate {
   const der = input.slice();
-  const cert = readSingle(der, Tag.SEQUENCE, 'Certificate');
-  const cr = new DerReader(cert.value);
-  const tbs = cr.expect(Tag.SEQUENCE, 'tbsCertificate');
-  const outerAlg = cr.expect(Tag.SEQUENCE, 'signatureAlgorithm');
-  const signature = readOctetAlignedBits(cr, 'signatureValue');
-  cr.end('Certificate');
+  const root = decodeDer(der, 'Certificate');
+  const cert = new pkijs.Certificate({ schema: root });
+  // pkijs reads the fields; the nodes give the exact byte ranges and the element counts its
+  // schemas do not enforce (they skip what they do not expect).
+  const top = elements(root, 3, 3, 'Certificate');
+  const tbsNode = at(top, 0, 'Certificate');
+  const outerAlgNode = at(top, 1, 'Certificate');
+  // The TBSCertificate as received (what the signature covers): pkijs's tbsView is that slice.
+  const tbsStart = root.idBlock.blockLength + root.lenBlock.blockLength;
+  const tbs = der.subarray(tbsStart, tbsStart + cert.tbsView.length);
+  if (!bytesEqual(tbs, cert.tbsView) || tbs.length !== tbsNode.valueBeforeDecodeView.length) throw new DerError('tbsCertificate bytes differ from the input');
 
-  const r = new DerReader(tbs.value);
+  const fields = children(tbsNode, 'tbsCertificate');
+  const v = isTagged(fields[0], 0) ? 1 : 0;
+  const field = (i: number): asn1js.BaseBlock => at(fields, v + i, 'tbsCertificate');
+  // serialNumber is field(0).
+  const [innerAlgNode, issuerNode, validityNode, subjectNode, spkiNode] = [field(1), field(2), field(3), field(4), field(5)];
+  // issuerUniqueID [1], subjectUniqueID [2], extensions [3].
+  const optional = taggedTail(fields, v + 6, [1, 2, 3], 'tbsCertificate');
+
   let version = 1;
-  const v = r.optional(ctx(0, true));
   if (v) {
-    version = singleSmallInt(v.value, 'version') + 1;
-    if (version > 3) throw new DerError(`unknown version ${version}`);
+    explicit(at(fields, 0, 'tbsCertificate'), 'version');
+    if (!Number.isInteger(cert.version) || cert.version < 0 || cert.version > 2) throw new DerError(`unknown version ${cert.version + 1}`);
+    version = cert.version + 1;
   }
-  const serialTlv = r.expect(Tag.INTEGER, 'serialNumber');
-  if (serialTlv.value.length === 0) throw new DerError('empty serialNumber');
-  const innerAlg = r.expect(Tag.SEQUENCE, 'signature');
+  if (cert.serialNumber.valueBlock.valueHexView.length === 0) throw new DerError('empty serialNumber');
+  checkAlgorithmIdentifier(outerAlgNode, 'signatureAlgorithm');
   // RFC 5280 §4.1.1.2: signatureAlgorithm MUST equal the TBSCertificate's signature field.
-  if (!bytesEqual(innerAlg.bytes, outerAlg.bytes)) throw new DerError('signatureAlgorithm differs from tbsCertificate.signature');
-  const issuer = parseName(r.expect(Tag.SEQUENCE, 'issuer'));
-  const validity = new DerReader(r.expect(Tag.SEQUENCE, 'validity').value);
-  const notBefore = decodeTime(validity.read());
-  const notAfter = decodeTime(validity.read());
-  validity.end('validity');
-  const subject = parseName(r.expect(Tag.SEQUENCE, 'subject'));
-  const spkiTlv = r.expect(Tag.SEQUENCE, 'subjectPublicKeyInfo');
-  // issuerUniqueID [1], subjectUniqueID [2]: v2/v3 only, ignored (RFC 5280 §4.1.2.8).
-  for (const n of [1, 2]) if (r.optional(ctx(n, false)) && version < 2) throw new DerError('unique identifier in a v1 certificate');
-  const extsTlv = r.optional(ctx(3, true));
-  r.end('tbsCertificate');
+  if (!bytesEqual(innerAlgNode.valueBeforeDecodeView, outerAlgNode.valueBeforeDecodeView)) throw new DerError('signatureAlgorithm differs from tbsCertificate.signature');
+  const issuer = parseName(cert.issuer, issuerNode);
+  const validity = elements(validityNode, 2, 2, 'validity');
+  const notBefore = validityTime(cert.notBefore, at(validity, 0, 'validity'), 'notBefore');
+  const notAfter = validityTime(cert.notAfter, at(validity, 1, 'validity'), 'notAfter');
+  const subject = parseName(cert.subject, subjectNode);
+  // Unique identifiers: v2/v3 only, ignored (RFC 5280 §4.1.2.8).
+  if ((optional.has(1) || optional.has(2)) && version < 2) throw new DerError('unique identifier in a v1 certificate');
 
   const extensions: CertificateExtension[] = [];
   const unhandledCriticalExtensions: string[] = [];
@@ -456,19 +526,20 @@ function parseUncached(input: Uint8Array): ParsedCertificate {
     ski: undefined,
     aki: undefined,
   };
-  if (extsTlv) {
+  const extsNode = optional.get(3);
+  if (extsNode) {
     if (version !== 3) throw new DerError('extensions in a non-v3 certificate');
-    const list = children(readSingle(extsTlv.value, Tag.SEQUENCE, 'Extensions'));
+    const list = children(explicit(extsNode, 'extensions'), 'Extensions');
     if (list.length === 0) throw new DerError('empty Extensions');
+    if (cert.extensions?.length !== list.length) throw new DerError('Extensions: unexpected elements');
     const seen = new Set<string>();
-    for (const e of list) {
-      if (e.tag !== Tag.SEQUENCE) throw new DerError('Extension is not a SEQUENCE');
-      const er = new DerReader(e.value);
-      const oid = readOid(er, 'extnID');
-      const critTlv = er.optional(Tag.BOOLEAN);
-      const critical = critTlv ? decodeBoolean(critTlv.value) : false;
-      const value = er.expect(Tag.OCTET_STRING, 'extnValue').value.slice();
-      er.end('Extension');
+    for (const [i, e] of cert.extensions.entries()) {
+      // extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING.
+      const parts = elements(at(list, i, 'Extensions'), 2, 3, 'Extension');
+      if (parts.length === 3 && !(parts[1] instanceof asn1js.Boolean)) throw new DerError('Extension: unexpected element');
+      const oid = e.extnID;
+      const critical = e.critical;
+      const value = e.extnValue.valueBlock.valueHexView.slice();
       // RFC 5280 §4.2: a certificate MUST NOT include more than one instance of an extension.
       if (seen.has(oid)) throw new DerError(`duplicate extension ${oid}`);
       seen.add(oid);
@@ -479,8 +550,9 @@ function parseUncached(input: Uint8Array): ParsedCertificate {
     }
   }
 
-  const { alg, scheme } = parseSignatureAlgorithm(outerAlg);
-  const spki = spkiTlv.bytes.slice();
+  const { alg, scheme } = parseSignatureAlgorithm(cert.signatureAlgorithm);
+  const signature = octetAligned(cert.signatureValue, 'signatureValue').slice();
+  const spki = spkiNode.valueBeforeDecodeView.slice();
   let publicKey: PublicKey;
   try {
     publicKey = parseSpki(spki);
@@ -489,15 +561,16 @@ function parseUncached(input: Uint8Array): ParsedCertificate {
     if (e instanceof CertificateError && e.alert !== AlertDescription.bad_certificate) throw e;
     throw new DerError(`subjectPublicKeyInfo: ${(e as Error).message}`);
   }
+  const serial = cert.serialNumber.valueBlock.valueHexView.slice();
   return {
     der,
-    tbs: tbs.bytes,
+    tbs,
     version,
-    serial: serialTlv.value.slice(),
-    serialHex: toHex(serialTlv.value),
+    serial,
+    serialHex: toHex(serial),
     signatureAlgorithm: alg,
     signatureScheme: scheme,
-    signature: signature.slice(),
+    signature,
     issuer,
     subject,
     notBefore,

@@ -105,6 +105,9 @@ describe('in-memory client ↔ server', () => {
       `received:${HandshakeType.certificate_verify}`,
       `received:${HandshakeType.finished}`,
       `sent:${HandshakeType.finished}`,
+      // RFC 8446 §4.6.1: two tickets by default, after the client's Finished.
+      `received:${HandshakeType.new_session_ticket}`,
+      `received:${HandshakeType.new_session_ticket}`,
     ]);
     expect(client.some((e) => e.type === 'handshake_complete')).toBe(true);
   });

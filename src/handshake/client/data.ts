@@ -2,9 +2,11 @@
 
 import type { CipherSuiteImpl, KeyExchange, PublicKey } from '../../crypto/provider.js';
 import type { HandshakeSecretStage } from '../../keyschedule/index.js';
-import { Transcript } from '../../keyschedule/index.js';
+import { trafficKeys, type Transcript } from '../../keyschedule/index.js';
 import type { ServerCertificateVerifier } from '../../x509/verify.js';
 import type { ClientHello, Extension } from '../../wire/types.js';
+import type { ClientSession, ExternalPsk } from '../../resumption/types.js';
+import type { OfferedPsk } from './psk.js';
 import { AlertDescription, TlsError } from '../../errors.js';
 import type { HandshakeContext } from '../common.js';
 import type { TrafficHooks } from '../traffic.js';
@@ -22,6 +24,11 @@ export interface ResolvedClientConfig {
   verifier: ServerCertificateVerifier | undefined;
   middleboxCompat: boolean;
   recordSizeLimit: number | undefined;
+  pskModes: number[];
+  externalPsks: ExternalPsk[];
+  /** The session to resume, if any (from `session` or taken from the cache). */
+  session: ClientSession | undefined;
+  earlyData: Uint8Array | undefined;
 }
 
 export interface ClientHandshake {
@@ -42,6 +49,14 @@ export interface ClientHandshake {
   /** Set by a CertificateRequest: the context to echo (RFC 8446 §4.3.2). */
   certificateRequestContext?: Uint8Array;
   serverPublicKey?: PublicKey;
+  /** PSKs offered in the last ClientHello, in order. */
+  offeredPsks: OfferedPsk[];
+  /** The PSK the server selected (RFC 8446 §4.2.11). */
+  chosenPsk?: OfferedPsk;
+  /** 0-RTT: sent, then accepted or rejected by the server's EncryptedExtensions. */
+  earlyData?: { state: 'sent' | 'accepted' | 'rejected' };
+  /** Our writes are under the client handshake traffic key. */
+  handshakeWriteKeys: boolean;
 }
 
 /** Extensions in a server message must be ones we sent (RFC 8446 §4.2): else unsupported_extension. */
@@ -51,4 +66,13 @@ export function checkSolicited(hs: ClientHandshake, exts: Extension[], where: st
       throw new TlsError(AlertDescription.unsupported_extension, `unsolicited extension ${e.type} in ${where}`);
     }
   }
+}
+
+/** Our writes move to the client handshake traffic key (RFC 8446 §7.3). */
+export function installHandshakeWriteKeys(hs: ClientHandshake): void {
+  if (hs.handshakeWriteKeys) return;
+  const suite = hs.suite!;
+  const secret = hs.clientHandshakeSecret!;
+  hs.ctx.setWriteKeys(trafficKeys(suite, secret), 'handshake', secret, suite);
+  hs.handshakeWriteKeys = true;
 }

@@ -1,7 +1,7 @@
 // Client: ClientHello, then ServerHello or HelloRetryRequest. RFC 8446 §4.1.
 
 import { AlertDescription, TlsError } from '../../errors.js';
-import { trafficKeys } from '../../keyschedule/index.js';
+import { EarlySecretStage, trafficKeys } from '../../keyschedule/index.js';
 import {
   ExtensionType,
   HandshakeType,
@@ -24,14 +24,17 @@ import {
   decodeCookie,
   decodeKeyShareHrr,
   decodeKeyShareServer,
+  decodePreSharedKeyServer,
   decodeSupportedVersionsServer,
+  EMPTY,
   findExtension,
 } from '../../wire/extensions.js';
 import type { ClientHello, Extension, ServerHello } from '../../wire/types.js';
 import { bytesEqual, utf8 } from '../../util/bytes.js';
-import type { KeyExchange } from '../../crypto/provider.js';
+import type { CipherSuiteImpl, HashAlgorithm, KeyExchange } from '../../crypto/provider.js';
 import { deriveHandshakeSecrets, fail, findSuite, type HandshakeState, type Step } from '../common.js';
-import { checkSolicited, type ClientHandshake } from './data.js';
+import { checkSolicited, installHandshakeWriteKeys, type ClientHandshake } from './data.js';
+import { choosePsks, sendEarlyData, withPskBinders, type OfferedPsk } from './psk.js';
 import { ExpectEncryptedExtensions } from './server-auth.js';
 
 /** RFC 8446 §4.1.3: the last 8 bytes of a downgraded ServerHello.random. */
@@ -45,7 +48,8 @@ function startKeyShare(hs: ClientHandshake, group: number): KeyExchange {
 }
 
 /** Build the first ClientHello's extensions. Order is stable (RFC 8448 replays depend on it). */
-function clientHelloExtensions(hs: ClientHandshake, cookie?: Uint8Array): Extension[] {
+function clientHelloExtensions(hs: ClientHandshake, opts: { cookie?: Uint8Array; earlyData?: boolean } = {}): Extension[] {
+  const { cookie, earlyData } = opts;
   const c = hs.config;
   const exts: Extension[] = [];
   if (c.sniHostName !== undefined) {
@@ -62,21 +66,27 @@ function clientHelloExtensions(hs: ClientHandshake, cookie?: Uint8Array): Extens
   exts.push({ type: ExtensionType.supported_versions, data: encodeSupportedVersionsClient([ProtocolVersion.TLSv1_3]) });
   exts.push({ type: ExtensionType.signature_algorithms, data: encodeSignatureSchemeList(c.signatureSchemes) });
   if (cookie) exts.push({ type: ExtensionType.cookie, data: encodeCookie(cookie) });
-  exts.push({ type: ExtensionType.psk_key_exchange_modes, data: encodePskKeyExchangeModes([PskKeyExchangeMode.psk_dhe_ke]) });
+  exts.push({ type: ExtensionType.psk_key_exchange_modes, data: encodePskKeyExchangeModes(c.pskModes) });
   if (c.recordSizeLimit !== undefined) {
     exts.push({ type: ExtensionType.record_size_limit, data: encodeRecordSizeLimit(c.recordSizeLimit) });
   }
   if (c.alpn.length > 0) {
     exts.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpnList(c.alpn) });
   }
+  // RFC 8446 §4.2.10
+  if (earlyData) exts.push({ type: ExtensionType.early_data, data: EMPTY });
   return exts;
 }
 
-function sendClientHello(hs: ClientHandshake, ch: ClientHello): void {
-  const raw = hs.ctx.send(ch);
+/** Send a ClientHello, with PSK binders when PSKs are offered; returns its raw bytes. */
+function sendClientHello(hs: ClientHandshake, hello: ClientHello, prefixHash: (h: HashAlgorithm, t: Uint8Array) => Uint8Array): Uint8Array {
+  const ch = hs.offeredPsks.length > 0 ? withPskBinders(hs, hello, hs.offeredPsks, prefixHash) : hs.ctx.prepare(hello);
+  if (ch.msgType !== HandshakeType.client_hello) throw new TlsError(AlertDescription.internal_error, 'hook replaced the ClientHello');
+  const raw = hs.ctx.send(ch, true);
   hs.clientHello = ch;
   for (const e of ch.extensions) hs.sentExtensions.add(e.type);
   hs.transcript.add(raw);
+  return raw;
 }
 
 /** RFC 8446 §4.1.2: the first flight. */
@@ -86,15 +96,27 @@ export function startClientHandshake(hs: ClientHandshake): Step {
   hs.ctx.clientRandom = random;
   // RFC 8446 Appendix D.4: compatibility mode sends a non-empty legacy_session_id.
   const legacySessionId = hs.config.middleboxCompat ? hs.ctx.random(32) : new Uint8Array(0);
-  sendClientHello(hs, {
-    msgType: HandshakeType.client_hello,
-    legacyVersion: ProtocolVersion.TLSv1_2,
-    random,
-    legacySessionId,
-    cipherSuites: hs.config.cipherSuites,
-    legacyCompressionMethods: new Uint8Array([0]),
-    extensions: clientHelloExtensions(hs),
-  });
+  hs.offeredPsks = choosePsks(hs, hs.config.session, hs.config.externalPsks);
+  // RFC 8446 §4.2.10: 0-RTT only with the first PSK, a resumption ticket that allows it.
+  const first = hs.offeredPsks[0];
+  const early = hs.config.earlyData;
+  const sendEarly =
+    early !== undefined && first?.session !== undefined && first.session.maxEarlyDataSize >= early.length && early.length > 0;
+  const raw = sendClientHello(
+    hs,
+    {
+      msgType: HandshakeType.client_hello,
+      legacyVersion: ProtocolVersion.TLSv1_2,
+      random,
+      legacySessionId,
+      cipherSuites: hs.config.cipherSuites,
+      legacyCompressionMethods: new Uint8Array([0]),
+      extensions: clientHelloExtensions(hs, { earlyData: sendEarly }),
+    },
+    (hash, truncated) => hash.digest(truncated),
+  );
+  if (sendEarly && first && early) sendEarlyData(hs, first, first.hash.digest(raw), early);
+  else if (early !== undefined) hs.ctx.negotiated({ earlyData: 'rejected' });
   return new ExpectServerHello(hs);
 }
 
@@ -129,33 +151,59 @@ export class ExpectServerHello implements HandshakeState {
 
     hs.suite = suite;
     hs.transcript.setHash(suite.hash);
+    const chosen = this.selectedPsk(msg, suite);
+    // RFC 8446 §4.2.8, §4.2.9: a key share, unless the server chose psk_ke.
     const ks = findExtension(msg.extensions, ExtensionType.key_share);
-    if (!ks) fail('missing_extension', 'ServerHello without key_share');
-    const share = decodeKeyShareServer(ks.data);
-    const mine = hs.keyShares.find((k) => k.group === share.group);
-    if (!mine) fail('illegal_parameter', `ServerHello key_share for ${groupName(share.group)}, which we did not send`);
-    const shared = mine.complete(share.keyExchange);
+    let shared: Uint8Array | undefined;
+    let group: number | undefined;
+    if (ks) {
+      const share = decodeKeyShareServer(ks.data);
+      const mine = hs.keyShares.find((k) => k.group === share.group);
+      if (!mine) fail('illegal_parameter', `ServerHello key_share for ${groupName(share.group)}, which we did not send`);
+      shared = mine.complete(share.keyExchange);
+      group = share.group;
+    } else if (!chosen || !hs.config.pskModes.includes(PskKeyExchangeMode.psk_ke)) {
+      fail('missing_extension', 'ServerHello without key_share');
+    }
     hs.transcript.add(raw);
 
-    const { stage: handshakeSecrets, client: chts, server: shts } = deriveHandshakeSecrets(hs.ctx, suite, shared, hs.transcript.current());
+    const early = new EarlySecretStage(suite.hash, chosen?.psk);
+    const { stage: handshakeSecrets, client: chts, server: shts } = deriveHandshakeSecrets(hs.ctx, early, shared, hs.transcript.current());
+    early.wipe();
     hs.handshakeSecrets = handshakeSecrets;
     hs.clientHandshakeSecret = chts;
     hs.serverHandshakeSecret = shts;
+    hs.chosenPsk = chosen;
     hs.ctx.setReadKeys(trafficKeys(suite, shts), 'handshake', shts, suite);
     // RFC 8446 Appendix D.4: in compatibility mode the CCS precedes anything encrypted.
     if (hs.config.middleboxCompat && !hs.sentChangeCipherSpec) {
       hs.ctx.sendChangeCipherSpec();
       hs.sentChangeCipherSpec = true;
     }
-    // From here on our alerts go out under the handshake key, which the server can read.
-    hs.ctx.setWriteKeys(trafficKeys(suite, chts), 'handshake', chts, suite);
+    // From here on our alerts go out under the handshake key, which the server can read
+    // (unless 0-RTT data is still going out under the early key: EncryptedExtensions decides).
+    if (!hs.earlyData) installHandshakeWriteKeys(hs);
     hs.ctx.negotiated({
       cipherSuite: suite.id,
       cipherSuiteName: suite.name,
-      group: share.group,
-      groupName: groupName(share.group),
+      group,
+      groupName: group === undefined ? undefined : groupName(group),
+      resumed: chosen !== undefined && !chosen.external,
+      pskIdentity: chosen?.identity,
+      ...(chosen?.session ? { peerCertificates: chosen.session.peerCertificates } : {}),
     });
     return new ExpectEncryptedExtensions(hs);
+  }
+
+  /** RFC 8446 §4.2.11: the server's pick must be one we offered, with the suite's hash. */
+  private selectedPsk(msg: ServerHello, suite: CipherSuiteImpl): OfferedPsk | undefined {
+    const ext = findExtension(msg.extensions, ExtensionType.pre_shared_key);
+    if (!ext) return undefined;
+    const index = decodePreSharedKeyServer(ext.data);
+    const chosen = this.hs.offeredPsks[index];
+    if (!chosen) fail('illegal_parameter', `server selected PSK ${index}, which was not offered`);
+    if (chosen.hash.name !== suite.hash.name) fail('illegal_parameter', 'server selected a PSK whose hash does not match the cipher suite');
+    return chosen;
   }
 
   /** RFC 8446 §4.2.1: only TLS 1.3, chosen through supported_versions. */
@@ -204,16 +252,23 @@ export class ExpectServerHello implements HandshakeState {
     hs.transcript.add(raw);
     hs.keyShares = newShares;
 
+    // RFC 8446 §4.1.2: 0-RTT data sent with ClientHello1 is lost; ClientHello2 goes in the clear.
+    if (hs.earlyData) {
+      hs.earlyData.state = 'rejected';
+      hs.ctx.clearWriteKeys();
+      hs.ctx.negotiated({ earlyData: 'rejected' });
+    }
     // RFC 8446 Appendix D.4: in compatibility mode the CCS goes before the second ClientHello.
     if (hs.config.middleboxCompat && !hs.sentChangeCipherSpec) {
       hs.ctx.sendChangeCipherSpec();
       hs.sentChangeCipherSpec = true;
     }
-    // RFC 8446 §4.1.2: the same ClientHello but for key_share and cookie (no early_data).
-    sendClientHello(hs, {
-      ...hs.clientHello,
-      extensions: clientHelloExtensions(hs, cookie),
-    });
+    // RFC 8446 §4.2.11: only PSKs of the suite's hash stay, their binders over the new transcript.
+    hs.offeredPsks = hs.offeredPsks.filter((p) => p.hash.name === suite.hash.name);
+    // RFC 8446 §4.1.2: the same ClientHello but for key_share, cookie and pre_shared_key (no early_data).
+    sendClientHello(hs, { ...hs.clientHello, extensions: clientHelloExtensions(hs, { cookie }) }, (_h, truncated) =>
+      hs.transcript.hashOfPrefix(truncated),
+    );
     return new ExpectServerHello(hs);
   }
 }

@@ -27,7 +27,7 @@ import {
 } from '../common.js';
 import { ClientTraffic } from '../traffic.js';
 import type { ClientHandshake } from './data.js';
-import { checkSolicited } from './data.js';
+import { checkSolicited, installHandshakeWriteKeys } from './data.js';
 
 export class ExpectEncryptedExtensions implements HandshakeState {
   readonly name = 'ExpectEncryptedExtensions';
@@ -49,8 +49,16 @@ export class ExpectEncryptedExtensions implements HandshakeState {
     const rsl = findExtension(msg.extensions, ExtensionType.record_size_limit);
     if (rsl) hs.ctx.peerRecordSizeLimit(decodeRecordSizeLimit(rsl.data));
     if (findExtension(msg.extensions, ExtensionType.server_name)) hs.ctx.negotiated({ serverName: hs.config.sniHostName });
+    // RFC 8446 §4.2.10: early_data here means our 0-RTT data was accepted.
+    if (hs.earlyData?.state === 'sent') {
+      const accepted = findExtension(msg.extensions, ExtensionType.early_data) !== undefined;
+      hs.earlyData.state = accepted ? 'accepted' : 'rejected';
+      hs.ctx.negotiated({ earlyData: hs.earlyData.state });
+      if (!accepted) installHandshakeWriteKeys(hs);
+    }
     hs.transcript.add(raw);
-    return new ExpectCertificateOrRequest(hs);
+    // RFC 8446 §2.2: with a PSK the server does not authenticate with a certificate.
+    return hs.chosenPsk ? new ExpectFinished(hs) : new ExpectCertificateOrRequest(hs);
   }
 }
 
@@ -150,6 +158,11 @@ export class ExpectFinished implements HandshakeState {
     const { master, client: cats, server: sats, exporter: ems } = deriveApplicationSecrets(hs.ctx, hs.handshakeSecrets!, hs.transcript.current());
     hs.ctx.setReadKeys(trafficKeys(suite, sats), 'application', sats, suite);
 
+    // RFC 8446 §4.5: after accepted 0-RTT data, EndOfEarlyData closes it under the early key.
+    if (hs.earlyData?.state === 'accepted') {
+      hs.transcript.add(hs.ctx.send({ msgType: HandshakeType.end_of_early_data }));
+    }
+    installHandshakeWriteKeys(hs);
     const chts = hs.clientHandshakeSecret!;
     if (hs.certificateRequestContext) {
       // RFC 8446 §4.4.2: no client certificate configured yet: an empty Certificate.

@@ -6,6 +6,7 @@ import type { Finished } from '../../wire/types.js';
 import { verifyFinished, type HandshakeState, type Step } from '../common.js';
 import { ServerTraffic } from '../traffic.js';
 import type { ServerHandshake } from './data.js';
+import { sendTickets } from './psk.js';
 
 export class ExpectClientFinished implements HandshakeState {
   readonly name = 'ExpectClientFinished';
@@ -19,13 +20,15 @@ export class ExpectClientFinished implements HandshakeState {
     hs.transcript.add(raw);
     const cats = hs.clientApplicationSecret!;
     hs.ctx.setReadKeys(trafficKeys(suite, cats), 'application', cats, suite);
+    const resumptionMasterSecret = hs.master!.resumptionMasterSecret(hs.transcript.current());
     hs.ctx.handshakeDone({
       suite,
       clientTrafficSecret: cats,
       serverTrafficSecret: hs.serverApplicationSecret!,
       exporterMasterSecret: hs.exporterMasterSecret!,
-      resumptionMasterSecret: hs.master!.resumptionMasterSecret(hs.transcript.current()),
+      resumptionMasterSecret,
     });
+    sendTickets(hs, resumptionMasterSecret);
     return new ServerTraffic(hs.ctx);
   }
 }

@@ -5,6 +5,8 @@ import type { Transcript, MasterSecretStage } from '../../keyschedule/index.js';
 import type { ClientHello } from '../../wire/types.js';
 import type { HandshakeContext } from '../common.js';
 import type { TrafficHooks } from '../traffic.js';
+import type { AntiReplayStore, ExternalPsk, TicketIssuer } from '../../resumption/types.js';
+import type { AcceptedPsk } from './psk.js';
 
 /** ServerConfig with every default filled in. */
 export interface ResolvedServerConfig {
@@ -16,6 +18,12 @@ export interface ResolvedServerConfig {
   requireCookie: boolean;
   acceptServerName: ((name: string) => boolean) | undefined;
   recordSizeLimit: number | undefined;
+  ticketCount: number;
+  ticketLifetimeSeconds: number;
+  ticketIssuer: TicketIssuer;
+  pskModes: number[];
+  externalPsks: ExternalPsk[];
+  earlyData: { maxEarlyDataSize: number; antiReplay: AntiReplayStore; toleranceMs: number } | undefined;
 }
 
 export interface ServerHandshake {
@@ -31,4 +39,12 @@ export interface ServerHandshake {
   clientApplicationSecret?: Uint8Array;
   serverApplicationSecret?: Uint8Array;
   exporterMasterSecret?: Uint8Array;
+  /** The PSK accepted for this handshake (RFC 8446 §4.2.11). */
+  psk?: AcceptedPsk;
+  /** 0-RTT data was accepted: read it under the early key until EndOfEarlyData. */
+  earlyDataAccepted: boolean;
+  /** For tickets: what this session negotiated. */
+  alpn?: string;
+  serverName?: string;
+  peerCertificates?: Uint8Array[];
 }

@@ -2,12 +2,13 @@
 // RFC 8446 §4.1, §4.2, §4.3, §4.4.
 
 import { AlertDescription, TlsError } from '../../errors.js';
-import { finishedVerifyData, trafficKeys } from '../../keyschedule/index.js';
-import type { CipherSuiteImpl, KeyExchangeGroup } from '../../crypto/provider.js';
+import { EarlySecretStage, finishedVerifyData, trafficKeys } from '../../keyschedule/index.js';
+import type { CipherSuiteImpl, HashAlgorithm, KeyExchange, KeyExchangeGroup } from '../../crypto/provider.js';
 import {
   ExtensionType,
   HandshakeType,
   ProtocolVersion,
+  PskKeyExchangeMode,
   ServerNameType,
   groupName,
   schemeName,
@@ -18,6 +19,8 @@ import {
   decodeCookie,
   decodeKeyShareClient,
   decodeNamedGroupList,
+  decodePreSharedKeyClient,
+  decodePskKeyExchangeModes,
   decodeRecordSizeLimit,
   decodeServerNameList,
   decodeSignatureSchemeList,
@@ -26,17 +29,25 @@ import {
   encodeCookie,
   encodeKeyShareHrr,
   encodeKeyShareServer,
+  encodePreSharedKeyServer,
   encodeRecordSizeLimit,
   encodeSupportedVersionsServer,
   findExtension,
 } from '../../wire/extensions.js';
 import { HELLO_RETRY_REQUEST_RANDOM, decodeHandshake } from '../../wire/messages.js';
-import type { ClientHello, Extension, KeyShareEntry } from '../../wire/types.js';
+import type { ClientHello, Extension, HandshakeMessage, KeyShareEntry, OfferedPsks } from '../../wire/types.js';
 import { bytesEqual, fromUtf8, nameToString } from '../../util/bytes.js';
 import { isIpLiteral } from '../../util/ip.js';
-import { certificateVerifyContent, deriveApplicationSecrets, deriveHandshakeSecrets, fail, whenReady, type HandshakeState, type Step } from '../common.js';
+import {
+  certificateVerifyContent,
+  deriveApplicationSecrets,
+  deriveHandshakeSecrets,
+  fail,
+  keyLogLabel,
+  whenReady, type HandshakeState, type Step } from '../common.js';
 import type { ServerHandshake } from './data.js';
 import { ExpectClientFinished } from './client-finished.js';
+import { decideEarlyData, selectPsk, type AcceptedPsk } from './psk.js';
 
 /** What a ClientHello offers, read once and checked (RFC 8446 §4.1.2, §4.2, §9.2). */
 interface ClientOffer {
@@ -47,6 +58,9 @@ interface ClientOffer {
   serverName: string | undefined;
   cookie: Uint8Array | undefined;
   recordSizeLimit: number | undefined;
+  psks: OfferedPsks | undefined;
+  pskModes: number[] | undefined;
+  earlyData: boolean;
 }
 
 function readClientHello(ch: ClientHello): ClientOffer {
@@ -69,6 +83,8 @@ function readClientHello(ch: ClientHello): ClientOffer {
   const sniExt = ext(ExtensionType.server_name);
   const cookieExt = ext(ExtensionType.cookie);
   const rslExt = ext(ExtensionType.record_size_limit);
+  const pskExt = ext(ExtensionType.pre_shared_key);
+  const modesExt = ext(ExtensionType.psk_key_exchange_modes);
   const offer: ClientOffer = {
     groups: groupsExt && decodeNamedGroupList(groupsExt.data),
     shares: sharesExt && decodeKeyShareClient(sharesExt.data),
@@ -77,17 +93,20 @@ function readClientHello(ch: ClientHello): ClientOffer {
     serverName: sniExt && readHostName(sniExt.data),
     cookie: cookieExt && decodeCookie(cookieExt.data),
     recordSizeLimit: rslExt && decodeRecordSizeLimit(rslExt.data),
+    psks: pskExt && decodePreSharedKeyClient(pskExt.data),
+    pskModes: modesExt && decodePskKeyExchangeModes(modesExt.data),
+    earlyData: ext(ExtensionType.early_data) !== undefined,
   };
-  // RFC 8446 §9.2: a certificate-based handshake needs these.
-  if (!offer.groups) fail('missing_extension', 'ClientHello without supported_groups');
-  if (!offer.shares) fail('missing_extension', 'ClientHello without key_share');
-  if (!offer.schemes) fail('missing_extension', 'ClientHello without signature_algorithms');
+  // RFC 8446 §4.2.9: a PSK comes with psk_key_exchange_modes.
+  if (offer.psks && !offer.pskModes) fail('missing_extension', 'pre_shared_key without psk_key_exchange_modes');
+  // RFC 8446 §9.2: key_share and supported_groups come together.
+  if (!offer.groups !== !offer.shares) fail('missing_extension', 'key_share and supported_groups must come together');
   // RFC 8446 §4.2.8: one share per group, each for a group in supported_groups.
   const seen = new Set<number>();
-  for (const s of offer.shares) {
+  for (const s of offer.shares ?? []) {
     if (seen.has(s.group)) fail('illegal_parameter', `two key shares for ${groupName(s.group)}`);
     seen.add(s.group);
-    if (!offer.groups.includes(s.group)) fail('illegal_parameter', `key share for ${groupName(s.group)}, not in supported_groups`);
+    if (!offer.groups!.includes(s.group)) fail('illegal_parameter', `key share for ${groupName(s.group)}, not in supported_groups`);
   }
   return offer;
 }
@@ -124,54 +143,96 @@ export class ExpectClientHello implements HandshakeState {
     const offer = readClientHello(ch);
     if (!retry) hs.ctx.clientRandom = ch.random;
 
-    const suite = retry?.suite ?? chooseSuite(hs, ch);
     const alpn = chooseAlpn(hs, offer);
     if (offer.serverName !== undefined && hs.config.acceptServerName && !hs.config.acceptServerName(offer.serverName)) {
       fail('unrecognized_name', `not serving ${offer.serverName}`);
     }
-    const scheme = hs.config.signingKey.schemes.find((s) => offer.schemes!.includes(s));
-    if (scheme === undefined) fail('handshake_failure', 'no signature scheme in common');
+
+    // RFC 8446 §4.2.11: a PSK we know, with a suite of its hash; then its key exchange mode.
+    const inCommon = retry ? [retry.suite] : hs.config.cipherSuites.filter((s) => ch.cipherSuites.includes(s.id));
+    let psk: AcceptedPsk | undefined;
+    let dhe = true;
+    if (offer.psks) {
+      const prefix = retry
+        ? (h: HashAlgorithm, t: Uint8Array) => (h.name === retry.suite.hash.name ? hs.transcript.hashOfPrefix(t) : undefined)
+        : (h: HashAlgorithm, t: Uint8Array) => h.digest(t);
+      psk = selectPsk(hs, offer.psks, raw, inCommon, prefix);
+      const modes = offer.pskModes!.filter((m) => hs.config.pskModes.includes(m));
+      // RFC 8446 §4.2.9: psk_dhe_ke when both sides allow it (and there can be a share), else psk_ke.
+      if (modes.includes(PskKeyExchangeMode.psk_dhe_ke) && offer.shares) dhe = true;
+      else if (modes.includes(PskKeyExchangeMode.psk_ke)) dhe = false;
+      else psk = undefined;
+    }
+    const suite = psk
+      ? (inCommon.find((s) => s.id === psk!.state?.cipherSuite && s.hash.name === psk!.hash.name) ??
+        inCommon.find((s) => s.hash.name === psk!.hash.name)!)
+      : (retry?.suite ?? chooseSuite(inCommon));
+    if (!psk) dhe = true;
+
+    // Certificate authentication needs signature_algorithms (RFC 8446 §4.2.3).
+    let scheme: number | undefined;
+    if (!psk) {
+      if (!offer.schemes) fail('missing_extension', 'ClientHello without signature_algorithms');
+      scheme = hs.config.signingKey.schemes.find((s) => offer.schemes!.includes(s));
+      if (scheme === undefined) fail('handshake_failure', 'no signature scheme in common');
+    }
 
     // Group: a share we can use, in our preference order; else ask for one (HRR); else fail.
     let share: KeyShareEntry | undefined;
     let group: KeyExchangeGroup | undefined;
-    if (retry) {
-      // RFC 8446 §4.2.8: exactly one share, for the group the HelloRetryRequest named.
-      const shares = offer.shares!;
-      if (shares.length !== 1 || shares[0]!.group !== retry.group.id) {
-        fail('illegal_parameter', 'ClientHello after HelloRetryRequest must carry one share for the selected group');
-      }
-      group = retry.group;
-      share = shares[0];
-      if (retry.cookie && (!offer.cookie || !bytesEqual(offer.cookie, retry.cookie))) {
-        fail('illegal_parameter', 'cookie not echoed');
-      }
-    } else {
-      for (const g of hs.config.groups) {
-        const s = offer.shares!.find((e) => e.group === g.id);
-        if (s) {
-          group = g;
-          share = s;
-          break;
+    if (dhe) {
+      if (!offer.shares || !offer.groups) fail('missing_extension', 'ClientHello without key_share');
+      if (retry) {
+        // RFC 8446 §4.2.8: exactly one share, for the group the HelloRetryRequest named.
+        const shares = offer.shares;
+        if (shares.length !== 1 || shares[0]!.group !== retry.group.id) {
+          fail('illegal_parameter', 'ClientHello after HelloRetryRequest must carry one share for the selected group');
+        }
+        group = retry.group;
+        share = shares[0];
+      } else {
+        for (const g of hs.config.groups) {
+          const s = offer.shares.find((e) => e.group === g.id);
+          if (s) {
+            group = g;
+            share = s;
+            break;
+          }
+        }
+        if (!share || hs.config.requireCookie) {
+          const wanted = group ?? hs.config.groups.find((g) => offer.groups!.includes(g.id));
+          if (!wanted) fail('handshake_failure', 'no key exchange group in common');
+          return this.helloRetryRequest(ch, raw, suite, wanted, !share, offer);
         }
       }
-      if (!share || hs.config.requireCookie) {
-        const wanted = group ?? hs.config.groups.find((g) => offer.groups!.includes(g.id));
-        if (!wanted) fail('handshake_failure', 'no key exchange group in common');
-        return this.helloRetryRequest(ch, raw, suite, wanted, !share);
-      }
     }
-    if (!share || !group) fail('handshake_failure', 'no key exchange group in common');
+    if (retry?.cookie && (!offer.cookie || !bytesEqual(offer.cookie, retry.cookie))) fail('illegal_parameter', 'cookie not echoed');
+    if (dhe && (!share || !group)) fail('handshake_failure', 'no key exchange group in common');
 
     if (!retry) hs.transcript.setHash(suite.hash);
     hs.transcript.add(raw);
     hs.suite = suite;
-    return this.serverFlight(ch, offer, suite, group, share, scheme, alpn);
+    hs.psk = psk;
+    const alpnName = alpn && nameToString(alpn);
+    const accept = decideEarlyData(hs, psk, suite, alpnName, retry !== undefined);
+    return whenReady(accept, (accepted) => {
+      hs.earlyDataAccepted = accepted;
+      return this.serverFlight(ch, offer, suite, group, share, scheme, alpn);
+    });
   }
 
   /** RFC 8446 §4.1.4 */
-  private helloRetryRequest(ch: ClientHello, raw: Uint8Array, suite: CipherSuiteImpl, group: KeyExchangeGroup, needShare: boolean): Step {
+  private helloRetryRequest(
+    ch: ClientHello,
+    raw: Uint8Array,
+    suite: CipherSuiteImpl,
+    group: KeyExchangeGroup,
+    needShare: boolean,
+    offer: ClientOffer,
+  ): Step {
     const hs = this.hs;
+    // RFC 8446 §4.2.10: 0-RTT data sent with ClientHello1 is skipped, up to our limit.
+    if (offer.earlyData) hs.ctx.skipEarlyData('application_data', this.earlyDataSkipLimit());
     hs.transcript.setHash(suite.hash);
     hs.transcript.add(raw);
     hs.transcript.replaceWithMessageHash();
@@ -199,6 +260,11 @@ export class ExpectClientHello implements HandshakeState {
     return new ExpectClientHello(hs);
   }
 
+  /** How much rejected 0-RTT data to skip (RFC 8446 §4.2.10): our advertised limit, or one record's worth. */
+  private earlyDataSkipLimit(): number {
+    return Math.max(this.hs.config.earlyData?.maxEarlyDataSize ?? 0, 16384);
+  }
+
   /** RFC 8446 Appendix D.4: a compatibility-mode client gets a dummy CCS after our first message. */
   private maybeSendChangeCipherSpec(ch: ClientHello): void {
     if (ch.legacySessionId.length > 0 && !this.hs.sentChangeCipherSpec) {
@@ -211,15 +277,27 @@ export class ExpectClientHello implements HandshakeState {
     ch: ClientHello,
     offer: ClientOffer,
     suite: CipherSuiteImpl,
-    group: KeyExchangeGroup,
-    clientShare: KeyShareEntry,
-    scheme: number,
+    group: KeyExchangeGroup | undefined,
+    clientShare: KeyShareEntry | undefined,
+    scheme: number | undefined,
     alpn: Uint8Array | undefined,
   ): Step {
     const hs = this.hs;
     const ctx = hs.ctx;
-    const kx = group.start(ctx.provider.random);
-    const shared = kx.complete(clientShare.keyExchange);
+    const psk = hs.psk;
+    const early = new EarlySecretStage(suite.hash, psk?.psk);
+    // RFC 8446 §7.1: the client early traffic secret hashes the ClientHello alone.
+    const clientEarlySecret = hs.earlyDataAccepted ? early.clientEarlyTrafficSecret(hs.transcript.current()) : undefined;
+    let kx: KeyExchange | undefined;
+    let shared: Uint8Array | undefined;
+    if (group && clientShare) {
+      kx = group.start(ctx.provider.random);
+      shared = kx.complete(clientShare.keyExchange);
+    }
+    const extensions: Extension[] = [];
+    if (psk) extensions.push({ type: ExtensionType.pre_shared_key, data: encodePreSharedKeyServer(psk.index) });
+    if (kx && group) extensions.push({ type: ExtensionType.key_share, data: encodeKeyShareServer({ group: group.id, keyExchange: kx.publicKey }) });
+    extensions.push({ type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLSv1_3) });
     const shRaw = ctx.send({
       msgType: HandshakeType.server_hello,
       legacyVersion: ProtocolVersion.TLSv1_2,
@@ -227,29 +305,41 @@ export class ExpectClientHello implements HandshakeState {
       legacySessionIdEcho: ch.legacySessionId,
       cipherSuite: suite.id,
       legacyCompressionMethod: 0,
-      extensions: [
-        { type: ExtensionType.key_share, data: encodeKeyShareServer({ group: group.id, keyExchange: kx.publicKey }) },
-        { type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLSv1_3) },
-      ],
+      extensions,
       isHelloRetryRequest: false,
     });
     hs.transcript.add(shRaw);
     this.maybeSendChangeCipherSpec(ch);
 
-    // RFC 8446 §7.1
-    const { stage: handshakeSecrets, client: chts, server: shts } = deriveHandshakeSecrets(ctx, suite, shared, hs.transcript.current());
+    const { stage: handshakeSecrets, client: chts, server: shts } = deriveHandshakeSecrets(ctx, early, shared, hs.transcript.current());
+    early.wipe();
     ctx.setWriteKeys(trafficKeys(suite, shts), 'handshake', shts, suite);
-    ctx.setReadKeys(trafficKeys(suite, chts), 'handshake', chts, suite);
+    if (clientEarlySecret) {
+      ctx.keyLog(keyLogLabel.clientEarly, clientEarlySecret);
+      ctx.setReadKeys(trafficKeys(suite, clientEarlySecret), 'early', clientEarlySecret, suite);
+      ctx.acceptEarlyData(hs.config.earlyData!.maxEarlyDataSize);
+    } else {
+      ctx.setReadKeys(trafficKeys(suite, chts), 'handshake', chts, suite);
+      // RFC 8446 §4.2.10: rejected 0-RTT records fail to decrypt and are skipped, up to the limit.
+      if (offer.earlyData) ctx.skipEarlyData('undecryptable', this.earlyDataSkipLimit());
+    }
     hs.clientHandshakeSecret = chts;
+    hs.alpn = alpn && nameToString(alpn);
+    hs.serverName = offer.serverName;
+    hs.peerCertificates = psk?.state?.peerCertificates ?? [];
     ctx.negotiated({
       cipherSuite: suite.id,
       cipherSuiteName: suite.name,
-      group: group.id,
-      groupName: groupName(group.id),
+      group: group?.id,
+      groupName: group && groupName(group.id),
       signatureScheme: scheme,
-      signatureSchemeName: schemeName(scheme),
-      alpn: alpn && nameToString(alpn),
+      signatureSchemeName: scheme === undefined ? undefined : schemeName(scheme),
+      alpn: hs.alpn,
       serverName: offer.serverName,
+      resumed: psk !== undefined && !psk.external,
+      pskIdentity: psk?.identity,
+      peerCertificates: hs.peerCertificates,
+      earlyData: offer.earlyData ? (hs.earlyDataAccepted ? 'accepted' : 'rejected') : 'none',
     });
 
     // RFC 8446 §4.3.1: EncryptedExtensions.
@@ -263,21 +353,10 @@ export class ExpectClientHello implements HandshakeState {
     // RFC 6066 §3: an empty server_name acknowledges that the name was used.
     if (offer.serverName !== undefined) ee.push({ type: ExtensionType.server_name, data: EMPTY });
     if (alpn) ee.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpnList([alpn]) });
+    if (hs.earlyDataAccepted) ee.push({ type: ExtensionType.early_data, data: EMPTY });
     hs.transcript.add(ctx.send({ msgType: HandshakeType.encrypted_extensions, extensions: ee }));
 
-    // RFC 8446 §4.4.2
-    hs.transcript.add(
-      ctx.send({
-        msgType: HandshakeType.certificate,
-        certificateRequestContext: EMPTY,
-        certificateList: hs.config.certificateChain.map((der) => ({ data: der, extensions: [] })),
-      }),
-    );
-
-    // RFC 8446 §4.4.3: the signature may come from an async signer (WebCrypto, KMS, HSM).
-    const content = certificateVerifyContent('server', hs.transcript.current());
-    return whenReady(hs.config.signingKey.signer(scheme).sign(content), (signature) => {
-      hs.transcript.add(ctx.send({ msgType: HandshakeType.certificate_verify, algorithm: scheme, signature }));
+    const finish = (): Step => {
       // RFC 8446 §4.4.4
       const verifyData = finishedVerifyData(suite.hash, shts, hs.transcript.current());
       hs.transcript.add(ctx.send({ msgType: HandshakeType.finished, verifyData }));
@@ -287,14 +366,47 @@ export class ExpectClientHello implements HandshakeState {
       hs.clientApplicationSecret = cats;
       hs.serverApplicationSecret = sats;
       hs.exporterMasterSecret = ems;
-      return new ExpectClientFinished(hs);
+      return hs.earlyDataAccepted ? new ExpectEndOfEarlyData(hs) : new ExpectClientFinished(hs);
+    };
+    // RFC 8446 §2.2: a PSK handshake does not authenticate with certificates.
+    if (psk || scheme === undefined) return finish();
+
+    // RFC 8446 §4.4.2
+    hs.transcript.add(
+      ctx.send({
+        msgType: HandshakeType.certificate,
+        certificateRequestContext: EMPTY,
+        certificateList: hs.config.certificateChain.map((der) => ({ data: der, extensions: [] })),
+      }),
+    );
+    // RFC 8446 §4.4.3: the signature may come from an async signer (WebCrypto, KMS, HSM).
+    const content = certificateVerifyContent('server', hs.transcript.current());
+    return whenReady(hs.config.signingKey.signer(scheme).sign(content), (signature) => {
+      hs.transcript.add(ctx.send({ msgType: HandshakeType.certificate_verify, algorithm: scheme, signature }));
+      return finish();
     });
   }
 }
 
-function chooseSuite(hs: ServerHandshake, ch: ClientHello): CipherSuiteImpl {
-  // Server preference among what the client offers.
-  const suite = hs.config.cipherSuites.find((s) => ch.cipherSuites.includes(s.id));
+/** RFC 8446 §4.5: 0-RTT data ends with EndOfEarlyData under the early key. */
+export class ExpectEndOfEarlyData implements HandshakeState {
+  readonly name = 'ExpectEndOfEarlyData';
+  readonly expects = [HandshakeType.end_of_early_data];
+  constructor(private readonly hs: ServerHandshake) {}
+
+  handle(_msg: HandshakeMessage, raw: Uint8Array): Step {
+    const hs = this.hs;
+    hs.transcript.add(raw);
+    const suite = hs.suite!;
+    const chts = hs.clientHandshakeSecret!;
+    hs.ctx.setReadKeys(trafficKeys(suite, chts), 'handshake', chts, suite);
+    return new ExpectClientFinished(hs);
+  }
+}
+
+/** Server preference among what the client offers (`inCommon` is in our order). */
+function chooseSuite(inCommon: CipherSuiteImpl[]): CipherSuiteImpl {
+  const suite = inCommon[0];
   if (!suite) fail('handshake_failure', 'no cipher suite in common');
   return suite;
 }

@@ -140,6 +140,9 @@ export class FakeConnection implements Connection {
   read(): Uint8Array | undefined {
     return this.app.shift();
   }
+  readEarlyData(): Uint8Array | undefined {
+    return undefined;
+  }
   close(): void {
     if (this.closed) return;
     this.closed = true;
