@@ -74,7 +74,8 @@ export type PublicKey =
   | { kind: 'ec'; curve: 'P-256' | 'P-384' | 'P-521'; point: Uint8Array }
   | { kind: 'ed25519'; key: Uint8Array }
   | { kind: 'ed448'; key: Uint8Array }
-  | { kind: 'rsa'; n: bigint; e: bigint; bits: number };
+  /** `pss`: an id-RSASSA-PSS key (RFC 4055 §1.2), usable only for RSASSA-PSS (RFC 8446 rsa_pss_pss_*). */
+  | { kind: 'rsa'; n: bigint; e: bigint; bits: number; pss?: true };
 
 /** Verifies signatures by SignatureScheme code point (RFC 8446 §4.2.3). */
 export interface SignatureVerifier {

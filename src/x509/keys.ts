@@ -1,29 +1,31 @@
 // Key formats: SubjectPublicKeyInfo (RFC 5280 §4.1.2.7, RFC 5480, RFC 8410, RFC 8017),
 // PKCS#8 (RFC 5208 / RFC 5958), SEC1 ECPrivateKey (RFC 5915), PKCS#1 RSAPrivateKey (RFC 8017 §A.1.2).
+// Read and written with pkijs over asn1js; input is strict DER (./asn1.ts).
 
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { PrivateKeyMaterial, PublicKey } from '../crypto/provider.js';
 import { AlertDescription, CertificateError } from '../errors.js';
 import {
   DerError,
-  DerReader,
-  Tag,
-  ctx,
-  decodeOid,
-  encodeBitString,
-  encodeOctetString,
-  encodeOid,
-  encodeNull,
-  encodeSequence,
-  encodeTlv,
-  encodeUnsigned,
-  readOctetAlignedBits,
-  readOid,
-  readSingle,
-  readSmallInt,
-  readUnsigned,
-} from './der.js';
+  absentOrNull,
+  algorithmParams,
+  at,
+  checkAlgorithmIdentifier,
+  decodeDer,
+  elements,
+  encodeDer,
+  explicit,
+  integer,
+  magnitude,
+  nonNegative,
+  octetAligned,
+  octetString,
+  pkiDer,
+  taggedTail,
+} from './asn1.js';
 import { pemBlocks, pemEncode } from './pem.js';
 
 export const KeyOid = {
@@ -78,44 +80,55 @@ export class KeyFormatError extends Error {
  */
 export function parseSpki(der: Uint8Array): PublicKey {
   try {
-    const spki = readSingle(der, Tag.SEQUENCE, 'SubjectPublicKeyInfo');
-    const r = new DerReader(spki.value);
-    const alg = new DerReader(r.expect(Tag.SEQUENCE, 'AlgorithmIdentifier').value);
-    const oid = readOid(alg, 'algorithm');
-    const key = readOctetAlignedBits(r, 'subjectPublicKey');
-    r.end('SubjectPublicKeyInfo');
-    switch (oid) {
-      case KeyOid.ecPublicKey: {
-        // RFC 5480 §2.1.1: parameters MUST be a namedCurve for our purposes.
-        if (alg.peekTag() !== Tag.OID) throw unsupportedKey('EC keys with explicit or implicit curve parameters');
-        const curveOid = readOid(alg, 'namedCurve');
-        alg.end('ECParameters');
-        const curve = curveByOid.get(curveOid);
-        if (!curve) throw unsupportedKey(`EC curve ${curveOid}`);
-        return { kind: 'ec', curve, point: normalizePoint(curve, key) };
-      }
-      case KeyOid.ed25519:
-      case KeyOid.ed448: {
-        // RFC 8410 §3: parameters MUST be absent.
-        alg.end('AlgorithmIdentifier');
-        const ed = oid === KeyOid.ed25519;
-        if (key.length !== (ed ? 32 : 57)) throw new DerError(`${ed ? 'Ed25519' : 'Ed448'} key has length ${key.length}`);
-        return ed ? { kind: 'ed25519', key: key.slice() } : { kind: 'ed448', key: key.slice() };
-      }
-      case KeyOid.rsaEncryption: {
-        // RFC 8017 §A.1 / RFC 3279 §2.3.1: parameters NULL (tolerate absence).
-        const p = alg.optional(Tag.NULL);
-        if (p && p.value.length !== 0) throw new DerError('bad NULL');
-        alg.end('AlgorithmIdentifier');
-        const { n, e } = parseRsaPublicKey(key);
-        return { kind: 'rsa', n, e, bits: n.toString(2).length };
-      }
-      default:
-        throw unsupportedKey(`public key algorithm ${describeKeyOid(oid)}`);
-    }
+    const key = readSpki(der);
+    // id-RSASSA-PSS keys are read (pss: true) but not accepted yet: their parameters may
+    // restrict the hash and salt (RFC 4055 §3.1), and the rsa_pss_pss_* schemes are not offered.
+    if (key.kind === 'rsa' && key.pss) throw unsupportedKey(`public key algorithm ${describeKeyOid(KeyOid.rsassaPss)}`);
+    return key;
   } catch (e) {
     if (e instanceof CertificateError) throw e;
     throw new CertificateError(AlertDescription.bad_certificate, 'public-key', (e as Error).message, { cause: e });
+  }
+}
+
+function readSpki(der: Uint8Array): PublicKey {
+  const node = decodeDer(der, 'SubjectPublicKeyInfo');
+  checkAlgorithmIdentifier(at(elements(node, 2, 2, 'SubjectPublicKeyInfo'), 0, 'SubjectPublicKeyInfo'), 'AlgorithmIdentifier');
+  const info = new pkijs.PublicKeyInfo({ schema: node });
+  const oid = info.algorithm.algorithmId;
+  const params = algorithmParams(info.algorithm);
+  const key = octetAligned(info.subjectPublicKey, 'subjectPublicKey');
+  switch (oid) {
+    case KeyOid.ecPublicKey: {
+      // RFC 5480 §2.1.1: parameters MUST be a namedCurve for our purposes.
+      if (!(params instanceof asn1js.ObjectIdentifier)) throw unsupportedKey('EC keys with explicit or implicit curve parameters');
+      const curveOid = params.getValue();
+      const curve = curveByOid.get(curveOid);
+      if (!curve) throw unsupportedKey(`EC curve ${curveOid}`);
+      return { kind: 'ec', curve, point: normalizePoint(curve, key) };
+    }
+    case KeyOid.ed25519:
+    case KeyOid.ed448: {
+      // RFC 8410 §3: parameters MUST be absent.
+      if (params) throw new DerError('AlgorithmIdentifier: unexpected parameters');
+      const ed = oid === KeyOid.ed25519;
+      if (key.length !== (ed ? 32 : 57)) throw new DerError(`${ed ? 'Ed25519' : 'Ed448'} key has length ${key.length}`);
+      return ed ? { kind: 'ed25519', key: key.slice() } : { kind: 'ed448', key: key.slice() };
+    }
+    case KeyOid.rsaEncryption: {
+      // RFC 8017 §A.1 / RFC 3279 §2.3.1: parameters NULL (tolerate absence).
+      if (!absentOrNull(info.algorithm)) throw new DerError('rsaEncryption: parameters are not NULL');
+      const { n, e } = parseRsaPublicKey(key);
+      return { kind: 'rsa', n, e, bits: n.toString(2).length };
+    }
+    case KeyOid.rsassaPss: {
+      // RFC 4055 §1.2: parameters absent (any PSS use) or RSASSA-PSS-params (restrictions).
+      if (params && !(params instanceof asn1js.Sequence)) throw new DerError('id-RSASSA-PSS: parameters are not RSASSA-PSS-params');
+      const { n, e } = parseRsaPublicKey(key);
+      return { kind: 'rsa', n, e, bits: n.toString(2).length, pss: true };
+    }
+    default:
+      throw unsupportedKey(`public key algorithm ${describeKeyOid(oid)}`);
   }
 }
 
@@ -125,10 +138,14 @@ function unsupportedKey(what: string): CertificateError {
 
 /** RFC 8017 §A.1.1 RSAPublicKey. */
 function parseRsaPublicKey(der: Uint8Array): { n: bigint; e: bigint } {
-  const r = new DerReader(readSingle(der, Tag.SEQUENCE, 'RSAPublicKey').value);
-  const n = readUnsigned(r, 'modulus');
-  const e = readUnsigned(r, 'publicExponent');
-  r.end('RSAPublicKey');
+  const node = decodeDer(der, 'RSAPublicKey');
+  // Signs as received: pkijs strips the modulus's sign octet (convertFromDER).
+  const fields = elements(node, 2, 2, 'RSAPublicKey');
+  nonNegative(at(fields, 0, 'RSAPublicKey'), 'modulus');
+  nonNegative(at(fields, 1, 'RSAPublicKey'), 'publicExponent');
+  const key = new pkijs.RSAPublicKey({ schema: node });
+  const n = magnitude(key.modulus);
+  const e = magnitude(key.publicExponent);
   if (n < 3n || (n & 1n) === 0n) throw new DerError('RSA modulus is not odd');
   if (e < 3n || (e & 1n) === 0n) throw new DerError('RSA exponent is not odd');
   return { n, e };
@@ -143,20 +160,26 @@ function normalizePoint(curve: EcCurve, point: Uint8Array): Uint8Array {
   }
 }
 
+const algorithm = (algorithmId: string, params?: asn1js.BaseBlock): pkijs.AlgorithmIdentifier =>
+  new pkijs.AlgorithmIdentifier(params ? { algorithmId, algorithmParams: params } : { algorithmId });
+const namedCurve = (curve: EcCurve): asn1js.ObjectIdentifier => new asn1js.ObjectIdentifier({ value: CurveOid[curve] });
+
 /** Encodes a PublicKey as a DER SubjectPublicKeyInfo. */
 export function encodeSpki(key: PublicKey): Uint8Array {
+  const spki = (alg: pkijs.AlgorithmIdentifier, bits: Uint8Array): Uint8Array =>
+    pkiDer(new pkijs.PublicKeyInfo({ algorithm: alg, subjectPublicKey: new asn1js.BitString({ valueHex: bits }) }));
   switch (key.kind) {
     case 'ec':
-      return encodeSequence(encodeSequence(encodeOid(KeyOid.ecPublicKey), encodeOid(CurveOid[key.curve])), encodeBitString(key.point));
+      return spki(algorithm(KeyOid.ecPublicKey, namedCurve(key.curve)), key.point);
     case 'ed25519':
-      return encodeSequence(encodeSequence(encodeOid(KeyOid.ed25519)), encodeBitString(key.key));
+      return spki(algorithm(KeyOid.ed25519), key.key);
     case 'ed448':
-      return encodeSequence(encodeSequence(encodeOid(KeyOid.ed448)), encodeBitString(key.key));
-    case 'rsa':
-      return encodeSequence(
-        encodeSequence(encodeOid(KeyOid.rsaEncryption), encodeNull()),
-        encodeBitString(encodeSequence(encodeUnsigned(key.n), encodeUnsigned(key.e))),
-      );
+      return spki(algorithm(KeyOid.ed448), key.key);
+    case 'rsa': {
+      const rsaKey = pkiDer(new pkijs.RSAPublicKey({ modulus: integer(key.n), publicExponent: integer(key.e) }));
+      // id-RSASSA-PSS without parameters: no restrictions (RFC 4055 §1.2).
+      return spki(key.pss ? algorithm(KeyOid.rsassaPss) : algorithm(KeyOid.rsaEncryption, new asn1js.Null()), rsaKey);
+    }
   }
 }
 
@@ -214,26 +237,29 @@ function wrap<T>(what: string, f: () => T): T {
 /** RFC 5958 OneAsymmetricKey (PKCS#8 PrivateKeyInfo). */
 export function parsePkcs8PrivateKey(der: Uint8Array): PrivateKeyMaterial {
   return wrap('PKCS#8', () => {
-    const r = new DerReader(readSingle(der, Tag.SEQUENCE, 'PrivateKeyInfo').value);
-    const version = readSmallInt(r, 'version');
-    if (version > 1) throw new DerError(`unknown version ${version}`);
-    const alg = new DerReader(r.expect(Tag.SEQUENCE, 'privateKeyAlgorithm').value);
-    const oid = readOid(alg, 'algorithm');
-    const priv = r.expect(Tag.OCTET_STRING, 'privateKey').value;
-    r.optional(ctx(0, true)); // attributes
-    r.optional(ctx(1, false)); // publicKey (v2)
-    r.end('PrivateKeyInfo');
+    const node = decodeDer(der, 'PrivateKeyInfo');
+    const fields = elements(node, 3, 5, 'PrivateKeyInfo');
+    checkAlgorithmIdentifier(at(fields, 1, 'PrivateKeyInfo'), 'privateKeyAlgorithm');
+    // attributes [0] and publicKey [1] (RFC 5958 v2, which pkijs's schema does not know): ignored.
+    taggedTail(fields, 3, [0, 1], 'PrivateKeyInfo');
+    const info = new pkijs.PrivateKeyInfo({ schema: node });
+    if (info.version !== 0 && info.version !== 1) throw new DerError(`unknown version ${info.version}`);
+    const alg = info.privateKeyAlgorithm;
+    const oid = alg.algorithmId;
+    const params = algorithmParams(alg);
+    const priv = octetString(info.privateKey, 'privateKey');
     switch (oid) {
       case KeyOid.ecPublicKey: {
-        const curveOid = readOid(alg, 'namedCurve');
+        if (!(params instanceof asn1js.ObjectIdentifier)) throw new KeyFormatError('unsupported EC curve parameters');
+        const curveOid = params.getValue();
         const curve = curveByOid.get(curveOid);
         if (!curve) throw new KeyFormatError(`unsupported EC curve ${curveOid}`);
         return parseEcPrivateKey(priv, curve);
       }
       case KeyOid.ed25519: {
-        alg.end('AlgorithmIdentifier');
+        if (params) throw new DerError('AlgorithmIdentifier: unexpected parameters');
         // RFC 8410 §7: CurvePrivateKey ::= OCTET STRING, itself inside privateKey.
-        const seed = readSingle(priv, Tag.OCTET_STRING, 'CurvePrivateKey').value;
+        const seed = octetString(decodeDer(priv, 'CurvePrivateKey'), 'CurvePrivateKey');
         if (seed.length !== 32) throw new DerError('Ed25519 private key must be 32 bytes');
         return { kind: 'ed25519', seed: seed.slice() };
       }
@@ -245,23 +271,28 @@ export function parsePkcs8PrivateKey(der: Uint8Array): PrivateKeyMaterial {
   });
 }
 
-/** RFC 5915 ECPrivateKey; `curve` comes from PKCS#8, else from the [0] parameters. */
+/**
+ * RFC 5915 ECPrivateKey; `curve` comes from PKCS#8, else from the [0] parameters. pkijs reads
+ * the [1] publicKey through its ECPublicKey, which takes only uncompressed points.
+ */
 function parseEcPrivateKey(der: Uint8Array, curve: EcCurve | undefined): PrivateKeyMaterial {
-  const r = new DerReader(readSingle(der, Tag.SEQUENCE, 'ECPrivateKey').value);
-  if (readSmallInt(r, 'version') !== 1) throw new DerError('ECPrivateKey version must be 1');
-  const d = r.expect(Tag.OCTET_STRING, 'privateKey').value;
-  const params = r.optional(ctx(0, true));
-  const pub = r.optional(ctx(1, true));
-  r.end('ECPrivateKey');
-  let c = curve;
-  if (params) {
-    // RFC 5915 §3: parameters [0] ECParameters, a namedCurve OID here.
-    const named = curveByOid.get(decodeOid(readSingle(params.value, Tag.OID, 'namedCurve').value));
-    if (!named) throw new KeyFormatError('unsupported EC curve parameters');
-    if (c && c !== named) throw new DerError('curve mismatch between PKCS#8 and ECPrivateKey');
-    c = named;
-  }
-  if (!c) throw new KeyFormatError('EC private key without curve parameters');
+  const node = decodeDer(der, 'ECPrivateKey');
+  const fields = elements(node, 2, 4, 'ECPrivateKey');
+  // parameters [0] (RFC 5915 §3: a namedCurve OID here), publicKey [1] (a BIT STRING).
+  const tagged = taggedTail(fields, 2, [0, 1], 'ECPrivateKey');
+  const params = tagged.get(0);
+  if (params && !(explicit(params, 'parameters') instanceof asn1js.ObjectIdentifier)) throw new KeyFormatError('unsupported EC curve parameters');
+  const pub = tagged.get(1);
+  if (pub) octetAligned(explicit(pub, 'publicKey'), 'publicKey');
+  const key = new pkijs.ECPrivateKey(curve ? { schema: node, namedCurve: CurveOid[curve] } : { schema: node });
+  if (key.version !== 1) throw new DerError('ECPrivateKey version must be 1');
+  // With [0] present, key.namedCurve is its value (pkijs overwrites the PKCS#8 one).
+  const named = key.namedCurve === undefined ? undefined : curveByOid.get(key.namedCurve);
+  if (key.namedCurve !== undefined && !named) throw new KeyFormatError('unsupported EC curve parameters');
+  if (curve && named !== curve) throw new DerError('curve mismatch between PKCS#8 and ECPrivateKey');
+  if (!named) throw new KeyFormatError('EC private key without curve parameters');
+  const c = named;
+  const d = octetString(key.privateKey, 'privateKey');
   const size = curveSize[c];
   if (d.length === 0 || d.length > size) throw new DerError(`bad ${c} private key length ${d.length}`);
   // Some encoders drop leading zero bytes; SEC1 §2.3.7 wants the full field size.
@@ -269,8 +300,9 @@ function parseEcPrivateKey(der: Uint8Array, curve: EcCurve | undefined): Private
   dFull.set(d, size - d.length);
   if (!curveImpl[c].utils.isValidSecretKey(dFull)) throw new DerError(`invalid ${c} private key`);
   const derived = curveImpl[c].getPublicKey(dFull, false);
-  if (pub) {
-    const point = normalizePoint(c, readOctetAlignedBits(new DerReader(pub.value), 'publicKey'));
+  if (key.publicKey) {
+    const { x, y } = key.publicKey;
+    const point = normalizePoint(c, Uint8Array.of(4, ...new Uint8Array(x), ...new Uint8Array(y)));
     if (point.length !== derived.length || point.some((b, i) => b !== derived[i])) throw new DerError('public key does not match private key');
   }
   return { kind: 'ec', curve: c, d: dFull, publicPoint: derived };
@@ -278,35 +310,59 @@ function parseEcPrivateKey(der: Uint8Array, curve: EcCurve | undefined): Private
 
 /** RFC 8017 §A.1.2 RSAPrivateKey (two-prime only). */
 function parseRsaPrivateKey(der: Uint8Array): PrivateKeyMaterial {
-  const r = new DerReader(readSingle(der, Tag.SEQUENCE, 'RSAPrivateKey').value);
-  const version = readSmallInt(r, 'version');
-  if (version !== 0) throw new KeyFormatError('multi-prime RSA keys are not supported');
-  const [n, e, d, p, q, dp, dq, qi] = ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'].map((f) => readUnsigned(r, f)) as [
-    bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint,
-  ];
-  r.end('RSAPrivateKey');
+  const node = decodeDer(der, 'RSAPrivateKey');
+  const key = new pkijs.RSAPrivateKey({ schema: node });
+  if (key.version !== 0) throw new KeyFormatError('multi-prime RSA keys are not supported');
+  // Signs as received: pkijs strips the sign octets (convertFromDER).
+  const names = ['version', 'n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'];
+  for (const [i, f] of elements(node, 9, 9, 'RSAPrivateKey').entries()) nonNegative(f, names[i]!);
+  const m = magnitude;
+  const [n, p, q] = [m(key.modulus), m(key.prime1), m(key.prime2)];
   if (p * q !== n) throw new DerError('RSA p*q != n');
-  return { kind: 'rsa', n, e, d, p, q, dp, dq, qi };
+  return {
+    kind: 'rsa',
+    n,
+    e: m(key.publicExponent),
+    d: m(key.privateExponent),
+    p,
+    q,
+    dp: m(key.exponent1),
+    dq: m(key.exponent2),
+    qi: m(key.coefficient),
+  };
 }
 
 /** Encodes a private key as PKCS#8 PrivateKeyInfo (version 0), the form OpenSSL writes. */
 export function encodePkcs8PrivateKey(key: PrivateKeyMaterial): Uint8Array {
-  const v0 = encodeUnsigned(0n);
+  const pkcs8 = (alg: pkijs.AlgorithmIdentifier, privateKey: Uint8Array): Uint8Array =>
+    pkiDer(new pkijs.PrivateKeyInfo({ version: 0, privateKeyAlgorithm: alg, privateKey: new asn1js.OctetString({ valueHex: privateKey }) }));
   switch (key.kind) {
     case 'ec': {
       const point = key.publicPoint ?? curveImpl[key.curve].getPublicKey(key.d, false);
-      const ecKey = encodeSequence(
-        encodeUnsigned(1n),
-        encodeOctetString(key.d),
-        encodeTlv(ctx(1, true), encodeBitString(point)),
-      );
-      return encodeSequence(v0, encodeSequence(encodeOid(KeyOid.ecPublicKey), encodeOid(CurveOid[key.curve])), encodeOctetString(ecKey));
+      const size = curveSize[key.curve];
+      // The curve is in the AlgorithmIdentifier, so no [0] parameters (RFC 5915 §3).
+      const ecKey = new pkijs.ECPrivateKey({
+        version: 1,
+        privateKey: new asn1js.OctetString({ valueHex: key.d }),
+        publicKey: new pkijs.ECPublicKey({ namedCurve: CurveOid[key.curve], x: point.slice(1, 1 + size).buffer, y: point.slice(1 + size).buffer }),
+      });
+      return pkcs8(algorithm(KeyOid.ecPublicKey, namedCurve(key.curve)), pkiDer(ecKey));
     }
     case 'ed25519':
-      return encodeSequence(v0, encodeSequence(encodeOid(KeyOid.ed25519)), encodeOctetString(encodeOctetString(key.seed)));
+      return pkcs8(algorithm(KeyOid.ed25519), encodeDer(new asn1js.OctetString({ valueHex: key.seed })));
     case 'rsa': {
-      const rsaKey = encodeSequence(...[0n, key.n, key.e, key.d, key.p, key.q, key.dp, key.dq, key.qi].map(encodeUnsigned));
-      return encodeSequence(v0, encodeSequence(encodeOid(KeyOid.rsaEncryption), encodeNull()), encodeOctetString(rsaKey));
+      const rsaKey = new pkijs.RSAPrivateKey({
+        version: 0,
+        modulus: integer(key.n),
+        publicExponent: integer(key.e),
+        privateExponent: integer(key.d),
+        prime1: integer(key.p),
+        prime2: integer(key.q),
+        exponent1: integer(key.dp),
+        exponent2: integer(key.dq),
+        coefficient: integer(key.qi),
+      });
+      return pkcs8(algorithm(KeyOid.rsaEncryption, new asn1js.Null()), pkiDer(rsaKey));
     }
   }
 }

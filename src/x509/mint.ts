@@ -9,9 +9,8 @@ import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { PrivateKeyMaterial } from '../crypto/provider.js';
-import { utf8 } from '../util/bytes.js';
 import { EkuOid, ExtensionOid, KeyUsage, type ParsedCertificate, parseCertificate } from './certificate.js';
-import { bigintToBytes, encodeNull, encodeOid, encodeSequence, encodeTlv, encodeUnsigned, ctx, Tag } from './der.js';
+import { encodeDer, integer, pkiDer } from './asn1.js';
 import { parseIpAddress } from './hostname.js';
 import { encodeSpki, parsePkcs8PrivateKey, privateKeyToPem, publicKeyFromPrivate } from './keys.js';
 import { base64Encode, pemEncode } from './pem.js';
@@ -136,8 +135,11 @@ export async function generateKey(type: KeyType): Promise<PrivateKeyMaterial> {
   }
 }
 
-/** RFC 7518 §6.3 JWK integers: unsigned big-endian base64url. */
-const b64url = (v: bigint): string => base64Encode(bigintToBytes(v)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+/** RFC 7518 §6.3 JWK integers: unsigned big-endian (no sign octet), base64url. */
+function b64url(v: bigint): string {
+  const b = integer(v).valueBlock.valueHexView;
+  return base64Encode(b[0] === 0 && b.length > 1 ? b.subarray(1) : b).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
 
 // ---------------------------------------------------------------- signing
 
@@ -152,22 +154,22 @@ const Oid = {
   ed25519: '1.3.101.112',
 } as const;
 
-/** The AlgorithmIdentifier DER a key signs certificates with (RFC 5758 §3.2, RFC 8410 §6, RFC 4055 §3.1). */
-function signatureAlgorithmDer(key: PrivateKeyMaterial, rsaPss: boolean): Uint8Array {
+/** The AlgorithmIdentifier a key signs certificates with (RFC 5758 §3.2, RFC 8410 §6, RFC 4055 §3.1). */
+function signatureAlgorithm(key: PrivateKeyMaterial, rsaPss: boolean): pkijs.AlgorithmIdentifier {
   switch (key.kind) {
     case 'ec':
-      return encodeSequence(encodeOid({ 'P-256': Oid.ecdsaSha256, 'P-384': Oid.ecdsaSha384, 'P-521': Oid.ecdsaSha512 }[key.curve]));
+      return new pkijs.AlgorithmIdentifier({ algorithmId: { 'P-256': Oid.ecdsaSha256, 'P-384': Oid.ecdsaSha384, 'P-521': Oid.ecdsaSha512 }[key.curve] });
     case 'ed25519':
-      return encodeSequence(encodeOid(Oid.ed25519));
+      return new pkijs.AlgorithmIdentifier({ algorithmId: Oid.ed25519 });
     case 'rsa': {
-      if (!rsaPss) return encodeSequence(encodeOid(Oid.sha256WithRSA), encodeNull());
-      const sha256Alg = encodeSequence(encodeOid(Oid.sha256), encodeNull());
-      const params = encodeSequence(
-        encodeTlv(ctx(0, true), sha256Alg),
-        encodeTlv(ctx(1, true), encodeSequence(encodeOid(Oid.mgf1), sha256Alg)),
-        encodeTlv(ctx(2, true), encodeUnsigned(32n)),
-      );
-      return encodeSequence(encodeOid(Oid.rsassaPss), params);
+      if (!rsaPss) return new pkijs.AlgorithmIdentifier({ algorithmId: Oid.sha256WithRSA, algorithmParams: new asn1js.Null() });
+      const sha256Alg = new pkijs.AlgorithmIdentifier({ algorithmId: Oid.sha256, algorithmParams: new asn1js.Null() });
+      const params = new pkijs.RSASSAPSSParams({
+        hashAlgorithm: sha256Alg,
+        maskGenAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: Oid.mgf1, algorithmParams: sha256Alg.toSchema() }),
+        saltLength: 32,
+      });
+      return new pkijs.AlgorithmIdentifier({ algorithmId: Oid.rsassaPss, algorithmParams: params.toSchema() });
     }
   }
 }
@@ -214,7 +216,7 @@ function keyUsageDer(flags: number): Uint8Array {
   const bytes = new Uint8Array((highest >> 3) + 1);
   for (let bit = 0; bit <= highest; bit++) if (flags & (1 << bit)) bytes[bit >> 3]! |= 0x80 >> (bit & 7);
   const unused = bytes.length * 8 - (highest + 1);
-  return encodeTlv(Tag.BIT_STRING, Uint8Array.of(unused), bytes);
+  return encodeDer(new asn1js.BitString({ unusedBits: unused, valueHex: bytes }));
 }
 
 /** OpenSSL-style "DNS:", "IP:", "URI:", "email:" prefixes force a type; else it is inferred. */
@@ -235,8 +237,6 @@ function extension(oid: string, critical: boolean, value: Uint8Array): pkijs.Ext
   return new pkijs.Extension({ extnID: oid, critical, extnValue: ab(value) });
 }
 
-const der = (o: { toSchema(): asn1js.BaseBlock }): Uint8Array => new Uint8Array(o.toSchema().toBER(false));
-
 /** RFC 7093 §2 method 1: leftmost 160 bits of SHA-256 over the subjectPublicKey bits. */
 function keyIdentifier(spki: pkijs.PublicKeyInfo): Uint8Array {
   return sha256(spki.subjectPublicKey.valueBlock.valueHexView).subarray(0, 20);
@@ -248,18 +248,19 @@ function keyIdentifier(spki: pkijs.PublicKeyInfo): Uint8Array {
 function nameDer(subject: string | NameSpec): Uint8Array {
   const spec: NameSpec = typeof subject === 'string' ? { commonName: subject } : subject;
   // Conventional order, least specific first: C, O, OU, CN (RFC 5280 §4.1.2.4 DirectoryString).
-  const attrs: [string, string | undefined, number][] = [
-    ['2.5.4.6', spec.country, Tag.PrintableString],
-    ['2.5.4.10', spec.organization, Tag.UTF8String],
-    ['2.5.4.11', spec.organizationalUnit, Tag.UTF8String],
-    ['2.5.4.3', spec.commonName, Tag.UTF8String],
+  const attrs: [string, string | undefined, typeof asn1js.PrintableString | typeof asn1js.Utf8String][] = [
+    ['2.5.4.6', spec.country, asn1js.PrintableString],
+    ['2.5.4.10', spec.organization, asn1js.Utf8String],
+    ['2.5.4.11', spec.organizationalUnit, asn1js.Utf8String],
+    ['2.5.4.3', spec.commonName, asn1js.Utf8String],
   ];
-  const rdns: Uint8Array[] = [];
-  for (const [type, value, tag] of attrs) {
+  const rdns: asn1js.Set[] = [];
+  for (const [type, value, StringType] of attrs) {
     if (value === undefined) continue;
-    rdns.push(encodeTlv(Tag.SET, encodeSequence(encodeOid(type), encodeTlv(tag, utf8(value)))));
+    const atv = new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: type }), new StringType({ value })] });
+    rdns.push(new asn1js.Set({ value: [atv] }));
   }
-  return encodeSequence(...rdns);
+  return encodeDer(new asn1js.Sequence({ value: rdns }));
 }
 
 /** RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050; whole seconds. */
@@ -286,10 +287,9 @@ export async function mintCertificate(opts: MintCertificateOptions): Promise<Min
   const cert = new pkijs.Certificate();
   cert.version = 2;
   const serial = opts.serial ?? randomSerial();
-  cert.serialNumber = asn1js.fromBER(ab(encodeUnsigned(serial))).result as asn1js.Integer;
-  const algDer = signatureAlgorithmDer(issuerKey, rsaPss);
-  cert.signature = pkijs.AlgorithmIdentifier.fromBER(ab(algDer));
-  cert.signatureAlgorithm = pkijs.AlgorithmIdentifier.fromBER(ab(algDer));
+  cert.serialNumber = integer(serial);
+  cert.signature = signatureAlgorithm(issuerKey, rsaPss);
+  cert.signatureAlgorithm = signatureAlgorithm(issuerKey, rsaPss);
   const subjectDer = nameDer(opts.subject);
   cert.subject = pkijs.RelativeDistinguishedNames.fromBER(ab(subjectDer));
   // The issuer Name is copied byte for byte from the issuer's subject (RFC 5280 §4.1.2.4).
@@ -303,7 +303,7 @@ export async function mintCertificate(opts: MintCertificateOptions): Promise<Min
   const isCA = opts.isCA ?? false;
   if (!opts.omitBasicConstraints) {
     const bc = new pkijs.BasicConstraints(opts.pathLen === undefined ? { cA: isCA } : { cA: isCA, pathLenConstraint: opts.pathLen });
-    exts.push(extension(ExtensionOid.basicConstraints, true, der(bc)));
+    exts.push(extension(ExtensionOid.basicConstraints, true, pkiDer(bc)));
   }
   const kuNames = opts.keyUsage ?? (isCA ? ['keyCertSign', 'cRLSign'] : ['digitalSignature']);
   if (kuNames.length) {
@@ -311,17 +311,19 @@ export async function mintCertificate(opts: MintCertificateOptions): Promise<Min
     exts.push(extension(ExtensionOid.keyUsage, true, keyUsageDer(flags)));
   }
   if (opts.eku?.length) {
-    exts.push(extension(ExtensionOid.extKeyUsage, false, der(new pkijs.ExtKeyUsage({ keyPurposes: opts.eku.map(ekuOid) }))));
+    exts.push(extension(ExtensionOid.extKeyUsage, false, pkiDer(new pkijs.ExtKeyUsage({ keyPurposes: opts.eku.map(ekuOid) }))));
   }
   if (opts.sans?.length) {
     // RFC 5280 §4.2.1.6: critical when the subject is empty.
     const emptySubject = subjectDer.length === 2; // SEQUENCE {}
-    exts.push(extension(ExtensionOid.subjectAltName, emptySubject, der(new pkijs.AltName({ altNames: opts.sans.map(generalName) }))));
+    exts.push(extension(ExtensionOid.subjectAltName, emptySubject, pkiDer(new pkijs.AltName({ altNames: opts.sans.map(generalName) }))));
   }
   if (!opts.omitKeyIdentifiers) {
-    exts.push(extension(ExtensionOid.subjectKeyIdentifier, false, encodeTlv(Tag.OCTET_STRING, keyIdentifier(cert.subjectPublicKeyInfo))));
-    const aki = issuerCert ? issuerCert.subjectKeyIdentifier : keyIdentifier(cert.subjectPublicKeyInfo);
-    if (aki) exts.push(extension(ExtensionOid.authorityKeyIdentifier, false, encodeSequence(encodeTlv(ctx(0, false), aki))));
+    const ski = keyIdentifier(cert.subjectPublicKeyInfo);
+    exts.push(extension(ExtensionOid.subjectKeyIdentifier, false, encodeDer(new asn1js.OctetString({ valueHex: ski }))));
+    const aki = issuerCert ? issuerCert.subjectKeyIdentifier : ski;
+    const akiValue = aki && new pkijs.AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: aki }) });
+    if (akiValue) exts.push(extension(ExtensionOid.authorityKeyIdentifier, false, pkiDer(akiValue)));
   }
   for (const e of opts.extraExtensions ?? []) exts.push(extension(e.oid, e.critical, e.value));
   if (exts.length) cert.extensions = exts;

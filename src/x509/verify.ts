@@ -9,7 +9,7 @@ import { AlertDescription, CertificateError } from '../errors.js';
 import { bytesEqual } from '../util/bytes.js';
 import { SignatureScheme, schemeName } from '../wire/codepoints.js';
 import { EkuOid, KeyUsage, type ParsedCertificate, parseCertificate } from './certificate.js';
-import { latin1 } from './der.js';
+import { latin1 } from './asn1.js';
 import { matchesHostname } from './hostname.js';
 
 export interface CertificateVerifierInput {

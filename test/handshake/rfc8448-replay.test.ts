@@ -58,12 +58,6 @@ function traceTicket(msg: HandshakeMessage, t: Trace): HandshakeMessage {
   return theirs;
 }
 
-/** The server's handshake-phase records, split into its flight and the NewSessionTicket record (if any). */
-function serverHandshakeRecords(t: Trace): { flight: { record: string }[]; tickets: { record: string }[] } {
-  const all = t.records.filter((r) => r.side === 'server' && (r.type === 'handshake' || r.type === 'change_cipher_spec'));
-  const hasTicket = t.messages.some((m) => m.side === 'server' && m.type === 'NewSessionTicket');
-  return hasTicket ? { flight: all.slice(0, -1), tickets: all.slice(-1) } : { flight: all, tickets: [] };
-}
 
 function message(t: Trace, side: 'client' | 'server', type: string, occurrence = 0): HandshakeMessage {
   const m = t.messages.filter((x) => x.side === side && x.type === type)[occurrence];
