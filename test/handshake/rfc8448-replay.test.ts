@@ -13,6 +13,8 @@ import { ExtensionType, HandshakeType } from '../../src/wire/codepoints.js';
 import type { Extension, HandshakeMessage } from '../../src/wire/types.js';
 import { fromHex, toHex } from '../../src/util/bytes.js';
 import type { ServerCertificateVerifier } from '../../src/x509/verify.js';
+import { decodeEarlyDataTicket, decodePreSharedKeyClient } from '../../src/wire/extensions.js';
+import { MemoryAntiReplay } from '../../src/resumption/anti-replay.js';
 
 /** Randomness that hands out exactly the scripted values, in order. */
 function scriptedRandom(values: Uint8Array[]): RandomSource & { remaining(): number } {
@@ -181,6 +183,8 @@ function traceSigningKey(t: Trace): { chain: Uint8Array[]; key: SigningKey } {
 }
 
 interface Replayable {
+  readonly handshakeComplete: boolean;
+  readEarlyData(): Uint8Array | undefined;
   receive(data: Uint8Array): void;
   takeOutput(): Uint8Array | undefined;
   write(data: Uint8Array): void;
@@ -200,13 +204,17 @@ function replay(conn: Replayable, t: Trace, side: 'client' | 'server'): void {
   };
   for (const r of t.records) {
     if (r.side === side) {
-      if (r.type === 'application_data') conn.write(fromHex(r.payload));
+      // 0-RTT data is given to the client up front (ClientConfig.earlyData); later data is written.
+      if (r.type === 'application_data' && conn.handshakeComplete) conn.write(fromHex(r.payload));
+      else if (r.type === 'application_data' && side === 'server') conn.write(fromHex(r.payload));
       if (r.type === 'alert') conn.close();
       expected.push(r.record);
     } else {
       if (expected.length > 0) flush();
+      const early = r.type === 'application_data' && !conn.handshakeComplete;
       conn.receive(fromHex(r.record));
-      if (r.type === 'application_data') expect(hex(conn.read())).toBe(r.payload);
+      if (early) expect(hex(conn.readEarlyData())).toBe(r.payload);
+      else if (r.type === 'application_data') expect(hex(conn.read())).toBe(r.payload);
     }
   }
   if (expected.length > 0) flush();
@@ -256,6 +264,118 @@ describe.each(cases)('RFC 8448 $name', (c) => {
     expect(keyLog.get('CLIENT_HANDSHAKE_TRAFFIC_SECRET')).toBe(toHex(t.value('c_hs_traffic')));
     expect(keyLog.get('SERVER_HANDSHAKE_TRAFFIC_SECRET')).toBe(toHex(t.value('s_hs_traffic')));
     expect(keyLog.get('CLIENT_TRAFFIC_SECRET_0')).toBe(toHex(t.value('c_ap_traffic')));
+    expect(keyLog.get('SERVER_TRAFFIC_SECRET_0')).toBe(toHex(t.value('s_ap_traffic')));
+    expect(keyLog.get('EXPORTER_SECRET')).toBe(toHex(t.value('exp_master')));
+  });
+});
+
+// ---- RFC 8448 §4: resumption with 0-RTT, using §3's ticket ----
+
+describe('RFC 8448 resumed-0rtt', () => {
+  const t3 = loadTrace('simple-1rtt');
+  const t = loadTrace('resumed-0rtt');
+  const ticket = traceTicketMessage(t3)!;
+  const ch = decodeHandshake(t.value('ClientHello'));
+  if (ch.msgType !== HandshakeType.client_hello) throw new Error('bad trace');
+  const offered = decodePreSharedKeyClient(ch.extensions.find((e) => e.type === ExtensionType.pre_shared_key)!.data);
+  const obfuscatedAge = offered.identities[0]!.obfuscatedTicketAge;
+  const ageMs = (obfuscatedAge - ticket.ticketAgeAdd) >>> 0;
+  const maxEarly = decodeEarlyDataTicket(ticket.extensions.find((e) => e.type === ExtensionType.early_data)!.data);
+  const receivedAt = Date.UTC(2019, 0, 1);
+  const now = new Date(receivedAt + ageMs);
+  const earlyRecord = t.records.find((r) => r.side === 'client' && r.type === 'application_data')!;
+  const padding = ch.extensions.find((e) => e.type === ExtensionType.padding)!;
+  const nssHello = (m: HandshakeMessage): HandshakeMessage => {
+    if (m.msgType !== HandshakeType.client_hello) return m;
+    let exts = insertAfter(m.extensions, ExtensionType.server_name, RENEGOTIATION_INFO);
+    const i = exts.findIndex((e) => e.type === ExtensionType.pre_shared_key);
+    exts = [...exts.slice(0, i), padding, ...exts.slice(i)];
+    return { ...m, extensions: exts };
+  };
+
+  it('t3 resumption PSK is the PSK of §4', () => {
+    expect(toHex(t3.value('resumption_psk'))).toBe(toHex(t.value('psk')));
+  });
+
+  it('client role: exact ClientHello with binder, 0-RTT data, EndOfEarlyData, every secret', () => {
+    const keyLog = new Map<string, string>();
+    const random = scriptedRandom([t.value('client_x25519_private_key'), t.value('client_random')]);
+    const client = createClientConnection({
+      provider: createNobleProvider({ random }),
+      serverName: 'server',
+      cipherSuites: NSS_SUITES,
+      groups: [0x1d, 0x17, 0x18, 0x19, 0x100, 0x101, 0x102, 0x103, 0x104],
+      signatureSchemes: NSS_SCHEMES,
+      recordSizeLimit: 0x4001,
+      verifier: acceptTraceCertificate,
+      now: () => now,
+      session: {
+        serverName: 'server',
+        cipherSuite: 0x1301,
+        ticket: ticket.ticket,
+        psk: t3.value('resumption_psk'),
+        ticketAgeAdd: ticket.ticketAgeAdd,
+        lifetimeSeconds: ticket.ticketLifetime,
+        receivedAt,
+        maxEarlyDataSize: maxEarly,
+        peerCertificates: [],
+      },
+      earlyData: fromHex(earlyRecord.payload),
+      keyLog: (label, _cr, secret) => keyLog.set(label, toHex(secret)),
+      research: { beforeSend: nssHello },
+    });
+    replay(client, t, 'client');
+    expect(random.remaining()).toBe(0);
+    expect(client.parameters.resumed).toBe(true);
+    expect(client.parameters.earlyData).toBe('accepted');
+    expect(keyLog.get('CLIENT_EARLY_TRAFFIC_SECRET')).toBe(toHex(t.value('c_e_traffic')));
+    expect(keyLog.get('CLIENT_HANDSHAKE_TRAFFIC_SECRET')).toBe(toHex(t.value('c_hs_traffic')));
+    expect(keyLog.get('SERVER_HANDSHAKE_TRAFFIC_SECRET')).toBe(toHex(t.value('s_hs_traffic')));
+    expect(keyLog.get('CLIENT_TRAFFIC_SECRET_0')).toBe(toHex(t.value('c_ap_traffic')));
+    expect(keyLog.get('SERVER_TRAFFIC_SECRET_0')).toBe(toHex(t.value('s_ap_traffic')));
+    expect(keyLog.get('EXPORTER_SECRET')).toBe(toHex(t.value('exp_master')));
+  });
+
+  it('server role: binder verified, 0-RTT accepted and read as early data, exact flight, every secret', () => {
+    const keyLog = new Map<string, string>();
+    const random = scriptedRandom([t.value('server_x25519_private_key'), t.value('server_random')]);
+    const { chain, key } = traceSigningKey(t3);
+    const server = createServerConnection({
+      provider: createNobleProvider({ random }),
+      certificateChain: chain,
+      signingKey: key,
+      cipherSuites: NSS_SUITES,
+      recordSizeLimit: 0x4001,
+      now: () => now,
+      tickets: {
+        count: 0,
+        // NSS's ticket is opaque: this issuer knows it and what it stands for.
+        issuer: {
+          issue: () => new Uint8Array(1),
+          redeem: (id) =>
+            toHex(id) === toHex(ticket.ticket)
+              ? {
+                  cipherSuite: 0x1301,
+                  psk: t3.value('resumption_psk'),
+                  issuedAt: receivedAt,
+                  lifetimeSeconds: ticket.ticketLifetime,
+                  ageAdd: ticket.ticketAgeAdd,
+                  maxEarlyDataSize: maxEarly,
+                  peerCertificates: [],
+                }
+              : undefined,
+        },
+      },
+      earlyData: { maxEarlyDataSize: maxEarly, antiReplay: new MemoryAntiReplay() },
+      keyLog: (label, _cr, secret) => keyLog.set(label, toHex(secret)),
+      research: { beforeSend: (m) => serverGroupsInEe(m, t) },
+    });
+    replay(server, t, 'server');
+    expect(random.remaining()).toBe(0);
+    expect(server.parameters.resumed).toBe(true);
+    expect(server.parameters.earlyData).toBe('accepted');
+    expect(keyLog.get('CLIENT_EARLY_TRAFFIC_SECRET')).toBe(toHex(t.value('c_e_traffic')));
+    expect(keyLog.get('CLIENT_HANDSHAKE_TRAFFIC_SECRET')).toBe(toHex(t.value('c_hs_traffic')));
     expect(keyLog.get('SERVER_TRAFFIC_SECRET_0')).toBe(toHex(t.value('s_ap_traffic')));
     expect(keyLog.get('EXPORTER_SECRET')).toBe(toHex(t.value('exp_master')));
   });

@@ -63,6 +63,8 @@ function clientHelloExtensions(hs: ClientHandshake, opts: { cookie?: Uint8Array;
     type: ExtensionType.key_share,
     data: encodeKeyShareClient(hs.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey }))),
   });
+  // RFC 8446 §4.2.10
+  if (earlyData) exts.push({ type: ExtensionType.early_data, data: EMPTY });
   exts.push({ type: ExtensionType.supported_versions, data: encodeSupportedVersionsClient([ProtocolVersion.TLSv1_3]) });
   exts.push({ type: ExtensionType.signature_algorithms, data: encodeSignatureSchemeList(c.signatureSchemes) });
   if (cookie) exts.push({ type: ExtensionType.cookie, data: encodeCookie(cookie) });
@@ -73,8 +75,6 @@ function clientHelloExtensions(hs: ClientHandshake, opts: { cookie?: Uint8Array;
   if (c.alpn.length > 0) {
     exts.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpnList(c.alpn) });
   }
-  // RFC 8446 §4.2.10
-  if (earlyData) exts.push({ type: ExtensionType.early_data, data: EMPTY });
   return exts;
 }
 
