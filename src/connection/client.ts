@@ -26,7 +26,7 @@ export function defaultSignatureSchemes(provider: CryptoProvider): number[] {
 }
 
 export function resolveClientConfig(config: ClientConfig, provider: CryptoProvider): ResolvedClientConfig {
-  if (!config.verifier && !config.insecureSkipVerify) {
+  if (!config.verifier && !config.insecureSkipVerify && !config.externalPsks?.length) {
     throw new TlsUsageError('a certificate verifier is required (or set insecureSkipVerify explicitly)');
   }
   const groups = config.groups ?? provider.groups.map((g) => g.id);
@@ -44,7 +44,7 @@ export function resolveClientConfig(config: ClientConfig, provider: CryptoProvid
     keyShareGroups,
     signatureSchemes: config.signatureSchemes ?? defaultSignatureSchemes(provider),
     alpn: (config.alpn ?? []).map(utf8),
-    verifier: config.insecureSkipVerify ? undefined : config.verifier,
+    verifier: config.insecureSkipVerify ? 'insecure' : config.verifier,
     middleboxCompat: config.middleboxCompat ?? false,
     recordSizeLimit: config.recordSizeLimit,
     pskModes: config.pskModes ?? [PskKeyExchangeMode.psk_dhe_ke],

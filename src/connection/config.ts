@@ -43,7 +43,7 @@ export interface ResearchHooks {
 export interface ClientConfig extends CommonConfig {
   /** SNI (RFC 6066) and the name the server certificate must match. IP literals are verified but not sent as SNI. */
   serverName?: string;
-  /** Verifies the server's certificate chain. Required unless `insecureSkipVerify` is set. */
+  /** Verifies the server's certificate chain. Required unless `insecureSkipVerify` is set or only external PSKs are used. */
   verifier?: ServerCertificateVerifier;
   /** Explicit opt-out of certificate verification (tests and harnesses only). */
   insecureSkipVerify?: boolean;
@@ -72,9 +72,10 @@ export interface ClientConfig extends CommonConfig {
 }
 
 export interface ServerConfig extends CommonConfig {
-  /** DER certificates, leaf first. */
-  certificateChain: Uint8Array[];
-  signingKey: SigningKey;
+  /** DER certificates, leaf first. Optional only for a PSK-only server (externalPsks). */
+  certificateChain?: Uint8Array[];
+  /** The key of the leaf certificate. */
+  signingKey?: SigningKey;
   /**
    * Always send a HelloRetryRequest with a cookie (RFC 8446 §4.2.2), e.g. to test HRR. Default false:
    * HRR is sent only when the client's key shares do not match a group we accept.

@@ -16,7 +16,13 @@ import { BaseConnection } from './connection.js';
 import type { Side } from './types.js';
 
 export function resolveServerConfig(config: ServerConfig, provider: CryptoProvider): ResolvedServerConfig {
-  if (config.certificateChain.length === 0) throw new TlsUsageError('a server needs a certificate chain');
+  const certificate =
+    config.certificateChain && config.certificateChain.length > 0 && config.signingKey
+      ? { chain: config.certificateChain, key: config.signingKey }
+      : undefined;
+  if (!certificate && !config.externalPsks?.length) {
+    throw new TlsUsageError('a server needs a certificate chain and its signing key (or external PSKs)');
+  }
   const pick = <T extends { id: number }>(all: readonly T[], ids: number[] | undefined, what: string): T[] => {
     if (!ids) return [...all];
     return ids.map((id) => {
@@ -26,8 +32,7 @@ export function resolveServerConfig(config: ServerConfig, provider: CryptoProvid
     });
   };
   return {
-    certificateChain: config.certificateChain,
-    signingKey: config.signingKey,
+    certificate,
     cipherSuites: pick(provider.cipherSuites, config.cipherSuites, 'cipher suite'),
     groups: pick(provider.groups, config.groups, 'group'),
     alpn: (config.alpn ?? []).map(utf8),

@@ -181,15 +181,16 @@ describe('in-memory client ↔ server', () => {
 
   it('an async signer is a pending step the driver resolves', async () => {
     const base = testServerConfig();
+    const signingKey = base.signingKey!;
     let calls = 0;
     const asyncKey: SigningKey = {
-      schemes: base.signingKey.schemes,
+      schemes: signingKey.schemes,
       signer: (scheme) => ({
         scheme,
         sign: async (m) => {
           calls++;
           await new Promise((r) => setTimeout(r, 5));
-          return base.signingKey.signer(scheme).sign(m);
+          return signingKey.signer(scheme).sign(m);
         },
       }),
     };

@@ -21,7 +21,8 @@ export interface ResolvedClientConfig {
   keyShareGroups: number[];
   signatureSchemes: number[];
   alpn: Uint8Array[];
-  verifier: ServerCertificateVerifier | undefined;
+  /** 'insecure': explicitly skipped; undefined: none configured (a PSK-only client). */
+  verifier: ServerCertificateVerifier | 'insecure' | undefined;
   middleboxCompat: boolean;
   recordSizeLimit: number | undefined;
   pskModes: number[];

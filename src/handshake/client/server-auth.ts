@@ -93,7 +93,9 @@ export class ExpectCertificate implements HandshakeState {
     hs.ctx.negotiated({ peerCertificates: chain });
 
     const verifier = hs.config.verifier;
-    if (!verifier) {
+    // A PSK-only client has nothing to check a certificate against.
+    if (!verifier) throw new CertificateError(AlertDescription.certificate_unknown, 'verifier', 'no certificate verifier configured');
+    if (verifier === 'insecure') {
       // Explicit opt-out (insecureSkipVerify): only the leaf's key is taken.
       hs.serverPublicKey = parseCertificate(chain[0]!).publicKey;
       return new ExpectCertificateVerify(hs);

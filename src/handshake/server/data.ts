@@ -10,8 +10,8 @@ import type { AcceptedPsk } from './psk.js';
 
 /** ServerConfig with every default filled in. */
 export interface ResolvedServerConfig {
-  certificateChain: Uint8Array[];
-  signingKey: SigningKey;
+  /** Undefined for a PSK-only server. */
+  certificate: { chain: Uint8Array[]; key: SigningKey } | undefined;
   cipherSuites: CipherSuiteImpl[];
   groups: KeyExchangeGroup[];
   alpn: Uint8Array[];

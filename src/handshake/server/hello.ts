@@ -172,8 +172,9 @@ export class ExpectClientHello implements HandshakeState {
     // Certificate authentication needs signature_algorithms (RFC 8446 §4.2.3).
     let scheme: number | undefined;
     if (!psk) {
+      if (!hs.config.certificate) fail('handshake_failure', 'no PSK in common and no certificate to authenticate with');
       if (!offer.schemes) fail('missing_extension', 'ClientHello without signature_algorithms');
-      scheme = hs.config.signingKey.schemes.find((s) => offer.schemes!.includes(s));
+      scheme = hs.config.certificate.key.schemes.find((s) => offer.schemes!.includes(s));
       if (scheme === undefined) fail('handshake_failure', 'no signature scheme in common');
     }
 
@@ -369,19 +370,20 @@ export class ExpectClientHello implements HandshakeState {
       return hs.earlyDataAccepted ? new ExpectEndOfEarlyData(hs) : new ExpectClientFinished(hs);
     };
     // RFC 8446 §2.2: a PSK handshake does not authenticate with certificates.
-    if (psk || scheme === undefined) return finish();
+    const certificate = hs.config.certificate;
+    if (psk || scheme === undefined || !certificate) return finish();
 
     // RFC 8446 §4.4.2
     hs.transcript.add(
       ctx.send({
         msgType: HandshakeType.certificate,
         certificateRequestContext: EMPTY,
-        certificateList: hs.config.certificateChain.map((der) => ({ data: der, extensions: [] })),
+        certificateList: certificate.chain.map((der) => ({ data: der, extensions: [] })),
       }),
     );
     // RFC 8446 §4.4.3: the signature may come from an async signer (WebCrypto, KMS, HSM).
     const content = certificateVerifyContent('server', hs.transcript.current());
-    return whenReady(hs.config.signingKey.signer(scheme).sign(content), (signature) => {
+    return whenReady(certificate.key.signer(scheme).sign(content), (signature) => {
       hs.transcript.add(ctx.send({ msgType: HandshakeType.certificate_verify, algorithm: scheme, signature }));
       return finish();
     });
