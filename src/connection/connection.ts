@@ -11,7 +11,7 @@ import {
   internalError,
   unexpectedMessage,
 } from '../errors.js';
-import type { CipherSuiteImpl, CryptoProvider } from '../crypto/provider.js';
+import type { CipherSuiteImpl, CryptoProvider, HashAlgorithm } from '../crypto/provider.js';
 import { nobleProvider } from '../crypto/noble/index.js';
 import { ContentType, HandshakeType, KeyUpdateRequest, handshakeTypeName } from '../wire/codepoints.js';
 import { decodeHandshake, encodeHandshake } from '../wire/messages.js';
@@ -61,6 +61,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   private readGeneration = 0;
   private writeGeneration = 0;
   private appSecrets: ApplicationSecrets | undefined;
+  private earlyExporter: { hash: HashAlgorithm; secret: Uint8Array } | undefined;
   protected get applicationSecrets(): ApplicationSecrets | undefined {
     return this.appSecrets;
   }
@@ -152,6 +153,16 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
     if (!this.appSecrets) throw new TlsUsageError('exportKeyingMaterial() before the handshake completed');
     return exportKeyingMaterial(this.appSecrets.suite.hash, this.appSecrets.exporterMasterSecret, label, context, length);
+  }
+
+  exportEarlyKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    if (!this.earlyExporter) throw new TlsUsageError('exportEarlyKeyingMaterial() without 0-RTT');
+    return exportKeyingMaterial(this.earlyExporter.hash, this.earlyExporter.secret, label, context, length);
+  }
+
+  setEarlyExporter(hash: HashAlgorithm, secret: Uint8Array): void {
+    this.earlyExporter = { hash, secret };
+    this.keyLog('EARLY_EXPORTER_SECRET', secret);
   }
 
   // ---- HandshakeContext (what states may do) ----

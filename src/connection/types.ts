@@ -68,6 +68,8 @@ export interface Connection {
   updateKeys(requestPeer?: boolean): void;
   /** RFC 8446 §7.5 */
   exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array;
+  /** RFC 8446 §7.5 early exporter: available when 0-RTT was attempted (client) or accepted (server). */
+  exportEarlyKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array;
 
   /** An async step (signing, certificate verification) is in flight: await it, then call `process()`. */
   readonly pending: Promise<void> | undefined;

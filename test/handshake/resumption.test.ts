@@ -268,6 +268,10 @@ describe('0-RTT', () => {
     expect(o.client.parameters.earlyData).toBe('accepted');
     expect(o.server.parameters.earlyData).toBe('accepted');
     expect(o.client.parameters.resumed).toBe(true);
+    // RFC 8446 §7.5: the early exporter agrees on both sides, and differs from the main one.
+    const early = o.client.exportEarlyKeyingMaterial('EXPERIMENTAL e', undefined, 32);
+    expect(o.server.exportEarlyKeyingMaterial('EXPERIMENTAL e', undefined, 32)).toEqual(early);
+    expect(o.client.exportKeyingMaterial('EXPERIMENTAL e', undefined, 32)).not.toEqual(early);
   });
 
   it('rejected by a server without 0-RTT: the records are skipped, the handshake completes, the client can resend', () => {

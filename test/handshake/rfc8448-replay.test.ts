@@ -329,6 +329,7 @@ describe('RFC 8448 resumed-0rtt', () => {
     expect(client.parameters.resumed).toBe(true);
     expect(client.parameters.earlyData).toBe('accepted');
     expect(keyLog.get('CLIENT_EARLY_TRAFFIC_SECRET')).toBe(toHex(t.value('c_e_traffic')));
+    expect(keyLog.get('EARLY_EXPORTER_SECRET')).toBe(toHex(t.value('e_exp_master')));
     expect(keyLog.get('CLIENT_HANDSHAKE_TRAFFIC_SECRET')).toBe(toHex(t.value('c_hs_traffic')));
     expect(keyLog.get('SERVER_HANDSHAKE_TRAFFIC_SECRET')).toBe(toHex(t.value('s_hs_traffic')));
     expect(keyLog.get('CLIENT_TRAFFIC_SECRET_0')).toBe(toHex(t.value('c_ap_traffic')));
@@ -375,6 +376,7 @@ describe('RFC 8448 resumed-0rtt', () => {
     expect(server.parameters.resumed).toBe(true);
     expect(server.parameters.earlyData).toBe('accepted');
     expect(keyLog.get('CLIENT_EARLY_TRAFFIC_SECRET')).toBe(toHex(t.value('c_e_traffic')));
+    expect(keyLog.get('EARLY_EXPORTER_SECRET')).toBe(toHex(t.value('e_exp_master')));
     expect(keyLog.get('CLIENT_HANDSHAKE_TRAFFIC_SECRET')).toBe(toHex(t.value('c_hs_traffic')));
     expect(keyLog.get('SERVER_TRAFFIC_SECRET_0')).toBe(toHex(t.value('s_ap_traffic')));
     expect(keyLog.get('EXPORTER_SECRET')).toBe(toHex(t.value('exp_master')));

@@ -99,6 +99,7 @@ export function sendEarlyData(hs: ClientHandshake, psk: OfferedPsk, clientHelloH
   const suite = findSuite(hs.ctx.provider, psk.session!.cipherSuite)!;
   const stage = new EarlySecretStage(psk.hash, psk.psk);
   const secret = stage.clientEarlyTrafficSecret(clientHelloHash);
+  hs.ctx.setEarlyExporter(psk.hash, stage.earlyExporterMasterSecret(clientHelloHash));
   stage.wipe();
   hs.ctx.keyLog(keyLogLabel.clientEarly, secret);
   // RFC 8446 Appendix D.4: with early data, the compatibility CCS goes right after the ClientHello.

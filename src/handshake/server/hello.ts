@@ -289,6 +289,7 @@ export class ExpectClientHello implements HandshakeState {
     const early = new EarlySecretStage(suite.hash, psk?.psk);
     // RFC 8446 §7.1: the client early traffic secret hashes the ClientHello alone.
     const clientEarlySecret = hs.earlyDataAccepted ? early.clientEarlyTrafficSecret(hs.transcript.current()) : undefined;
+    if (hs.earlyDataAccepted) ctx.setEarlyExporter(suite.hash, early.earlyExporterMasterSecret(hs.transcript.current()));
     let kx: KeyExchange | undefined;
     let shared: Uint8Array | undefined;
     if (group && clientShare) {

@@ -143,6 +143,9 @@ export class FakeConnection implements Connection {
   readEarlyData(): Uint8Array | undefined {
     return undefined;
   }
+  exportEarlyKeyingMaterial(): Uint8Array {
+    throw new Error('fake: no 0-RTT');
+  }
   close(): void {
     if (this.closed) return;
     this.closed = true;
