@@ -1,6 +1,6 @@
 // Strict argument parsing for the tls13 CLI. Pure: no I/O.
 
-import { groupByName, suiteByName } from '../wire/codepoints.js';
+import { groupByName, PskKeyExchangeMode, suiteByName } from '../wire/codepoints.js';
 
 /** Bad command line: printed with the usage text, exit code 2. */
 export class UsageError extends Error {
@@ -21,15 +21,24 @@ export interface TlsOptions {
   trace: boolean;
   /** Send a KeyUpdate (update_requested) right after the handshake. */
   keyUpdate: boolean;
+  /** External PSK (--psk-identity, --psk): the identity as UTF-8 text, the key bytes (SHA-256). */
+  psk?: { identity: string; key: Uint8Array };
+  /** --psk-modes: PskKeyExchangeMode code points. */
+  pskModes?: number[];
 }
 
 export interface ServerCommand extends TlsOptions {
   kind: 'server';
   host: string;
   port: number;
-  cert: string;
-  key: string;
+  /** Both or neither; neither only with an external PSK. */
+  cert?: string;
+  key?: string;
   echo: boolean;
+  /** --tickets: NewSessionTickets per handshake (default 2 when absent). */
+  tickets?: number;
+  /** --early-data: accept 0-RTT. */
+  earlyData?: { maxEarlyDataSize: number; antiReplayWindowSeconds: number };
 }
 
 export interface ClientCommand extends TlsOptions {
@@ -40,6 +49,12 @@ export interface ClientCommand extends TlsOptions {
   serverName: string;
   ca?: string;
   insecure: boolean;
+  /** --sess-out: write every session (ticket) received here, the newest replacing the file. */
+  sessOut?: string;
+  /** --sess-in: resume with the session in this file. */
+  sessIn?: string;
+  /** --early-data: send this file's bytes as 0-RTT data (again after the handshake if rejected). */
+  earlyData?: string;
 }
 
 export interface DemoCommand {
@@ -58,10 +73,13 @@ export type Command = { kind: 'help' } | ServerCommand | ClientCommand | DemoCom
 export const USAGE = `Usage:
   tls13 server --port PORT --cert CERT.pem --key KEY.pem [--host 127.0.0.1] [--echo]
                [--alpn LIST] [--groups LIST] [--suites LIST] [--keylog FILE] [--trace]
-               [--key-update]
+               [--key-update] [--tickets N] [--early-data [--max-early-data BYTES]
+               [--anti-replay-window SECONDS]] [--psk-identity ID --psk HEX]
+               [--psk-modes LIST]
   tls13 client HOST:PORT (--ca CA.pem | --insecure) [--servername NAME]
                [--alpn LIST] [--groups LIST] [--suites LIST] [--keylog FILE] [--trace]
-               [--key-update]
+               [--key-update] [--sess-out FILE] [--sess-in FILE] [--early-data FILE]
+               [--psk-identity ID --psk HEX] [--psk-modes LIST]
   tls13 demo [--trace]
   tls13 bench [--quick] [--json FILE]
   tls13 --help
@@ -79,6 +97,28 @@ export const USAGE = `Usage:
   --keylog FILE   Append secrets in the NSS key log format (for Wireshark).
   --trace         Print each handshake message, decoded, to stderr.
   --key-update    Send a KeyUpdate (asking the peer to update too) after the handshake.
+
+Resumption, PSK and 0-RTT:
+  --psk-identity ID --psk HEX
+                  External PSK (SHA-256): ID is text, HEX the key. With a PSK the
+                  server needs no --cert/--key and the client no --ca/--insecure.
+  --psk-modes LIST
+                  PSK key exchange modes: psk_dhe_ke, psk_ke. Client: offered
+                  (default psk_dhe_ke). Server: accepted (default psk_dhe_ke,psk_ke).
+  client --sess-out FILE   Write each session (ticket) the server sends to FILE, the
+                  newest replacing the file (JSON "tls13-engine-session/1"; holds a
+                  secret: mode 0600).
+  client --sess-in FILE    Resume with the session in FILE.
+  client --early-data FILE Send FILE's bytes as 0-RTT data (needs --sess-in with a ticket
+                  that allows it); whatever was not accepted is sent after the handshake.
+                  The summary line ends with " resumed" (when resumed) and
+                  " early=accepted|rejected|none".
+  server --tickets N       NewSessionTickets after each handshake (default 2, 0..100).
+  server --early-data      Accept 0-RTT data; it is logged as early and output like other data.
+  server --max-early-data BYTES    max_early_data_size in tickets (default 16384).
+  server --anti-replay-window SECONDS
+                  Ticket age tolerance for 0-RTT (RFC 8446 §8.3, default 10); ClientHellos
+                  are remembered for twice that.
 `;
 
 type FlagKind = 'value' | 'bool';
@@ -89,10 +129,24 @@ const COMMON: Record<string, FlagKind> = {
   keylog: 'value',
   trace: 'bool',
   'key-update': 'bool',
+  'psk-identity': 'value',
+  psk: 'value',
+  'psk-modes': 'value',
 };
 const FLAGS: Record<'server' | 'client' | 'demo' | 'bench', Record<string, FlagKind>> = {
-  server: { ...COMMON, port: 'value', cert: 'value', key: 'value', host: 'value', echo: 'bool' },
-  client: { ...COMMON, servername: 'value', ca: 'value', insecure: 'bool' },
+  server: {
+    ...COMMON,
+    port: 'value',
+    cert: 'value',
+    key: 'value',
+    host: 'value',
+    echo: 'bool',
+    tickets: 'value',
+    'early-data': 'bool',
+    'max-early-data': 'value',
+    'anti-replay-window': 'value',
+  },
+  client: { ...COMMON, servername: 'value', ca: 'value', insecure: 'bool', 'sess-out': 'value', 'sess-in': 'value', 'early-data': 'value' },
   demo: { trace: 'bool' },
   bench: { quick: 'bool', json: 'value' },
 };
@@ -178,7 +232,36 @@ function tlsOptions(p: Parsed): TlsOptions {
   if (suites !== undefined) out.suites = parseCodepoints(suites, 'suites', suiteByName);
   const keylog = str(p, 'keylog');
   if (keylog !== undefined) out.keylog = keylog;
+  const identity = str(p, 'psk-identity');
+  const key = str(p, 'psk');
+  if ((identity === undefined) !== (key === undefined)) throw new UsageError('--psk-identity and --psk go together');
+  if (identity !== undefined && key !== undefined) {
+    if (new TextEncoder().encode(identity).length > 0xffff) throw new UsageError('--psk-identity: too long');
+    if (!/^([0-9a-fA-F]{2})+$/.test(key)) throw new UsageError('--psk: expected an even number of hex digits');
+    if (key.length / 2 > 0xffff) throw new UsageError('--psk: too long');
+    out.psk = { identity, key: hexBytes(key) };
+  }
+  const modes = str(p, 'psk-modes');
+  if (modes !== undefined) out.pskModes = parseCodepoints(modes, 'psk-modes', pskModeByName);
   return out;
+}
+
+function pskModeByName(name: string): number | undefined {
+  return name === 'psk_ke' ? PskKeyExchangeMode.psk_ke : name === 'psk_dhe_ke' ? PskKeyExchangeMode.psk_dhe_ke : undefined;
+}
+
+function hexBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** A decimal integer in min..max. */
+function parseInteger(text: string, what: string, min: number, max: number): number {
+  if (!/^[0-9]{1,10}$/.test(text)) throw new UsageError(`--${what}: not a number: ${text}`);
+  const n = Number(text);
+  if (n < min || n > max) throw new UsageError(`--${what}: out of range ${min}..${max}: ${text}`);
+  return n;
 }
 
 /** Splits HOST:PORT; IPv6 literals in brackets ([::1]:443). */
@@ -213,17 +296,38 @@ export function parseArgs(argv: string[]): Command {
     const cert = str(p, 'cert');
     const key = str(p, 'key');
     if (port === undefined) throw new UsageError('server: --port is required');
-    if (cert === undefined) throw new UsageError('server: --cert is required');
-    if (key === undefined) throw new UsageError('server: --key is required');
-    return {
+    const tls = tlsOptions(p);
+    // With an external PSK a certificate is optional, but still comes as a pair.
+    if (cert === undefined && (key !== undefined || !tls.psk)) throw new UsageError('server: --cert is required');
+    if (key === undefined && (cert !== undefined || !tls.psk)) throw new UsageError('server: --key is required');
+    const out: ServerCommand = {
       kind: 'server',
-      ...tlsOptions(p),
+      ...tls,
       host: str(p, 'host') ?? '127.0.0.1',
       port: parsePort(port, '--port', true),
-      cert,
-      key,
       echo: p.flags.has('echo'),
     };
+    if (cert !== undefined) out.cert = cert;
+    if (key !== undefined) out.key = key;
+    const tickets = str(p, 'tickets');
+    if (tickets !== undefined) out.tickets = parseInteger(tickets, 'tickets', 0, 100);
+    const maxEarly = str(p, 'max-early-data');
+    const window = str(p, 'anti-replay-window');
+    if (p.flags.has('early-data')) {
+      let seconds = 10;
+      if (window !== undefined) {
+        if (!/^[0-9]{1,6}(\.[0-9]{1,3})?$/.test(window) || Number(window) <= 0)
+          throw new UsageError(`--anti-replay-window: expected a positive number of seconds: ${window}`);
+        seconds = Number(window);
+      }
+      out.earlyData = {
+        maxEarlyDataSize: maxEarly === undefined ? 16384 : parseInteger(maxEarly, 'max-early-data', 1, 0xffffffff),
+        antiReplayWindowSeconds: seconds,
+      };
+    } else if (maxEarly !== undefined || window !== undefined) {
+      throw new UsageError(`--${maxEarly !== undefined ? 'max-early-data' : 'anti-replay-window'} needs --early-data`);
+    }
+    return out;
   }
 
   if (p.positional.length === 0) throw new UsageError('client: HOST:PORT is required');
@@ -231,17 +335,23 @@ export function parseArgs(argv: string[]): Command {
   const { host, port } = parseHostPort(p.positional[0]!);
   const ca = str(p, 'ca');
   const insecure = p.flags.has('insecure');
-  if (ca === undefined && !insecure)
+  const tls = tlsOptions(p);
+  // An external PSK authenticates the server by itself (no certificate is then accepted).
+  if (ca === undefined && !insecure && !tls.psk)
     throw new UsageError('client: certificate verification is on: give --ca CA.pem (or --insecure to skip it)');
   if (ca !== undefined && insecure) throw new UsageError('client: --ca and --insecure exclude each other');
   const cmdOut: ClientCommand = {
     kind: 'client',
-    ...tlsOptions(p),
+    ...tls,
     host,
     port,
     serverName: str(p, 'servername') ?? host,
     insecure,
   };
   if (ca !== undefined) cmdOut.ca = ca;
+  for (const [flag, field] of [['sess-out', 'sessOut'], ['sess-in', 'sessIn'], ['early-data', 'earlyData']] as const) {
+    const v = str(p, flag);
+    if (v !== undefined) cmdOut[field] = v;
+  }
   return cmdOut;
 }

@@ -15,6 +15,16 @@ export function summaryLine(p: Partial<NegotiatedParameters>): string {
   return `${p.version ?? 'TLSv1.3'} ${suite} ${group} ${scheme} alpn=${p.alpn ?? 'none'}`;
 }
 
+/** ` resumed` (only when resumed) and ` early=accepted|rejected|none`, appended to the summary line. */
+export function resumptionSuffix(p: Partial<NegotiatedParameters>): string {
+  return `${p.resumed === true ? ' resumed' : ''} early=${p.earlyData ?? 'none'}`;
+}
+
+/** A PSK identity for a log line: the text when it is printable ASCII, else hex. */
+export function identityText(id: Uint8Array): string {
+  return id.length > 0 && id.every((b) => b > 0x20 && b < 0x7f) ? String.fromCharCode(...id) : `0x${toHex(id)}`;
+}
+
 /** The message; a TlsError's already reads `alert_name: reason`. */
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

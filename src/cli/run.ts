@@ -1,15 +1,20 @@
 // The tls13 CLI: server, client, demo. `run()` returns the exit code (the server never returns).
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { ClientConfig, CommonConfig, ServerConfig } from '../connection/config.js';
 import type { Side } from '../connection/types.js';
 import { nobleProvider } from '../crypto/noble/index.js';
 import { groupName, suiteName } from '../wire/codepoints.js';
+import { decodeSessionFile, encodeSessionFile } from '../resumption/session-file.js';
+import { SelfEncryptedTickets } from '../resumption/tickets.js';
+import { MemoryAntiReplay } from '../resumption/anti-replay.js';
+import type { ClientSession, ExternalPsk } from '../resumption/types.js';
+import { utf8 } from '../util/bytes.js';
 import { connect, createServer, type TlsServer } from '../transport/node.js';
 import type { TlsStream } from '../transport/driver.js';
 import { parseArgs, UsageError, USAGE, type ClientCommand, type ServerCommand, type TlsOptions } from './args.js';
-import { errorText, fileKeyLogger, summaryLine, traceText } from './output.js';
+import { errorText, fileKeyLogger, identityText, resumptionSuffix, summaryLine, traceText } from './output.js';
 import { loadServerIdentity, verifierFromCaPem } from './pki.js';
 import { runDemo } from './demo.js';
 import { runBench } from './bench.js';
@@ -58,6 +63,10 @@ function checkSupported(opts: TlsOptions): void {
   for (const s of opts.suites ?? []) if (!suites.has(s)) throw new UsageError(`--suites: ${suiteName(s)} is not supported`);
 }
 
+function externalPsks(opts: TlsOptions): ExternalPsk[] | undefined {
+  return opts.psk && [{ identity: utf8(opts.psk.identity), key: opts.psk.key, hash: 'SHA-256' }];
+}
+
 function commonConfig(opts: TlsOptions, side: Side, log: (line: string) => void): CommonConfig {
   const c: CommonConfig = {};
   if (opts.alpn) c.alpn = opts.alpn;
@@ -80,6 +89,14 @@ function readText(path: string, what: string): string {
   }
 }
 
+function readBytes(path: string, what: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (err) {
+    throw new UsageError(`${what}: cannot read ${path}: ${errorText(err)}`);
+  }
+}
+
 function writeTo(out: Writable, data: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
     out.write(data, (err) => (err ? reject(err) : resolve()));
@@ -91,7 +108,19 @@ function writeTo(out: Writable, data: Uint8Array): Promise<void> {
 /** Starts the server and prints `listening on HOST:PORT` to stderr. */
 export async function startServer(cmd: ServerCommand, io: CliIo): Promise<TlsServer> {
   checkSupported(cmd);
-  const identity = loadServerIdentity(readText(cmd.cert, '--cert'), readText(cmd.key, '--key'));
+  const identity =
+    cmd.cert !== undefined && cmd.key !== undefined
+      ? loadServerIdentity(readText(cmd.cert, '--cert'), readText(cmd.key, '--key'))
+      : undefined;
+  // A config is made per connection: the ticket key and the replay store are the process's.
+  // Both live in memory, so a restarted server can decrypt no earlier ticket (no replay across restarts).
+  const tickets: NonNullable<ServerConfig['tickets']> = { count: cmd.tickets ?? 2, issuer: new SelfEncryptedTickets() };
+  const earlyData: ServerConfig['earlyData'] = cmd.earlyData && {
+    maxEarlyDataSize: cmd.earlyData.maxEarlyDataSize,
+    antiReplay: new MemoryAntiReplay(),
+    toleranceMs: Math.round(cmd.earlyData.antiReplayWindowSeconds * 1000),
+  };
+  const psks = externalPsks(cmd);
   let next = 0;
   const ids = new Map<string, number>();
   const tag = (remote: string): string => `[#${ids.get(remote) ?? '?'} ${remote}]`;
@@ -100,25 +129,44 @@ export async function startServer(cmd: ServerCommand, io: CliIo): Promise<TlsSer
   const server = createServer(
     (remote): ServerConfig => {
       ids.set(remote, ++next);
-      return {
+      const c: ServerConfig = {
         ...commonConfig(cmd, 'server', (l) => log(`${tag(remote)} ${l.replace(/\n/g, `\n${tag(remote)} `)}`)),
-        certificateChain: identity.certificateChain,
-        signingKey: identity.signingKey,
+        tickets,
       };
+      if (identity) {
+        c.certificateChain = identity.certificateChain;
+        c.signingKey = identity.signingKey;
+      }
+      if (psks) c.externalPsks = psks;
+      if (cmd.pskModes) c.pskModes = cmd.pskModes;
+      if (earlyData) c.earlyData = earlyData;
+      return c;
     },
     async (stream, remote) => {
       const p = stream.parameters;
-      log(`${tag(remote)} ${summaryLine(p)}${p.serverName !== undefined ? ` sni=${p.serverName}` : ''}`);
+      const psk = !p.resumed && p.pskIdentity !== undefined ? ` psk=${identityText(p.pskIdentity)}` : '';
+      log(`${tag(remote)} ${summaryLine(p)}${p.serverName !== undefined ? ` sni=${p.serverName}` : ''}${psk}${resumptionSuffix(p)}`);
       let bytesIn = 0;
+      let earlyIn = 0;
+      const take = async (chunk: Uint8Array): Promise<void> => {
+        if (cmd.echo) await stream.write(chunk);
+        else await writeTo(io.stdout, chunk);
+      };
       try {
+        // 0-RTT data (all of it arrived before the handshake completed) goes first, like 1-RTT data.
+        for await (const chunk of stream.earlyData()) {
+          earlyIn += chunk.length;
+          await take(chunk);
+        }
+        if (earlyIn > 0) log(`${tag(remote)} early data: ${earlyIn} bytes`);
         if (cmd.keyUpdate) await stream.updateKeys(true);
         for await (const chunk of stream) {
           bytesIn += chunk.length;
-          if (cmd.echo) await stream.write(chunk);
-          else await writeTo(io.stdout, chunk);
+          await take(chunk);
         }
         await stream.close();
-        log(`${tag(remote)} closed (${bytesIn} bytes received)`);
+        bytesIn += earlyIn;
+        log(`${tag(remote)} closed (${bytesIn} bytes received${earlyIn > 0 ? `, ${earlyIn} of them early` : ''})`);
       } finally {
         ids.delete(remote);
       }
@@ -137,12 +185,52 @@ export async function startServer(cmd: ServerCommand, io: CliIo): Promise<TlsSer
 
 // ---- client ----
 
+/** Replaces `file` with the session (written aside, then renamed: never half a file). Mode 0600: it holds the PSK. */
+function writeSessionFile(file: string, session: ClientSession): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, encodeSessionFile(session), { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
 async function runClient(cmd: ClientCommand, io: CliIo): Promise<number> {
   checkSupported(cmd);
   const log = (line: string): void => void io.stderr.write(`${line}\n`);
   const config: ClientConfig = { ...commonConfig(cmd, 'client', log), serverName: cmd.serverName };
   if (cmd.ca !== undefined) config.verifier = verifierFromCaPem(readText(cmd.ca, '--ca'));
-  else config.insecureSkipVerify = true;
+  else if (cmd.insecure) config.insecureSkipVerify = true;
+  // else: an external PSK only (a certificate from the server then fails verification).
+  const psks = externalPsks(cmd);
+  if (psks) config.externalPsks = psks;
+  if (cmd.pskModes) config.pskModes = cmd.pskModes;
+  let session: ClientSession | undefined;
+  if (cmd.sessIn !== undefined) {
+    try {
+      session = decodeSessionFile(readText(cmd.sessIn, '--sess-in'));
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(`--sess-in: ${errorText(err)}`);
+    }
+    config.session = session;
+  }
+  let sessionsSaved = 0;
+  if (cmd.sessOut !== undefined) {
+    const file = cmd.sessOut;
+    config.onSession = (s) => {
+      writeSessionFile(file, s);
+      sessionsSaved++;
+    };
+  }
+  // 0-RTT: as much as the ticket allows goes early; the rest (or all, on rejection) after the handshake.
+  let early: { all: Uint8Array; sent: Uint8Array } | undefined;
+  if (cmd.earlyData !== undefined) {
+    const all = readBytes(cmd.earlyData, '--early-data');
+    const room = session?.maxEarlyDataSize ?? 0;
+    const sent = room > 0 && all.length > room ? all.subarray(0, room) : all;
+    if (all.length > 0) {
+      early = { all, sent };
+      config.earlyData = sent;
+    }
+  }
 
   let stream: TlsStream;
   try {
@@ -151,10 +239,22 @@ async function runClient(cmd: ClientCommand, io: CliIo): Promise<number> {
     log(`error: ${errorText(err)}`);
     return 1;
   }
-  log(summaryLine(stream.parameters));
+  log(`${summaryLine(stream.parameters)}${resumptionSuffix(stream.parameters)}`);
 
   const s = stream;
-  if (cmd.keyUpdate) await s.updateKeys(true);
+  try {
+    if (early) {
+      const accepted = s.parameters.earlyData === 'accepted';
+      const rest = accepted ? early.all.subarray(early.sent.length) : early.all;
+      if (!accepted) log(`early data not accepted: sending its ${rest.length} bytes after the handshake`);
+      if (rest.length > 0) await s.write(rest);
+    }
+    if (cmd.keyUpdate) await s.updateKeys(true);
+  } catch (err) {
+    log(`error: ${errorText(err)}`);
+    await s.close();
+    return 1;
+  }
   const toStdout = (async (): Promise<'peer-closed'> => {
     for await (const chunk of s) await writeTo(io.stdout, chunk);
     return 'peer-closed';
@@ -173,6 +273,7 @@ async function runClient(cmd: ClientCommand, io: CliIo): Promise<number> {
     await s.close(); // close_notify, then wait (bounded) for the peer's
     if (first === 'stdin-ended') await toStdout;
     else io.stdin.pause();
+    if (cmd.sessOut !== undefined && sessionsSaved === 0) log(`warning: the server sent no session ticket; ${cmd.sessOut} not written`);
     return 0;
   } catch (err) {
     log(`error: ${errorText(err)}`);

@@ -51,6 +51,8 @@ export function resolveClientConfig(config: ClientConfig, provider: CryptoProvid
     externalPsks: config.externalPsks ?? [],
     session: config.session,
     earlyData: config.earlyData,
+    clientCertificates: config.clientCertificates ?? [],
+    postHandshakeAuth: config.postHandshakeAuth ?? false,
   };
 }
 

@@ -6,6 +6,8 @@ import type { ServerCertificateVerifier } from '../x509/verify.js';
 import type { PaddingPolicy } from '../record/writer.js';
 import type { EventListener, KeyLogger } from './types.js';
 import type { HandshakeMessage } from '../wire/types.js';
+import type { ClientAuthPolicy } from '../handshake/server/data.js';
+import type { ClientCertificate } from '../handshake/client/data.js';
 import type { AntiReplayStore, ClientSession, ExternalPsk, SessionCache, TicketIssuer } from '../resumption/types.js';
 
 export interface CommonConfig {
@@ -69,7 +71,18 @@ export interface ClientConfig extends CommonConfig {
   earlyData?: Uint8Array;
   /** Called with every session (ticket) the server sends, e.g. to save it to a file. */
   onSession?: (session: ClientSession) => void;
+
+  // ---- Client authentication (RFC 8446 §4.3.2, §4.4.2, §4.6.2) ----
+  /**
+   * Certificates (chain, leaf first, and its key) to authenticate with when the server asks.
+   * The first that fits the request (a signature scheme it accepts, a chain through one of its
+   * certificate_authorities) is sent; with none, an empty Certificate goes back.
+   */
+  clientCertificates?: ClientCertificate[];
+  /** Offer post-handshake client authentication (post_handshake_auth). */
+  postHandshakeAuth?: boolean;
 }
+
 
 export interface ServerConfig extends CommonConfig {
   /** DER certificates, leaf first. Optional only for a PSK-only server (externalPsks). */
@@ -98,6 +111,8 @@ export interface ServerConfig extends CommonConfig {
   pskModes?: number[];
   /** External PSKs accepted. */
   externalPsks?: ExternalPsk[];
+  /** Ask clients for a certificate (RFC 8446 §4.3.2). Default: no client authentication. */
+  clientAuth?: ClientAuthPolicy;
   /** Accept 0-RTT data (off by default). */
   earlyData?: {
     maxEarlyDataSize: number;

@@ -221,6 +221,22 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     this.emit({ type: 'keys', direction: 'read', epoch, generation: this.readGeneration });
   }
 
+  trafficSecret(direction: 'read' | 'write'): Uint8Array {
+    const secret = direction === 'read' ? this.readSecret : this.writeSecret;
+    if (!secret) throw internalError(`no ${direction} traffic secret`);
+    return secret;
+  }
+
+  /** Swap the handshake state between messages (post-handshake flows started by the application). */
+  protected replaceState(state: HandshakeState): void {
+    if (this.error) throw this.error;
+    this.state = state;
+  }
+
+  protected get stateName(): string | undefined {
+    return this.state?.name;
+  }
+
   acceptEarlyData(maxBytes: number): void {
     this.earlyDataBudget = maxBytes;
   }

@@ -3,6 +3,8 @@
 import { TlsUsageError } from '../errors.js';
 import { Transcript } from '../keyschedule/index.js';
 import { ExpectClientHello } from '../handshake/server/hello.js';
+import { requestPostHandshakeCertificate } from '../handshake/server/client-auth.js';
+import { ServerTraffic } from '../handshake/traffic.js';
 import type { ResolvedServerConfig, ServerHandshake } from '../handshake/server/data.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { utf8 } from '../util/bytes.js';
@@ -44,6 +46,7 @@ export function resolveServerConfig(config: ServerConfig, provider: CryptoProvid
     ticketIssuer: config.tickets?.issuer ?? sharedFor(config, provider).ticketIssuer,
     pskModes: config.pskModes ?? [PskKeyExchangeMode.psk_dhe_ke, PskKeyExchangeMode.psk_ke],
     externalPsks: config.externalPsks ?? [],
+    clientAuth: config.clientAuth,
     earlyData: config.earlyData && {
       maxEarlyDataSize: config.earlyData.maxEarlyDataSize,
       antiReplay: config.earlyData.antiReplay ?? sharedFor(config, provider).antiReplay,
@@ -76,8 +79,29 @@ export class ServerConnection extends BaseConnection {
       transcript: new Transcript(),
       sentChangeCipherSpec: false,
       earlyDataAccepted: false,
+      postHandshakeAuth: false,
     };
     this.begin(() => new ExpectClientHello(this.hs));
+  }
+
+  /**
+   * RFC 8446 §4.6.2: ask the client for a certificate now. Needs a completed handshake, a client
+   * that offered post_handshake_auth, and `clientAuth` configured. The new identity shows in
+   * `parameters.peerCertificates` and a 'peer_certificates' event once the client answered.
+   */
+  requestClientCertificate(): void {
+    if (!this.handshakeComplete) throw new TlsUsageError('requestClientCertificate() before the handshake completed');
+    if (!this.hs.postHandshakeAuth) throw new TlsUsageError('the client did not offer post_handshake_auth');
+    if (!this.hs.config.clientAuth) throw new TlsUsageError('requestClientCertificate() needs clientAuth configured');
+    if (this.stateName !== 'ServerTraffic') throw new TlsUsageError('a certificate request is already in progress');
+    const traffic = new ServerTraffic(this);
+    this.replaceState(
+      requestPostHandshakeCertificate(this.hs, (presented) => {
+        this.negotiated({ peerCertificates: presented });
+        this.emit({ type: 'peer_certificates', certificates: presented });
+        return traffic;
+      }),
+    );
   }
 
   protected hasSeenClientHello(): boolean {

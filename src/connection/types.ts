@@ -36,7 +36,9 @@ export type ConnectionEvent =
   | { type: 'change_cipher_spec'; direction: 'sent' | 'received' }
   | { type: 'alert'; direction: 'sent' | 'received'; level: number; description: number }
   | { type: 'keys'; direction: 'read' | 'write'; epoch: 'early' | 'handshake' | 'application'; generation: number }
-  | { type: 'handshake_complete'; parameters: NegotiatedParameters };
+  | { type: 'handshake_complete'; parameters: NegotiatedParameters }
+  /** The peer's certificates changed after the handshake (post-handshake authentication). */
+  | { type: 'peer_certificates'; certificates: Uint8Array[] };
 
 export type EventListener = (event: ConnectionEvent) => void;
 

@@ -85,6 +85,8 @@ export interface HandshakeContext {
   acceptEarlyData(maxBytes: number): void;
   /** Server: drop rejected 0-RTT records, up to `maxBytes` (RFC 8446 §4.2.10). */
   skipEarlyData(how: 'undecryptable' | 'application_data', maxBytes: number): void;
+  /** The current traffic secret of a direction (for post-handshake Finished keys, RFC 8446 §4.4). */
+  trafficSecret(direction: 'read' | 'write'): Uint8Array;
   /** RFC 8446 §7.5: the early exporter master secret (0-RTT). */
   setEarlyExporter(hash: HashAlgorithm, secret: Uint8Array): void;
   /** 0-RTT application data under the current (early) write keys. */

@@ -3,6 +3,7 @@
 import { HandshakeType } from '../wire/codepoints.js';
 import type { HandshakeMessage, NewSessionTicket } from '../wire/types.js';
 import type { HandshakeState, Step } from './common.js';
+import type { CertificateRequestHandler } from './client/post-handshake.js';
 
 /** What the traffic state needs from its connection. */
 export interface TrafficHooks {
@@ -13,11 +14,22 @@ export interface TrafficHooks {
 
 export class ClientTraffic implements HandshakeState {
   readonly name = 'ClientTraffic';
-  readonly expects = [HandshakeType.new_session_ticket, HandshakeType.key_update];
-  constructor(private readonly hooks: TrafficHooks) {}
-  handle(msg: HandshakeMessage): Step {
+  readonly expects: readonly number[];
+  constructor(
+    private readonly hooks: TrafficHooks,
+    /** Present when we offered post_handshake_auth (RFC 8446 §4.6.2); else a CertificateRequest is unexpected. */
+    private readonly onCertificateRequest?: CertificateRequestHandler,
+  ) {
+    this.expects = onCertificateRequest
+      ? [HandshakeType.new_session_ticket, HandshakeType.key_update, HandshakeType.certificate_request]
+      : [HandshakeType.new_session_ticket, HandshakeType.key_update];
+  }
+  handle(msg: HandshakeMessage, raw: Uint8Array): Step {
     if (msg.msgType === HandshakeType.key_update) this.hooks.keyUpdateReceived(msg.requestUpdate);
     else if (msg.msgType === HandshakeType.new_session_ticket) this.hooks.ticketReceived?.(msg);
+    else if (msg.msgType === HandshakeType.certificate_request && this.onCertificateRequest) {
+      return this.onCertificateRequest(msg, raw, () => this);
+    }
     return this;
   }
 }

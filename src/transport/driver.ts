@@ -61,6 +61,11 @@ export interface PumpHandlers {
   onHandshake?(parameters: NegotiatedParameters): void;
   /** Decrypted application data, in order. */
   onData?(data: Uint8Array): void;
+  /**
+   * Server: 0-RTT data (RFC 8446 §2.3), in order, always before onHandshake and onData. It may be
+   * a replay (§8): act on it only for requests that are safe to repeat.
+   */
+  onEarlyData?(data: Uint8Array): void;
   /** The peer's close_notify arrived; the pump stops reading (our side may still write). */
   onPeerClose?(): void;
   /** Read-side backpressure: when this returns a promise, the pump awaits it before reading more. */
@@ -98,6 +103,7 @@ export async function pump(
 ): Promise<void> {
   let handshakeSeen = false;
   const deliver = (): void => {
+    for (let d = conn.readEarlyData(); d !== undefined; d = conn.readEarlyData()) if (d.length > 0) handlers.onEarlyData?.(d);
     if (!handshakeSeen && conn.handshakeComplete) {
       handshakeSeen = true;
       handlers.onHandshake?.(conn.parameters as NegotiatedParameters);
@@ -179,6 +185,10 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
   private readonly closeTimeoutMs: number;
 
   private readonly received: Uint8Array[] = [];
+  private readonly earlyReceived: Uint8Array[] = [];
+  private earlyReaders: Deferred<Uint8Array | null>[] = [];
+  /** No more 0-RTT data can arrive (handshake complete or peer closed). */
+  private earlyEnded = false;
   private receivedBytes = 0;
   private readers: Deferred<Uint8Array | null>[] = [];
   private eof = false;
@@ -203,8 +213,12 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
       conn,
       channel,
       {
-        onHandshake: (p) => this.handshakeDone.resolve(p),
+        onHandshake: (p) => {
+          this.endEarly();
+          this.handshakeDone.resolve(p);
+        },
         onData: (d) => this.push(d),
+        onEarlyData: (d) => this.pushEarly(d),
         onPeerClose: () => this.end(),
         ready: () => this.readyForMore(),
       },
@@ -250,6 +264,28 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
     const d = deferred<Uint8Array | null>();
     this.readers.push(d);
     return d.promise;
+  }
+
+  /**
+   * Server: the next chunk of 0-RTT data (RFC 8446 §2.3), kept apart from read(); null once no more
+   * can come (the handshake completed: 0-RTT data always precedes the client's Finished). Usable
+   * before the handshake completes. Early data may be a replay (§8): act on it only for requests
+   * that are safe to repeat. The client side (and a server without 0-RTT) gets null.
+   * Not counted against highWaterMark (max_early_data_size bounds it).
+   */
+  readEarly(): Promise<Uint8Array | null> {
+    const chunk = this.earlyReceived.shift();
+    if (chunk !== undefined) return Promise.resolve(chunk);
+    if (this.earlyEnded) return Promise.resolve(null);
+    if (this.failed) return Promise.reject(this.failure);
+    const d = deferred<Uint8Array | null>();
+    this.earlyReaders.push(d);
+    return d.promise;
+  }
+
+  /** readEarly() as an async iterable: every 0-RTT chunk, ending when the early phase does. */
+  async *earlyData(): AsyncIterable<Uint8Array> {
+    for (let c = await this.readEarly(); c !== null; c = await this.readEarly()) yield c;
   }
 
   /** Sends application data; waits for the handshake, resolves once the channel accepted the records. */
@@ -324,6 +360,19 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
   private end(): void {
     this.eof = true;
     for (const r of this.readers.splice(0)) r.resolve(null);
+    this.endEarly();
+  }
+
+  private pushEarly(d: Uint8Array): void {
+    const r = this.earlyReaders.shift();
+    if (r) r.resolve(d);
+    else this.earlyReceived.push(d);
+  }
+
+  private endEarly(): void {
+    if (this.earlyEnded) return;
+    this.earlyEnded = true;
+    for (const r of this.earlyReaders.splice(0)) r.resolve(null);
   }
 
   private fail(err: unknown): void {
@@ -332,6 +381,8 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
     this.failure = err;
     this.handshakeDone.reject(err);
     for (const r of this.readers.splice(0)) r.reject(err);
+    // Early data already delivered stays readable; after it, readEarly() throws the failure.
+    for (const r of this.earlyReaders.splice(0)) r.reject(err);
     this.wake();
   }
 

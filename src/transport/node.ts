@@ -16,7 +16,12 @@ export interface ConnectOptions extends ClientConfig, TlsStreamOptions {
   timeoutMs?: number;
 }
 
-/** Opens a TCP connection, runs the handshake, and returns the stream. `serverName` defaults to `host`. */
+/**
+ * Opens a TCP connection, runs the handshake, and returns the stream. `serverName` defaults to `host`.
+ * 0-RTT: pass `earlyData` with a `session` (or a `sessionCache`) whose ticket allows it; the bytes
+ * go out with the ClientHello. `stream.parameters.earlyData` then says 'accepted' or 'rejected';
+ * on 'rejected' nothing reached the application and the caller may `write()` the bytes again.
+ */
 export async function connect(options: ConnectOptions): Promise<TlsStream> {
   const { host, port, timeoutMs = 30_000, highWaterMark, closeTimeoutMs, ...config } = options;
   const conn = createClientConnection({ ...config, serverName: config.serverName ?? host });
@@ -69,7 +74,8 @@ export interface TlsServer {
 
 /**
  * A TCP server that runs a TLS handshake on every connection, then calls `onSecureConnection`
- * with the stream. `config` may be a function, called per connection (e.g. for per-connection
+ * with the stream. 0-RTT data accepted during the handshake waits in `stream.readEarly()`
+ * (marked early: it may be a replay), apart from the 1-RTT data of `read()`. `config` may be a function, called per connection (e.g. for per-connection
  * tracing). A rejection from the callback aborts that connection and goes to `onError`.
  */
 export function createServer(

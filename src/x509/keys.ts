@@ -81,8 +81,8 @@ export class KeyFormatError extends Error {
 export function parseSpki(der: Uint8Array): PublicKey {
   try {
     const key = readSpki(der);
-    // id-RSASSA-PSS keys are read (pss: true) but not accepted yet: their parameters may
-    // restrict the hash and salt (RFC 4055 §3.1), and the rsa_pss_pss_* schemes are not offered.
+    // id-RSASSA-PSS keys are read (pss: true) but not accepted yet: nothing binds them to
+    // rsa_pss_pss_* (RFC 8446 §4.2.3) or honours their RSASSA-PSS-params (RFC 4055 §3.1).
     if (key.kind === 'rsa' && key.pss) throw unsupportedKey(`public key algorithm ${describeKeyOid(KeyOid.rsassaPss)}`);
     return key;
   } catch (e) {

@@ -108,6 +108,11 @@ export class ChainValidator {
     this.extraHandled = new Set(this.checkers.flatMap((c) => c.handlesExtensions ?? []));
   }
 
+  /** The anchors' subject names (DER), e.g. for certificate_authorities. */
+  anchorSubjects(): Uint8Array[] {
+    return [...this.anchors.values()].flatMap((certs) => certs.map((c) => c.subject.der));
+  }
+
   /** Validates `presented` (leaf first) and returns the path leaf … anchor. */
   validate(presented: Uint8Array[], now: Date, requiredEku: string): ParsedCertificate[] {
     // RFC 8446 §4.4.2.4: an empty server Certificate is decode_error.

@@ -1,15 +1,22 @@
 // What the client handshake carries from state to state.
 
-import type { CipherSuiteImpl, KeyExchange, PublicKey } from '../../crypto/provider.js';
+import type { CipherSuiteImpl, KeyExchange, PublicKey, SigningKey } from '../../crypto/provider.js';
 import type { HandshakeSecretStage } from '../../keyschedule/index.js';
 import { trafficKeys, type Transcript } from '../../keyschedule/index.js';
 import type { ServerCertificateVerifier } from '../../x509/verify.js';
 import type { ClientHello, Extension } from '../../wire/types.js';
 import type { ClientSession, ExternalPsk } from '../../resumption/types.js';
 import type { OfferedPsk } from './psk.js';
+import type { CertificateRequestInfo } from './client-auth.js';
 import { AlertDescription, TlsError } from '../../errors.js';
 import type { HandshakeContext } from '../common.js';
 import type { TrafficHooks } from '../traffic.js';
+
+/** A certificate chain (leaf first) and its key, for client authentication. */
+export interface ClientCertificate {
+  chain: Uint8Array[];
+  key: SigningKey;
+}
 
 /** ClientConfig with every default filled in. */
 export interface ResolvedClientConfig {
@@ -30,6 +37,8 @@ export interface ResolvedClientConfig {
   /** The session to resume, if any (from `session` or taken from the cache). */
   session: ClientSession | undefined;
   earlyData: Uint8Array | undefined;
+  clientCertificates: ClientCertificate[];
+  postHandshakeAuth: boolean;
 }
 
 export interface ClientHandshake {
@@ -47,8 +56,8 @@ export interface ClientHandshake {
   handshakeSecrets?: HandshakeSecretStage;
   clientHandshakeSecret?: Uint8Array;
   serverHandshakeSecret?: Uint8Array;
-  /** Set by a CertificateRequest: the context to echo (RFC 8446 §4.3.2). */
-  certificateRequestContext?: Uint8Array;
+  /** Set by a CertificateRequest (RFC 8446 §4.3.2). */
+  certificateRequest?: CertificateRequestInfo;
   serverPublicKey?: PublicKey;
   /** PSKs offered in the last ClientHello, in order. */
   offeredPsks: OfferedPsk[];

@@ -75,6 +75,8 @@ function clientHelloExtensions(hs: ClientHandshake, opts: { cookie?: Uint8Array;
   if (c.alpn.length > 0) {
     exts.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpnList(c.alpn) });
   }
+  // RFC 8446 §4.2.6
+  if (c.postHandshakeAuth) exts.push({ type: ExtensionType.post_handshake_auth, data: EMPTY });
   return exts;
 }
 

@@ -28,6 +28,8 @@ import {
 import { ClientTraffic } from '../traffic.js';
 import type { ClientHandshake } from './data.js';
 import { checkSolicited, installHandshakeWriteKeys } from './data.js';
+import { readCertificateRequest, sendClientCertificate } from './client-auth.js';
+import { postHandshakeAuth } from './post-handshake.js';
 
 export class ExpectEncryptedExtensions implements HandshakeState {
   readonly name = 'ExpectEncryptedExtensions';
@@ -69,8 +71,8 @@ export class ExpectCertificateOrRequest implements HandshakeState {
 
   handle(msg: Certificate | CertificateRequest, raw: Uint8Array): Step {
     if (msg.msgType === HandshakeType.certificate) return new ExpectCertificate(this.hs).handle(msg, raw);
-    // RFC 8446 §4.3.2: remember the context; we answer after the server's Finished.
-    this.hs.certificateRequestContext = msg.certificateRequestContext;
+    // RFC 8446 §4.3.2: remember the request; we answer after the server's Finished.
+    this.hs.certificateRequest = readCertificateRequest(msg);
     this.hs.transcript.add(raw);
     return new ExpectCertificate(this.hs);
   }
@@ -166,29 +168,22 @@ export class ExpectFinished implements HandshakeState {
     }
     installHandshakeWriteKeys(hs);
     const chts = hs.clientHandshakeSecret!;
-    if (hs.certificateRequestContext) {
-      // RFC 8446 §4.4.2: no client certificate configured yet: an empty Certificate.
-      const cert = hs.ctx.send({
-        msgType: HandshakeType.certificate,
-        certificateRequestContext: hs.certificateRequestContext,
-        certificateList: [],
+    const finish = (): Step => {
+      const fin = hs.ctx.send({ msgType: HandshakeType.finished, verifyData: finishedVerifyData(hash, chts, hs.transcript.current()) });
+      hs.transcript.add(fin);
+      const rms = master.resumptionMasterSecret(hs.transcript.current());
+      hs.ctx.setWriteKeys(trafficKeys(suite, cats), 'application', cats, suite);
+      hs.ctx.handshakeDone({
+        suite,
+        clientTrafficSecret: cats,
+        serverTrafficSecret: sats,
+        exporterMasterSecret: ems,
+        resumptionMasterSecret: rms,
       });
-      hs.transcript.add(cert);
-    }
-    const fin = hs.ctx.send({
-      msgType: HandshakeType.finished,
-      verifyData: finishedVerifyData(hash, chts, hs.transcript.current()),
-    });
-    hs.transcript.add(fin);
-    const rms = master.resumptionMasterSecret(hs.transcript.current());
-    hs.ctx.setWriteKeys(trafficKeys(suite, cats), 'application', cats, suite);
-    hs.ctx.handshakeDone({
-      suite,
-      clientTrafficSecret: cats,
-      serverTrafficSecret: sats,
-      exporterMasterSecret: ems,
-      resumptionMasterSecret: rms,
-    });
-    return new ClientTraffic(hs.ctx);
+      return new ClientTraffic(hs.ctx, postHandshakeAuth(hs));
+    };
+    // RFC 8446 §4.4.2: answer a CertificateRequest (an empty Certificate when nothing fits).
+    const req = hs.certificateRequest;
+    return req ? sendClientCertificate(hs.ctx, hs.transcript, req, hs.config.clientCertificates, finish) : finish();
   }
 }

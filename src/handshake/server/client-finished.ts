@@ -18,6 +18,8 @@ export class ExpectClientFinished implements HandshakeState {
     const suite = hs.suite!;
     verifyFinished(suite.hash, hs.clientHandshakeSecret!, hs.transcript.current(), msg.verifyData, 'client');
     hs.transcript.add(raw);
+    // RFC 8446 §4.4: post-handshake authentication extends the transcript through this Finished.
+    if (hs.postHandshakeAuth) hs.postHandshakeBase = hs.transcript.fork();
     const cats = hs.clientApplicationSecret!;
     hs.ctx.setReadKeys(trafficKeys(suite, cats), 'application', cats, suite);
     const resumptionMasterSecret = hs.master!.resumptionMasterSecret(hs.transcript.current());

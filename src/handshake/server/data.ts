@@ -7,6 +7,22 @@ import type { HandshakeContext } from '../common.js';
 import type { TrafficHooks } from '../traffic.js';
 import type { AntiReplayStore, ExternalPsk, TicketIssuer } from '../../resumption/types.js';
 import type { AcceptedPsk } from './psk.js';
+import type { OidFilter } from '../../wire/types.js';
+import type { ClientCertificateVerifier } from '../../x509/client-verify.js';
+
+/** RFC 8446 §4.3.2: whether and how the server asks for client certificates. */
+export interface ClientAuthPolicy {
+  /**
+   * In the handshake: 'none' asks nothing (the verifier serves post-handshake requests),
+   * 'optional' asks, 'required' asks and answers no certificate with certificate_required.
+   */
+  mode: 'none' | 'optional' | 'required';
+  verifier: ClientCertificateVerifier;
+  /** RFC 8446 §4.2.5 */
+  oidFilters?: OidFilter[];
+  /** Send certificate_authorities from the verifier's anchors (default true). */
+  sendAuthorities?: boolean;
+}
 
 /** ServerConfig with every default filled in. */
 export interface ResolvedServerConfig {
@@ -24,6 +40,7 @@ export interface ResolvedServerConfig {
   pskModes: number[];
   externalPsks: ExternalPsk[];
   earlyData: { maxEarlyDataSize: number; antiReplay: AntiReplayStore; toleranceMs: number } | undefined;
+  clientAuth: ClientAuthPolicy | undefined;
 }
 
 export interface ServerHandshake {
@@ -47,4 +64,8 @@ export interface ServerHandshake {
   alpn?: string;
   serverName?: string;
   peerCertificates?: Uint8Array[];
+  /** The client offered post_handshake_auth (RFC 8446 §4.2.6). */
+  postHandshakeAuth: boolean;
+  /** The transcript through the client's Finished, base of post-handshake requests. */
+  postHandshakeBase?: Transcript;
 }

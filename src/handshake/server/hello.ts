@@ -48,6 +48,7 @@ import {
 import type { ServerHandshake } from './data.js';
 import { ExpectClientFinished } from './client-finished.js';
 import { decideEarlyData, selectPsk, type AcceptedPsk } from './psk.js';
+import { ExpectClientCertificate, certificateRequest } from './client-auth.js';
 
 /** What a ClientHello offers, read once and checked (RFC 8446 §4.1.2, §4.2, §9.2). */
 interface ClientOffer {
@@ -357,6 +358,15 @@ export class ExpectClientHello implements HandshakeState {
     if (alpn) ee.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpnList([alpn]) });
     if (hs.earlyDataAccepted) ee.push({ type: ExtensionType.early_data, data: EMPTY });
     hs.transcript.add(ctx.send({ msgType: HandshakeType.encrypted_extensions, extensions: ee }));
+    hs.postHandshakeAuth = findExtension(ch.extensions, ExtensionType.post_handshake_auth) !== undefined;
+
+    // RFC 8446 §4.3.2: ask for a client certificate (never in a PSK handshake).
+    let clientAuthSchemes: number[] | undefined;
+    if (hs.config.clientAuth && hs.config.clientAuth.mode !== 'none' && !psk) {
+      const { message, schemes } = certificateRequest(hs, EMPTY);
+      hs.transcript.add(ctx.send(message));
+      clientAuthSchemes = schemes;
+    }
 
     const finish = (): Step => {
       // RFC 8446 §4.4.4
@@ -368,7 +378,19 @@ export class ExpectClientHello implements HandshakeState {
       hs.clientApplicationSecret = cats;
       hs.serverApplicationSecret = sats;
       hs.exporterMasterSecret = ems;
-      return hs.earlyDataAccepted ? new ExpectEndOfEarlyData(hs) : new ExpectClientFinished(hs);
+      if (hs.earlyDataAccepted) return new ExpectEndOfEarlyData(hs);
+      if (!clientAuthSchemes) return new ExpectClientFinished(hs);
+      return new ExpectClientCertificate({
+        hs,
+        transcript: hs.transcript,
+        context: EMPTY,
+        schemes: clientAuthSchemes,
+        next: (req) => {
+          hs.peerCertificates = req.presented ?? [];
+          ctx.negotiated({ peerCertificates: hs.peerCertificates });
+          return new ExpectClientFinished(hs);
+        },
+      });
     };
     // RFC 8446 §2.2: a PSK handshake does not authenticate with certificates.
     const certificate = hs.config.certificate;

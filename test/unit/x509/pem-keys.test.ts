@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import * as asn1js from 'asn1js';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AlertDescription, CertificateError } from '../../../src/errors.js';
@@ -13,7 +14,6 @@ import {
   privateKeyToPem,
   publicKeyFromPrivate,
 } from '../../../src/x509/keys.js';
-import { encodeOctetString, encodeOid, encodeSequence, encodeUnsigned } from '../../../src/x509/der.js';
 import { base64Decode, base64Encode, pemBlocks, pemDecode, pemEncode } from '../../../src/x509/pem.js';
 import { generateKey } from '../../../src/x509/mint.js';
 import { hasOpenssl, openssl, tempDir } from './helpers.js';
@@ -76,13 +76,15 @@ describe('private keys', () => {
   it('left-pads short EC private scalars', () => {
     // ECPrivateKey with a 31-byte d (leading zero dropped), as some encoders write.
     const d = fromHex('00' + 'aa'.repeat(31));
-    const ecKey = encodeSequence(encodeUnsigned(1n), encodeOctetString(d.subarray(1)));
-    const pkcs8 = encodeSequence(
-      encodeUnsigned(0n),
-      encodeSequence(encodeOid('1.2.840.10045.2.1'), encodeOid('1.2.840.10045.3.1.7')),
-      encodeOctetString(ecKey),
-    );
-    const k = parsePkcs8PrivateKey(pkcs8);
+    const ecKey = new asn1js.Sequence({ value: [new asn1js.Integer({ value: 1 }), new asn1js.OctetString({ valueHex: d.subarray(1) })] });
+    const pkcs8 = new asn1js.Sequence({
+      value: [
+        new asn1js.Integer({ value: 0 }),
+        new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: '1.2.840.10045.2.1' }), new asn1js.ObjectIdentifier({ value: '1.2.840.10045.3.1.7' })] }),
+        new asn1js.OctetString({ valueHex: ecKey.toBER(false) }),
+      ],
+    });
+    const k = parsePkcs8PrivateKey(new Uint8Array(pkcs8.toBER(false)));
     expect(k.kind === 'ec' && k.d).toEqual(d);
     expect(k.kind === 'ec' && k.publicPoint?.length).toBe(65);
   });

@@ -1,0 +1,32 @@
+// Client: post-handshake authentication (RFC 8446 §4.6.2), when we offered post_handshake_auth.
+
+import { finishedVerifyData } from '../../keyschedule/index.js';
+import { HandshakeType } from '../../wire/codepoints.js';
+import type { CertificateRequest } from '../../wire/types.js';
+import { fail, type Step } from '../common.js';
+import { readCertificateRequest, sendClientCertificate } from './client-auth.js';
+import type { ClientHandshake } from './data.js';
+
+export type CertificateRequestHandler = (msg: CertificateRequest, raw: Uint8Array, resume: () => Step) => Step;
+
+/**
+ * Called when the handshake completes: the transcript then ends with our Finished, which is
+ * the base of every later request (RFC 8446 §4.4: "client Finished + CertificateRequest").
+ */
+export function postHandshakeAuth(hs: ClientHandshake): CertificateRequestHandler | undefined {
+  if (!hs.config.postHandshakeAuth) return undefined;
+  const base = hs.transcript.fork();
+  const hash = hs.suite!.hash;
+  return (msg, raw, resume) => {
+    // RFC 8446 §4.3.2: a post-handshake request carries a non-empty context.
+    if (msg.certificateRequestContext.length === 0) fail('illegal_parameter', 'post-handshake CertificateRequest with an empty context');
+    const transcript = base.fork();
+    transcript.add(raw);
+    return sendClientCertificate(hs.ctx, transcript, readCertificateRequest(msg), hs.config.clientCertificates, () => {
+      // RFC 8446 §4.4.4: the Finished key comes from client_application_traffic_secret_N.
+      const verifyData = finishedVerifyData(hash, hs.ctx.trafficSecret('write'), transcript.current());
+      hs.ctx.send({ msgType: HandshakeType.finished, verifyData });
+      return resume();
+    });
+  };
+}

@@ -1,0 +1,148 @@
+// Server: asking for and checking the client's certificate, in the handshake and after it.
+// RFC 8446 §4.3.2, §4.4.2, §4.4.3, §4.6.2.
+
+import { AlertDescription, CertificateError, TlsError } from '../../errors.js';
+import type { PublicKey } from '../../crypto/provider.js';
+import type { Transcript } from '../../keyschedule/index.js';
+import { ExtensionType, HandshakeType, schemeName } from '../../wire/codepoints.js';
+import { encodeCertificateAuthorities, encodeOidFilters, encodeSignatureSchemeList } from '../../wire/extensions.js';
+import type { Certificate, CertificateRequest, CertificateVerify, Extension, Finished } from '../../wire/types.js';
+import type { VerifiedChain } from '../../x509/verify.js';
+import { bytesEqual } from '../../util/bytes.js';
+import {
+  CERTIFICATE_VERIFY_SCHEMES,
+  certificateVerifyContent,
+  fail,
+  keyFitsScheme,
+  verifyFinished,
+  whenReady,
+  type HandshakeState,
+  type Step,
+} from '../common.js';
+import type { ServerHandshake } from './data.js';
+
+/** One certificate request in flight: in the main handshake (empty context) or after it. */
+export interface ClientAuthRequest {
+  readonly hs: ServerHandshake;
+  /** The transcript the client's messages extend (RFC 8446 §4.4: main, or main + CertificateRequest). */
+  readonly transcript: Transcript;
+  readonly context: Uint8Array;
+  readonly schemes: readonly number[];
+  /** After Certificate (and CertificateVerify): the state that takes the client's Finished. */
+  readonly next: (request: ClientAuthRequest) => Step;
+  clientKey?: PublicKey;
+  verified?: VerifiedChain;
+  /** The chain as the client sent it (empty when it sent none). */
+  presented?: Uint8Array[];
+}
+
+/** RFC 8446 §4.3.2: signature_algorithms (required), certificate_authorities, oid_filters. */
+export function certificateRequest(hs: ServerHandshake, context: Uint8Array): { message: CertificateRequest; schemes: number[] } {
+  const auth = hs.config.clientAuth!;
+  const supported = new Set(hs.ctx.provider.verifier.schemes);
+  const schemes = CERTIFICATE_VERIFY_SCHEMES.filter((s) => supported.has(s));
+  const extensions: Extension[] = [{ type: ExtensionType.signature_algorithms, data: encodeSignatureSchemeList(schemes) }];
+  const authorities = auth.sendAuthorities === false ? [] : (auth.verifier.authorities ?? []);
+  if (authorities.length > 0) {
+    extensions.push({ type: ExtensionType.certificate_authorities, data: encodeCertificateAuthorities([...authorities]) });
+  }
+  if (auth.oidFilters?.length) extensions.push({ type: ExtensionType.oid_filters, data: encodeOidFilters(auth.oidFilters) });
+  return { message: { msgType: HandshakeType.certificate_request, certificateRequestContext: context, extensions }, schemes };
+}
+
+/** A verifier hook's own exception still becomes an alert (bad_certificate) and a typed error. */
+function asCertificateError(e: unknown): TlsError {
+  if (e instanceof TlsError) return e;
+  return new CertificateError(AlertDescription.bad_certificate, 'verifier', e instanceof Error ? e.message : String(e), { cause: e });
+}
+
+export class ExpectClientCertificate implements HandshakeState {
+  readonly name = 'ExpectClientCertificate';
+  readonly expects = [HandshakeType.certificate];
+  constructor(private readonly req: ClientAuthRequest) {}
+
+  handle(msg: Certificate, raw: Uint8Array): Step {
+    const { hs, transcript } = this.req;
+    // RFC 8446 §4.4.2: the context echoes the request's.
+    if (!bytesEqual(msg.certificateRequestContext, this.req.context)) fail('illegal_parameter', 'certificate_request_context does not match');
+    // RFC 8446 §4.4.2: status_request and friends only when we asked; we asked for none.
+    for (const entry of msg.certificateList) {
+      if (entry.extensions.length > 0) fail('unsupported_extension', 'unsolicited extension in a client CertificateEntry');
+    }
+    transcript.add(raw);
+    this.req.presented = msg.certificateList.map((e) => e.data);
+    if (msg.certificateList.length === 0) {
+      // RFC 8446 §4.4.2.4: no certificate when one is required.
+      if (hs.config.clientAuth!.mode === 'required') fail('certificate_required', 'client sent no certificate');
+      return this.req.next(this.req);
+    }
+    const chain = msg.certificateList.map((e) => e.data);
+    let result: VerifiedChain | Promise<VerifiedChain>;
+    try {
+      result = hs.config.clientAuth!.verifier.verify({ chain, now: hs.ctx.now() });
+    } catch (e) {
+      throw asCertificateError(e);
+    }
+    const guarded = result instanceof Promise ? result.catch((e: unknown) => Promise.reject(asCertificateError(e))) : result;
+    return whenReady(guarded, (verified) => {
+      this.req.verified = verified;
+      this.req.clientKey = verified.leaf.publicKey;
+      return new ExpectClientCertificateVerify(this.req);
+    });
+  }
+}
+
+export class ExpectClientCertificateVerify implements HandshakeState {
+  readonly name = 'ExpectClientCertificateVerify';
+  readonly expects = [HandshakeType.certificate_verify];
+  constructor(private readonly req: ClientAuthRequest) {}
+
+  handle(msg: CertificateVerify, raw: Uint8Array): Step {
+    const { hs, transcript } = this.req;
+    const key = this.req.clientKey!;
+    // RFC 8446 §4.4.3: a scheme we asked for, valid in CertificateVerify, fitting the key.
+    if (!this.req.schemes.includes(msg.algorithm)) fail('illegal_parameter', `client CertificateVerify with ${schemeName(msg.algorithm)}, which was not requested`);
+    if (!keyFitsScheme(msg.algorithm, key)) fail('illegal_parameter', `client CertificateVerify scheme ${schemeName(msg.algorithm)} does not fit the key`);
+    const content = certificateVerifyContent('client', transcript.current());
+    if (!hs.ctx.provider.verifier.verify(msg.algorithm, key, content, msg.signature)) fail('decrypt_error', 'client CertificateVerify does not verify');
+    transcript.add(raw);
+    return this.req.next(this.req);
+  }
+}
+
+/** RFC 8446 §4.6.2: the Finished that closes a post-handshake authentication. */
+export class ExpectPostHandshakeFinished implements HandshakeState {
+  readonly name = 'ExpectPostHandshakeFinished';
+  readonly expects = [HandshakeType.finished];
+  constructor(
+    private readonly req: ClientAuthRequest,
+    /** client_application_traffic_secret_N: the base key (RFC 8446 §4.4). */
+    private readonly baseKey: Uint8Array,
+    private readonly done: (req: ClientAuthRequest) => Step,
+  ) {}
+
+  handle(msg: Finished): Step {
+    const hash = this.req.hs.suite!.hash;
+    verifyFinished(hash, this.baseKey, this.req.transcript.current(), msg.verifyData, 'client');
+    return this.done(this.req);
+  }
+}
+
+/**
+ * RFC 8446 §4.6.2: a CertificateRequest after the handshake (the client offered
+ * post_handshake_auth). Returns the state that takes the client's answer; `done` gets the
+ * verified certificates (empty when the client sent none and none was required).
+ */
+export function requestPostHandshakeCertificate(hs: ServerHandshake, done: (presented: Uint8Array[]) => Step): HandshakeState {
+  const context = hs.ctx.random(8);
+  const { message, schemes } = certificateRequest(hs, context);
+  const transcript = hs.postHandshakeBase!.fork();
+  transcript.add(hs.ctx.send(message));
+  return new ExpectClientCertificate({
+    hs,
+    transcript,
+    context,
+    schemes,
+    next: (req) => new ExpectPostHandshakeFinished(req, hs.ctx.trafficSecret('read'), (r) => done(r.presented ?? [])),
+  });
+}
