@@ -30,4 +30,19 @@ export { parsePrivateKeyPem } from './x509/keys.js';
 export { parseCertificate } from './x509/certificate.js';
 export { WebPkiServerVerifier } from './x509/verify.js';
 export type { ServerCertificateVerifier, VerifiedChain } from './x509/verify.js';
+export { WebPkiClientVerifier } from './x509/client-verify.js';
+export type { ClientCertificateVerifier } from './x509/client-verify.js';
+export type { ClientCertificate } from './handshake/client/data.js';
+export type { ClientAuthPolicy } from './handshake/server/data.js';
+export {
+  SelfEncryptedTickets,
+  StatefulTicketStore,
+  MemorySessionCache,
+  MemoryAntiReplay,
+  sessionCacheKey,
+  encodeSessionFile,
+  decodeSessionFile,
+  checkTicketAge,
+} from './resumption/index.js';
+export type { ClientSession, ServerSessionState, TicketIssuer, SessionCache, AntiReplayStore, ExternalPsk } from './resumption/types.js';
 export { formatHandshake, messageLabel } from './wire/format.js';
