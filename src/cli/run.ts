@@ -152,24 +152,21 @@ export async function startServer(cmd: ServerCommand, io: CliIo): Promise<TlsSer
         if (cmd.echo) await stream.write(chunk);
         else await writeTo(io.stdout, chunk);
       };
-      try {
-        // 0-RTT data (all of it arrived before the handshake completed) goes first, like 1-RTT data.
-        for await (const chunk of stream.earlyData()) {
-          earlyIn += chunk.length;
-          await take(chunk);
-        }
-        if (earlyIn > 0) log(`${tag(remote)} early data: ${earlyIn} bytes`);
-        if (cmd.keyUpdate) await stream.updateKeys(true);
-        for await (const chunk of stream) {
-          bytesIn += chunk.length;
-          await take(chunk);
-        }
-        await stream.close();
-        bytesIn += earlyIn;
-        log(`${tag(remote)} closed (${bytesIn} bytes received${earlyIn > 0 ? `, ${earlyIn} of them early` : ''})`);
-      } finally {
-        ids.delete(remote);
+      // 0-RTT data (all of it arrived before the handshake completed) goes first, like 1-RTT data.
+      for await (const chunk of stream.earlyData()) {
+        earlyIn += chunk.length;
+        await take(chunk);
       }
+      if (earlyIn > 0) log(`${tag(remote)} early data: ${earlyIn} bytes`);
+      if (cmd.keyUpdate) await stream.updateKeys(true);
+      for await (const chunk of stream) {
+        bytesIn += chunk.length;
+        await take(chunk);
+      }
+      await stream.close();
+      bytesIn += earlyIn;
+      log(`${tag(remote)} closed (${bytesIn} bytes received${earlyIn > 0 ? `, ${earlyIn} of them early` : ''})`);
+      ids.delete(remote); // on failure onError logs under this tag, then forgets it
     },
     {
       onError: (err, remote) => {

@@ -488,7 +488,7 @@ function parseUncached(input: Uint8Array): ParsedCertificate {
   // The TBSCertificate as received (what the signature covers): pkijs's tbsView is that slice.
   const tbsStart = root.idBlock.blockLength + root.lenBlock.blockLength;
   const tbs = der.subarray(tbsStart, tbsStart + cert.tbsView.length);
-  if (!bytesEqual(tbs, cert.tbsView) || tbs.length !== tbsNode.valueBeforeDecodeView.length) throw new DerError('tbsCertificate bytes differ from the input');
+  if (!bytesEqual(tbs, cert.tbsView)) throw new DerError('tbsCertificate bytes differ from the input');
 
   const fields = children(tbsNode, 'tbsCertificate');
   const v = isTagged(fields[0], 0) ? 1 : 0;
@@ -504,7 +504,6 @@ function parseUncached(input: Uint8Array): ParsedCertificate {
     if (!Number.isInteger(cert.version) || cert.version < 0 || cert.version > 2) throw new DerError(`unknown version ${cert.version + 1}`);
     version = cert.version + 1;
   }
-  if (cert.serialNumber.valueBlock.valueHexView.length === 0) throw new DerError('empty serialNumber');
   checkAlgorithmIdentifier(outerAlgNode, 'signatureAlgorithm');
   // RFC 5280 §4.1.1.2: signatureAlgorithm MUST equal the TBSCertificate's signature field.
   if (!bytesEqual(innerAlgNode.valueBeforeDecodeView, outerAlgNode.valueBeforeDecodeView)) throw new DerError('signatureAlgorithm differs from tbsCertificate.signature');

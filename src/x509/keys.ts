@@ -19,6 +19,7 @@ import {
   encodeDer,
   explicit,
   integer,
+  isTagged,
   magnitude,
   nonNegative,
   octetAligned,
@@ -240,9 +241,11 @@ export function parsePkcs8PrivateKey(der: Uint8Array): PrivateKeyMaterial {
     const node = decodeDer(der, 'PrivateKeyInfo');
     const fields = elements(node, 3, 5, 'PrivateKeyInfo');
     checkAlgorithmIdentifier(at(fields, 1, 'PrivateKeyInfo'), 'privateKeyAlgorithm');
-    // attributes [0] and publicKey [1] (RFC 5958 v2, which pkijs's schema does not know): ignored.
-    taggedTail(fields, 3, [0, 1], 'PrivateKeyInfo');
-    const info = new pkijs.PrivateKeyInfo({ schema: node });
+    // attributes [0] and publicKey [1]: ignored. pkijs's schema stops at [0] and fails on an
+    // RFC 5958 v2 publicKey, so it is given the elements it models.
+    const tagged = taggedTail(fields, 3, [0, 1], 'PrivateKeyInfo');
+    const modelled = tagged.has(1) ? new asn1js.Sequence({ value: fields.filter((f) => !isTagged(f, 1)) }) : node;
+    const info = new pkijs.PrivateKeyInfo({ schema: modelled });
     if (info.version !== 0 && info.version !== 1) throw new DerError(`unknown version ${info.version}`);
     const alg = info.privateKeyAlgorithm;
     const oid = alg.algorithmId;

@@ -104,4 +104,67 @@ describe('CLI argument parsing', () => {
     expect(usage(['client', 'a:1', 'b:2', '--insecure'])).toMatch(/unexpected argument b:2/);
     expect(usage(['client', 'a:1', '--insecure=yes'])).toMatch(/takes no value/);
   });
+  it('resumption, PSK and 0-RTT options: server', () => {
+    expect(
+      parseArgs([
+        'server', '--port', '0', '--cert', 'c', '--key', 'k', '--tickets', '3', '--early-data', '--max-early-data', '1024',
+        '--anti-replay-window', '2.5', '--psk-identity', 'client one', '--psk', '00Ff', '--psk-modes', 'psk_ke,psk_dhe_ke',
+      ]),
+    ).toEqual({
+      kind: 'server',
+      host: '127.0.0.1',
+      port: 0,
+      cert: 'c',
+      key: 'k',
+      echo: false,
+      trace: false,
+      keyUpdate: false,
+      tickets: 3,
+      earlyData: { maxEarlyDataSize: 1024, antiReplayWindowSeconds: 2.5 },
+      psk: { identity: 'client one', key: new Uint8Array([0x00, 0xff]) },
+      pskModes: [0, 1],
+    });
+    // Defaults: 16384 bytes, 10 s; tickets left to the engine's default (2).
+    const d = parseArgs(['server', '--port', '0', '--cert', 'c', '--key', 'k', '--early-data']);
+    expect(d).toMatchObject({ earlyData: { maxEarlyDataSize: 16384, antiReplayWindowSeconds: 10 } });
+    expect(d).not.toHaveProperty('tickets');
+    expect(parseArgs(['server', '--port', '0', '--cert', 'c', '--key', 'k'])).not.toHaveProperty('earlyData');
+    // With a PSK the certificate is optional (but still a pair).
+    expect(parseArgs(['server', '--port', '0', '--psk-identity', 'a', '--psk', '01'])).not.toHaveProperty('cert');
+    expect(usage(['server', '--port', '0', '--psk-identity', 'a', '--psk', '01', '--cert', 'c'])).toMatch(/--key is required/);
+    expect(usage(['server', '--port', '0', '--psk-identity', 'a', '--psk', '01', '--key', 'k'])).toMatch(/--cert is required/);
+  });
+
+  it('resumption, PSK and 0-RTT options: client', () => {
+    expect(
+      parseArgs(['client', 'h:1', '--ca', 'ca', '--sess-out', 'o.json', '--sess-in', 'i.json', '--early-data', 'e.bin']),
+    ).toMatchObject({ sessOut: 'o.json', sessIn: 'i.json', earlyData: 'e.bin', ca: 'ca' });
+    // A PSK alone needs no --ca / --insecure.
+    const c = parseArgs(['client', 'h:1', '--psk-identity', 'id', '--psk', 'abcd', '--psk-modes', 'psk_ke']);
+    expect(c).toMatchObject({ insecure: false, psk: { identity: 'id', key: new Uint8Array([0xab, 0xcd]) }, pskModes: [0] });
+    expect(c).not.toHaveProperty('ca');
+    expect(parseArgs(['client', 'h:1', '--ca', 'x'])).not.toHaveProperty('sessIn');
+  });
+
+  it('resumption, PSK and 0-RTT option errors', () => {
+    const srv = ['server', '--port', '0', '--cert', 'c', '--key', 'k'];
+    expect(usage([...srv, '--tickets', '-1'])).toMatch(/--tickets needs a value|not a number/);
+    expect(usage([...srv, '--tickets', '101'])).toMatch(/--tickets: out of range/);
+    expect(usage([...srv, '--tickets', 'two'])).toMatch(/--tickets: not a number/);
+    expect(usage([...srv, '--max-early-data', '10'])).toMatch(/--max-early-data needs --early-data/);
+    expect(usage([...srv, '--anti-replay-window', '10'])).toMatch(/--anti-replay-window needs --early-data/);
+    expect(usage([...srv, '--early-data', '--max-early-data', '0'])).toMatch(/out of range/);
+    expect(usage([...srv, '--early-data', '--anti-replay-window', '0'])).toMatch(/positive/);
+    expect(usage([...srv, '--early-data', '--anti-replay-window', '1e3'])).toMatch(/positive/);
+    expect(usage([...srv, '--early-data=yes'])).toMatch(/takes no value/);
+    expect(usage([...srv, '--psk-identity', 'a'])).toMatch(/go together/);
+    expect(usage([...srv, '--psk', '00'])).toMatch(/go together/);
+    expect(usage([...srv, '--psk-identity', 'a', '--psk', '0'])).toMatch(/hex digits/);
+    expect(usage([...srv, '--psk-identity', 'a', '--psk', 'zz'])).toMatch(/hex digits/);
+    expect(usage([...srv, '--psk-modes', 'psk_ke,psk_foo'])).toMatch(/--psk-modes: unknown name psk_foo/);
+    expect(usage(['client', 'h:1', '--insecure', '--early-data'])).toMatch(/--early-data needs a value/);
+    expect(usage(['client', 'h:1', '--insecure', '--tickets', '1'])).toMatch(/unknown option --tickets/);
+    expect(usage(['server', '--port', '0', '--cert', 'c', '--key', 'k', '--sess-in', 'f'])).toMatch(/unknown option --sess-in/);
+    expect(usage(['client', 'h:1', '--sess-in', 'f'])).toMatch(/--ca/);
+  });
 });

@@ -1,5 +1,5 @@
 // The CLI runners in-process (no build needed): startServer + run(['client', …]).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -10,6 +10,7 @@ import { run, startServer, type CliIo } from '../../src/cli/run.js';
 import { createServer, type TlsServer } from '../../src/transport/node.js';
 import { utf8 } from '../../src/util/bytes.js';
 import { chainPem, mintTestPki } from '../../src/x509/mint.js';
+import { decodeSessionFile } from '../../src/resumption/session-file.js';
 
 function sink(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();
@@ -46,9 +47,9 @@ describe('CLI runners in-process', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function serve(extra: string[] = []): Promise<{ port: number; log: () => string; stdout: () => string }> {
+  async function serve(extra: string[] = [], identity = ['--cert', files.cert, '--key', files.key]): Promise<{ port: number; log: () => string; stdout: () => string }> {
     const s = io('');
-    const cmd = parseArgs(['server', '--port', '0', '--cert', files.cert, '--key', files.key, ...extra]) as ServerCommand;
+    const cmd = parseArgs(['server', '--port', '0', ...identity, ...extra]) as ServerCommand;
     const server = await startServer(cmd, s.io);
     servers.push(server);
     const m = /listening on 127\.0\.0\.1:(\d+)/.exec(s.err());
@@ -62,7 +63,7 @@ describe('CLI runners in-process', () => {
     const code = await run(['client', `localhost:${port}`, '--ca', files.ca, '--alpn', 'h2'], c.io);
     expect(code, c.err()).toBe(0);
     expect(c.out()).toBe('line one\nline two\n');
-    expect(c.err()).toMatch(/^TLSv1\.3 TLS_\w+ x25519 ecdsa_secp256r1_sha256 alpn=h2\n$/);
+    expect(c.err()).toMatch(/^TLSv1\.3 TLS_\w+ x25519 ecdsa_secp256r1_sha256 alpn=h2 early=none\n$/);
     await expect.poll(log).toMatch(/closed \(18 bytes received\)/);
     expect(log()).toMatch(/alpn=h2 sni=localhost/);
   });
@@ -114,5 +115,53 @@ describe('CLI runners in-process', () => {
     const c = io('');
     expect(await run(['--help'], c.io)).toBe(0);
     expect(c.out()).toMatch(/^Usage:/);
+  });
+  it('--sess-out / --sess-in / --early-data: 0-RTT beyond max_early_data_size goes partly early, the rest after', async () => {
+    const { port, log, stdout } = await serve(['--early-data', '--max-early-data', '8', '--tickets', '1']);
+    const sess = join(dir, 'sess.json');
+    const first = io('one;');
+    expect(await run(['client', `localhost:${port}`, '--ca', files.ca, '--sess-out', sess], first.io), first.err()).toBe(0);
+    expect(first.err()).toMatch(/^TLSv1\.3 \S+ x25519 ecdsa_secp256r1_sha256 alpn=none early=none\n$/);
+    expect(statSync(sess).mode & 0o777).toBe(0o600);
+    expect(decodeSessionFile(readFileSync(sess, 'utf8'))).toMatchObject({ serverName: 'localhost', maxEarlyDataSize: 8 });
+
+    const earlyPath = join(dir, 'early.bin');
+    writeFileSync(earlyPath, '0123456789abcdef');
+    const second = io('two;');
+    expect(await run(['client', `localhost:${port}`, '--ca', files.ca, '--sess-in', sess, '--early-data', earlyPath], second.io), second.err()).toBe(0);
+    expect(second.err()).toMatch(/^TLSv1\.3 \S+ x25519 none alpn=none resumed early=accepted\n$/);
+    await expect.poll(log).toMatch(/\[#2 [^\]]+\] closed \(20 bytes received, 8 of them early\)/);
+    expect(log()).toMatch(/\[#2 [^\]]+\] TLSv1\.3 \S+ x25519 none alpn=none sni=localhost resumed early=accepted\n/);
+    expect(log()).toMatch(/\[#2 [^\]]+\] early data: 8 bytes\n/);
+    expect(stdout()).toBe('one;0123456789abcdeftwo;');
+  });
+
+  it('--sess-out when the server sends no ticket: a warning, no file', async () => {
+    const { port } = await serve(['--tickets', '0']);
+    const sess = join(dir, 'none.json');
+    const c = io('x');
+    expect(await run(['client', `localhost:${port}`, '--ca', files.ca, '--sess-out', sess], c.io)).toBe(0);
+    expect(c.err()).toMatch(/warning: the server sent no session ticket/);
+    expect(() => statSync(sess)).toThrow();
+  });
+
+  it('--sess-in: a malformed file is a usage error', async () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"format":"something else"}');
+    const c = io('');
+    expect(await run(['client', 'localhost:1', '--ca', files.ca, '--sess-in', bad], c.io)).toBe(2);
+    expect(c.err()).toMatch(/^tls13: --sess-in: invalid session file: /);
+  });
+
+  it('external PSK only: no certificate anywhere; a wrong identity fails on both sides', async () => {
+    const { port, log } = await serve(['--echo'], ['--psk-identity', 'cli', '--psk', 'a1'.repeat(32)]);
+    const ok = io('psk!');
+    expect(await run(['client', `localhost:${port}`, '--psk-identity', 'cli', '--psk', 'a1'.repeat(32)], ok.io), ok.err()).toBe(0);
+    expect(ok.out()).toBe('psk!');
+    expect(ok.err()).toMatch(/^TLSv1\.3 \S+ x25519 none alpn=none early=none\n$/);
+    await expect.poll(log).toMatch(/sni=localhost psk=cli early=none/);
+    const bad = io('');
+    expect(await run(['client', `localhost:${port}`, '--psk-identity', 'other', '--psk', 'a1'.repeat(32)], bad.io)).toBe(1);
+    expect(bad.err()).toMatch(/^error: handshake_failure: /m);
   });
 });

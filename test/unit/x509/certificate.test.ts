@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import * as asn1js from 'asn1js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertDescription, CertificateError } from '../../../src/errors.js';
 import { bytesEqual, fromHex, toHex } from '../../../src/util/bytes.js';
@@ -227,13 +228,90 @@ describe('malformed certificates → bad_certificate / parse', () => {
       [{ oid: '2.5.29.19', critical: true, value: Uint8Array.of(0x30, 0x03, 0x01, 0x01, 0x01) }], // BOOLEAN 0x01 is not DER TRUE
       [{ oid: '2.5.29.37', critical: false, value: Uint8Array.of(0x30, 0x00) }], // empty EKU
       [{ oid: '1.2.3.4', critical: false, value: Uint8Array.of(0) }, { oid: '1.2.3.4', critical: false, value: Uint8Array.of(1) }],
+      // Elements pkijs's schemas would skip: a third BasicConstraints element, AKI fields out of order.
+      [{ oid: '2.5.29.19', critical: true, value: Uint8Array.of(0x30, 0x08, 0x01, 0x01, 0xff, 0x02, 0x01, 0x00, 0x05, 0x00) }],
+      [{ oid: '2.5.29.35', critical: false, value: Uint8Array.of(0x30, 0x05, 0x82, 0x01, 0x01, 0x80, 0x00) }],
+      // A dNSName must be an IA5String: 7-bit (RFC 5280 §4.2.1.6).
+      [{ oid: '2.5.29.17', critical: false, value: Uint8Array.of(0x30, 0x03, 0x82, 0x01, 0xe9) }],
     ];
     for (const extraExtensions of cases) {
       // mintCertificate parses what it produced, so the failure surfaces there.
-      await expect(mintCertificate({ subject: 'x', omitBasicConstraints: true, extraExtensions })).rejects.toMatchObject({
+      await expect(mintCertificate({ subject: 'x', omitBasicConstraints: true, omitKeyIdentifiers: true, extraExtensions })).rejects.toMatchObject({
         alert: AlertDescription.bad_certificate,
         check: 'parse',
       });
+    }
+  });
+});
+
+describe('certificates edited through asn1js', () => {
+  let good: Uint8Array;
+  beforeAll(async () => {
+    good = (await mintCertificate({ subject: 'm', sans: ['m.example'] })).certDer;
+  });
+  const bad = (der: Uint8Array): CertificateError => expectCertError(() => parseCertificate(der), AlertDescription.bad_certificate, 'parse');
+  type Nodes = asn1js.BaseBlock[];
+  const items = (b: asn1js.BaseBlock | undefined): Nodes => (b as asn1js.Constructed).valueBlock.value;
+  /** Re-encodes `good` after `f` changes its Certificate and TBSCertificate elements (lengths follow). */
+  const edit = (f: (tbs: Nodes, cert: Nodes) => void): Uint8Array => {
+    const root = asn1js.fromBER(good.slice()).result;
+    f(items(items(root)[0]), items(root));
+    return new Uint8Array(root.toBER(false));
+  };
+  // TBSCertificate: [0] version, serial, signature, issuer, validity, subject, spki, [3] extensions.
+  const ATV = (oid: string, value: asn1js.BaseBlock): asn1js.Sequence => new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: oid }), value] });
+  const name = (...rdns: asn1js.Sequence[][]): asn1js.Sequence => new asn1js.Sequence({ value: rdns.map((atvs) => new asn1js.Set({ value: atvs })) });
+
+  it('an unchanged re-encoding parses', () => {
+    expect(toHex(edit(() => {}))).toBe(toHex(good));
+    expect(parseCertificate(edit(() => {})).subject.text).toBe('CN=m');
+  });
+
+  it('multi-valued RDNs and other string types in Names', () => {
+    const subject = name(
+      [ATV('2.5.4.10', new asn1js.PrintableString({ value: 'Org' }))],
+      [ATV('2.5.4.3', new asn1js.Utf8String({ value: 'a' })), ATV('0.9.2342.19200300.100.1.1', new asn1js.BmpString({ value: 'b\u00e9' }))],
+      [ATV('1.2.3.4', new asn1js.Integer({ value: 5 }))],
+    );
+    const c = parseCertificate(edit((tbs) => void (tbs[5] = subject)));
+    expect(c.subject.attributes.map((a) => [a.shortName ?? a.oid, a.value])).toEqual([['O', 'Org'], ['CN', 'a'], ['UID', 'b\u00e9'], ['1.2.3.4', '#020105']]);
+    expect(c.subject.text.startsWith('1.2.3.4=')).toBe(true);
+    expect(c.subject.text.endsWith(', CN=a+UID=b\u00e9, O=Org')).toBe(true);
+    expect(toHex(c.subject.der)).toBe(toHex(new Uint8Array(subject.toBER(false))));
+    bad(edit((tbs) => void (tbs[5] = name([])))); // an empty RDN
+    bad(edit((tbs) => void (tbs[5] = name([ATV('2.5.4.3', new asn1js.Primitive({ idBlock: { tagClass: 1, tagNumber: 12 }, valueHex: Uint8Array.of(0xc3, 0x28) }))]))));
+  });
+
+  it('DER rules asn1js does not enforce (X.690 §10, §11)', () => {
+    bad(edit((tbs) => void (tbs[1]!.lenBlock.longFormUsed = true))); // 02 81 10 …: long form for a short length
+    bad(edit((tbs) => void (tbs[1] = new asn1js.Integer({ valueHex: Uint8Array.of(0x00, 0x01) })))); // non-minimal INTEGER
+    const constructedString = new asn1js.Constructed({ idBlock: { tagClass: 1, tagNumber: 12 }, value: [new asn1js.Utf8String({ value: 'm' })] });
+    bad(edit((tbs) => void (tbs[5] = name([ATV('2.5.4.3', constructedString)]))));
+    bad(edit((_, cert) => void (cert[2] = new asn1js.BitString({ unusedBits: 1, valueHex: Uint8Array.of(0xff) })))); // padding bit set
+    const nonMinimalOid = new asn1js.Primitive({ idBlock: { tagClass: 1, tagNumber: 6 }, valueHex: Uint8Array.of(0x55, 0x80, 0x03) });
+    bad(edit((tbs) => void (tbs[5] = name([new asn1js.Sequence({ value: [nonMinimalOid, new asn1js.Utf8String({ value: 'm' })] })]))));
+  });
+
+  it('elements the pkijs schemas would skip', () => {
+    bad(edit((_, cert) => void cert.push(new asn1js.Null())));
+    bad(edit((tbs) => void tbs.push(new asn1js.Null())));
+    bad(edit((tbs) => void tbs.push(tbs[7]!))); // a second [3]
+    bad(edit((tbs, cert) => [tbs[2], cert[1]].forEach((alg) => items(alg).push(new asn1js.Null(), new asn1js.Null()))));
+    bad(edit((tbs) => void items(tbs[4]).push(new asn1js.UTCTime({ valueDate: new Date() }))));
+    bad(edit((tbs) => void items(items(items(tbs[7])[0])[0]).push(new asn1js.OctetString({ valueHex: new Uint8Array(1) }))));
+    bad(edit((tbs) => void (items(tbs[7])[0] = new asn1js.Sequence({ value: [] })))); // empty Extensions
+  });
+
+  it('times outside the RFC 5280 §4.1.2.5 profile', () => {
+    for (const t of [
+      new asn1js.UTCTime({ value: '3001010000Z' }), // no seconds
+      new asn1js.UTCTime({ value: '301301000000Z' }), // month 13
+      new asn1js.UTCTime({ value: '300230000000Z' }), // 30 February
+      new asn1js.UTCTime({ value: '300101000000+0100' }),
+      new asn1js.GeneralizedTime({ value: '20500101000000.5Z' }),
+    ]) {
+      const e = bad(edit((tbs) => void (items(tbs[4])[1] = t)));
+      expect(e.message).toMatch(/notAfter/);
     }
   });
 });

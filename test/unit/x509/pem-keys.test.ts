@@ -89,6 +89,24 @@ describe('private keys', () => {
     expect(k.kind === 'ec' && k.publicPoint?.length).toBe(65);
   });
 
+  it('RFC 5958 v2 keys with a [1] publicKey; anything after it is rejected', async () => {
+    const k = await generateKey('p256');
+    const edit = (f: (fields: asn1js.BaseBlock[]) => void): Uint8Array => {
+      const root = asn1js.fromBER(encodePkcs8PrivateKey(k)).result as asn1js.Sequence;
+      f(root.valueBlock.value);
+      return new Uint8Array(root.toBER(false));
+    };
+    const point = k.kind === 'ec' ? k.publicPoint! : new Uint8Array(0);
+    const publicKey = new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 1 }, valueHex: Uint8Array.of(0, ...point) });
+    const v2 = edit((f) => {
+      f[0] = new asn1js.Integer({ value: 1 });
+      f.push(publicKey);
+    });
+    expect(parsePkcs8PrivateKey(v2)).toEqual(k);
+    expect(() => parsePkcs8PrivateKey(edit((f) => f.push(publicKey, new asn1js.Null())))).toThrow(KeyFormatError);
+    expect(() => parsePkcs8PrivateKey(edit((f) => void (f[0] = new asn1js.Integer({ value: 2 }))))).toThrow(/version/);
+  });
+
   it('rejects garbage, unsupported and encrypted keys with clear errors', () => {
     expect(() => parsePrivateKeyPem('')).toThrow(/no PRIVATE KEY/);
     expect(() => parsePrivateKeyPem(pemEncode(Uint8Array.of(0x30, 0x03, 0x02, 0x01), 'PRIVATE KEY'))).toThrow(KeyFormatError);
@@ -174,6 +192,30 @@ describe('private keys', () => {
         expect(e.check).toBe('public-key');
       }
     });
+  });
+
+  it('parseSpki reads id-RSASSA-PSS keys but does not accept them yet', async () => {
+    const rsa = publicKeyFromPrivate(await generateKey('rsa2048'));
+    if (rsa.kind !== 'rsa') throw new Error('not RSA');
+    const spki = encodeSpki({ ...rsa, pss: true });
+    expect(toHex(spki)).toContain('300b06092a864886f70d01010a0382'); // id-RSASSA-PSS, parameters absent (RFC 4055 §1.2)
+    const e = catchError(() => parseSpki(spki));
+    expect({ alert: e.alert, check: e.check }).toEqual({ alert: AlertDescription.unsupported_certificate, check: 'public-key' });
+    expect(e.message).toMatch(/RSASSA-PSS/);
+  });
+
+  it('parseSpki rejects a negative RSA modulus (pkijs would drop the sign)', () => {
+    const n = new Uint8Array(128).fill(0xc5);
+    const rsaKey = new asn1js.Sequence({ value: [new asn1js.Integer({ valueHex: n }), new asn1js.Integer({ value: 65537 })] });
+    const spki = new asn1js.Sequence({
+      value: [
+        new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: '1.2.840.113549.1.1.1' }), new asn1js.Null()] }),
+        new asn1js.BitString({ valueHex: rsaKey.toBER(false) }),
+      ],
+    });
+    const e = catchError(() => parseSpki(new Uint8Array(spki.toBER(false))));
+    expect(e.alert).toBe(AlertDescription.bad_certificate);
+    expect(e.message).toMatch(/negative/);
   });
 
   it('parseSpki rejects malformed input as bad_certificate', () => {
