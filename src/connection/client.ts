@@ -53,6 +53,7 @@ export function resolveClientConfig(config: ClientConfig, provider: CryptoProvid
     earlyData: config.earlyData,
     clientCertificates: config.clientCertificates ?? [],
     postHandshakeAuth: config.postHandshakeAuth ?? false,
+    requestOcsp: config.requestOcsp ?? false,
   };
 }
 

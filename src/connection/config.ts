@@ -81,6 +81,8 @@ export interface ClientConfig extends CommonConfig {
   clientCertificates?: ClientCertificate[];
   /** Offer post-handshake client authentication (post_handshake_auth). */
   postHandshakeAuth?: boolean;
+  /** Ask the server to staple an OCSP response (status_request, RFC 6066 §8); the verifier checks it. */
+  requestOcsp?: boolean;
 }
 
 
@@ -111,6 +113,8 @@ export interface ServerConfig extends CommonConfig {
   pskModes?: number[];
   /** External PSKs accepted. */
   externalPsks?: ExternalPsk[];
+  /** A DER OCSP response for our leaf, stapled when the client asks (RFC 8446 §4.4.2.1). */
+  ocspResponse?: Uint8Array;
   /** Ask clients for a certificate (RFC 8446 §4.3.2). Default: no client authentication. */
   clientAuth?: ClientAuthPolicy;
   /** Accept 0-RTT data (off by default). */

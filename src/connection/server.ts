@@ -47,6 +47,7 @@ export function resolveServerConfig(config: ServerConfig, provider: CryptoProvid
     pskModes: config.pskModes ?? [PskKeyExchangeMode.psk_dhe_ke, PskKeyExchangeMode.psk_ke],
     externalPsks: config.externalPsks ?? [],
     clientAuth: config.clientAuth,
+    ocspResponse: config.ocspResponse,
     earlyData: config.earlyData && {
       maxEarlyDataSize: config.earlyData.maxEarlyDataSize,
       antiReplay: config.earlyData.antiReplay ?? sharedFor(config, provider).antiReplay,

@@ -8,6 +8,8 @@ export interface ClientCertificateVerifierInput {
   /** DER certificates as sent, leaf first. */
   chain: Uint8Array[];
   now: Date;
+  /** A stapled OCSP response for the leaf, DER, when the client sent one. */
+  ocspResponse?: Uint8Array;
 }
 
 export interface ClientCertificateVerifier {

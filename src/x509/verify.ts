@@ -18,6 +18,8 @@ export interface CertificateVerifierInput {
   /** The name the client asked for (SNI); checked against the leaf's SANs when given. */
   serverName?: string;
   now: Date;
+  /** A stapled OCSP response for the leaf (RFC 8446 §4.4.2.1), DER, when the server sent one. */
+  ocspResponse?: Uint8Array;
 }
 
 export interface VerifiedChain {

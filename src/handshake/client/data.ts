@@ -39,6 +39,7 @@ export interface ResolvedClientConfig {
   earlyData: Uint8Array | undefined;
   clientCertificates: ClientCertificate[];
   postHandshakeAuth: boolean;
+  requestOcsp: boolean;
 }
 
 export interface ClientHandshake {

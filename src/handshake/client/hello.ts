@@ -8,6 +8,7 @@ import {
   ProtocolVersion,
   PskKeyExchangeMode,
   ServerNameType,
+  CertificateStatusType,
   groupName,
   suiteName,
 } from '../../wire/codepoints.js';
@@ -21,6 +22,7 @@ import {
   encodeServerNameList,
   encodeSignatureSchemeList,
   encodeSupportedVersionsClient,
+  encodeStatusRequest,
   decodeCookie,
   decodeKeyShareHrr,
   decodeKeyShareServer,
@@ -74,6 +76,13 @@ function clientHelloExtensions(hs: ClientHandshake, opts: { cookie?: Uint8Array;
   }
   if (c.alpn.length > 0) {
     exts.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpnList(c.alpn) });
+  }
+  // RFC 6066 §8: status_request for OCSP, with no responder ids or extensions.
+  if (c.requestOcsp) {
+    exts.push({
+      type: ExtensionType.status_request,
+      data: encodeStatusRequest({ statusType: CertificateStatusType.ocsp, responderIdList: [], requestExtensions: EMPTY }),
+    });
   }
   // RFC 8446 §4.2.6
   if (c.postHandshakeAuth) exts.push({ type: ExtensionType.post_handshake_auth, data: EMPTY });

@@ -3,7 +3,7 @@
 import { AlertDescription, CertificateError, TlsError } from '../../errors.js';
 import { finishedVerifyData, trafficKeys } from '../../keyschedule/index.js';
 import { ExtensionType, HandshakeType, schemeName } from '../../wire/codepoints.js';
-import { decodeAlpnList, decodeRecordSizeLimit, findExtension } from '../../wire/extensions.js';
+import { decodeAlpnList, decodeCertificateStatus, decodeRecordSizeLimit, findExtension } from '../../wire/extensions.js';
 import type {
   Certificate,
   CertificateRequest,
@@ -92,6 +92,9 @@ export class ExpectCertificate implements HandshakeState {
     for (const entry of msg.certificateList) checkSolicited(hs, entry.extensions, 'CertificateEntry');
     hs.transcript.add(raw);
     const chain = msg.certificateList.map((e) => e.data);
+    // RFC 8446 §4.4.2.1: a stapled OCSP response rides on the leaf's entry.
+    const status = findExtension(msg.certificateList[0]!.extensions, ExtensionType.status_request);
+    const ocspResponse = status ? decodeCertificateStatus(status.data).ocspResponse : undefined;
     hs.ctx.negotiated({ peerCertificates: chain });
 
     const verifier = hs.config.verifier;
@@ -104,7 +107,12 @@ export class ExpectCertificate implements HandshakeState {
     }
     let result: VerifiedChain | Promise<VerifiedChain>;
     try {
-      result = verifier.verify({ chain, serverName: hs.config.serverName, now: hs.ctx.now() });
+      result = verifier.verify({
+        chain,
+        now: hs.ctx.now(),
+        ...(hs.config.serverName !== undefined ? { serverName: hs.config.serverName } : {}),
+        ...(ocspResponse ? { ocspResponse } : {}),
+      });
     } catch (e) {
       throw asCertificateError(e);
     }

@@ -41,6 +41,7 @@ export interface ResolvedServerConfig {
   externalPsks: ExternalPsk[];
   earlyData: { maxEarlyDataSize: number; antiReplay: AntiReplayStore; toleranceMs: number } | undefined;
   clientAuth: ClientAuthPolicy | undefined;
+  ocspResponse: Uint8Array | undefined;
 }
 
 export interface ServerHandshake {

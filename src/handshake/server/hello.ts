@@ -10,6 +10,7 @@ import {
   ProtocolVersion,
   PskKeyExchangeMode,
   ServerNameType,
+  CertificateStatusType,
   groupName,
   schemeName,
 } from '../../wire/codepoints.js';
@@ -24,6 +25,8 @@ import {
   decodeRecordSizeLimit,
   decodeServerNameList,
   decodeSignatureSchemeList,
+  decodeStatusRequest,
+  encodeCertificateStatus,
   decodeSupportedVersionsClient,
   encodeAlpnList,
   encodeCookie,
@@ -62,6 +65,8 @@ interface ClientOffer {
   psks: OfferedPsks | undefined;
   pskModes: number[] | undefined;
   earlyData: boolean;
+  /** RFC 6066 §8: the client asked for an OCSP staple. */
+  statusRequest: boolean;
 }
 
 function readClientHello(ch: ClientHello): ClientOffer {
@@ -97,6 +102,7 @@ function readClientHello(ch: ClientHello): ClientOffer {
     psks: pskExt && decodePreSharedKeyClient(pskExt.data),
     pskModes: modesExt && decodePskKeyExchangeModes(modesExt.data),
     earlyData: ext(ExtensionType.early_data) !== undefined,
+    statusRequest: readStatusRequest(ext(ExtensionType.status_request)),
   };
   // RFC 8446 §4.2.9: a PSK comes with psk_key_exchange_modes.
   if (offer.psks && !offer.pskModes) fail('missing_extension', 'pre_shared_key without psk_key_exchange_modes');
@@ -110,6 +116,11 @@ function readClientHello(ch: ClientHello): ClientOffer {
     if (!offer.groups!.includes(s.group)) fail('illegal_parameter', `key share for ${groupName(s.group)}, not in supported_groups`);
   }
   return offer;
+}
+
+/** RFC 6066 §8: only an OCSP status_request can be answered. */
+function readStatusRequest(e: Extension | undefined): boolean {
+  return e !== undefined && decodeStatusRequest(e.data).statusType === CertificateStatusType.ocsp;
 }
 
 /** RFC 6066 §3: one host_name; IP literals are not valid there and are ignored. */
@@ -401,7 +412,19 @@ export class ExpectClientHello implements HandshakeState {
       ctx.send({
         msgType: HandshakeType.certificate,
         certificateRequestContext: EMPTY,
-        certificateList: certificate.chain.map((der) => ({ data: der, extensions: [] })),
+        // RFC 8446 §4.4.2.1: staple the OCSP response on the leaf when the client asked for one.
+        certificateList: certificate.chain.map((der, i) => ({
+          data: der,
+          extensions:
+            i === 0 && offer.statusRequest && hs.config.ocspResponse
+              ? [
+                  {
+                    type: ExtensionType.status_request,
+                    data: encodeCertificateStatus({ statusType: CertificateStatusType.ocsp, ocspResponse: hs.config.ocspResponse }),
+                  },
+                ]
+              : [],
+        })),
       }),
     );
     // RFC 8446 §4.4.3: the signature may come from an async signer (WebCrypto, KMS, HSM).
