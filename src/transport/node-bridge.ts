@@ -42,7 +42,7 @@ export interface Bridge {
   /** Reverse mode: the TCP listener's port. */
   readonly acceptPort: number | undefined;
   /** Connections bridged so far. */
-  readonly stats: { bridged: number; refused: number; active: number };
+  readonly stats: { bridged: number; refused: number; active: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -59,6 +59,8 @@ const WS_HIGH_WATER = 1 << 20;
 /** Pipes one WebSocket and one TCP socket together until either ends. */
 function splice(ws: NodeWebSocket, tcp: net.Socket, idleTimeoutMs: number, done: () => void): void {
   let finished = false;
+  let wsPaused = false;
+  let tcpPaused = false;
   const finish = (): void => {
     if (finished) return;
     finished = true;
@@ -80,17 +82,25 @@ function splice(ws: NodeWebSocket, tcp: net.Socket, idleTimeoutMs: number, done:
       finish();
       return;
     }
-    if (!tcp.write(new Uint8Array(d))) {
+    if (!tcp.write(new Uint8Array(d)) && !wsPaused) {
+      wsPaused = true;
       ws.socket.pause();
-      tcp.once('drain', () => ws.socket.resume());
+      tcp.once('drain', () => {
+        wsPaused = false;
+        ws.socket.resume();
+      });
     }
   });
   tcp.on('data', (d: Buffer) => {
     if (ws.readyState !== 1) return;
     ws.send(d);
-    if (ws.bufferedAmount > WS_HIGH_WATER) {
+    if (ws.bufferedAmount > WS_HIGH_WATER && !tcpPaused) {
+      tcpPaused = true;
       tcp.pause();
-      ws.socket.once('drain', () => tcp.resume());
+      ws.socket.once('drain', () => {
+        tcpPaused = false;
+        tcp.resume();
+      });
     }
   });
   ws.addEventListener('close', finish);
@@ -133,7 +143,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       if (h !== undefined && !isLoopback(h)) throw new Error(`bridge: ${what} host ${h} is not loopback (pass allowNonLoopback to allow it)`);
   }
 
-  const stats = { bridged: 0, refused: 0, active: 0 };
+  const stats = { bridged: 0, refused: 0, active: 0, waiting: 0 };
   const sockets = new Set<net.Socket>();
   const waiting: NodeWebSocket[] = [];
   const track = (s: net.Socket): void => {
@@ -168,9 +178,11 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       });
     } else {
       waiting.push(ws);
+      stats.waiting = waiting.length;
       const drop = (): void => {
         const i = waiting.indexOf(ws);
         if (i >= 0) waiting.splice(i, 1);
+        stats.waiting = waiting.length;
       };
       ws.addEventListener('close', drop);
       ws.addEventListener('message', () => {
@@ -192,6 +204,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       const start = Date.now();
       const pair = (): void => {
         const ws = waiting.shift();
+        stats.waiting = waiting.length;
         if (ws) {
           stats.active++;
           stats.bridged++;

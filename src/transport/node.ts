@@ -75,8 +75,11 @@ export interface TlsServer {
 /**
  * A TCP server that runs a TLS handshake on every connection, then calls `onSecureConnection`
  * with the stream. 0-RTT data accepted during the handshake waits in `stream.readEarly()`
- * (marked early: it may be a replay), apart from the 1-RTT data of `read()`. `config` may be a function, called per connection (e.g. for per-connection
- * tracing). A rejection from the callback aborts that connection and goes to `onError`.
+ * (marked early: it may be a replay), apart from the 1-RTT data of `read()`.
+ * `config` may be a function, called per connection (e.g. for per-connection tracing); the
+ * objects it returns should then share one `tickets.issuer` (and `earlyData.antiReplay`): the
+ * defaults belong to one config object, so tickets would not resume across them.
+ * A rejection from the callback aborts that connection and goes to `onError`.
  */
 export function createServer(
   config: ServerConfig | ((remote: string) => ServerConfig),

@@ -83,6 +83,9 @@ interface Case {
   server: Partial<ServerConfig>;
   clientHello: (msg: HandshakeMessage, t: Trace) => HandshakeMessage;
   serverHook?: (msg: HandshakeMessage, t: Trace) => HandshakeMessage;
+  /** Config that needs the trace (client certificates, client authentication). */
+  clientExtra?: (t: Trace) => Partial<ClientConfig>;
+  serverExtra?: (t: Trace) => Partial<ServerConfig>;
 }
 
 /** The server's supported_groups in EncryptedExtensions, as NSS sends it. */
@@ -154,6 +157,34 @@ const cases: Case[] = [
       return serverGroupsInEe(msg, t);
     },
   },
+  {
+    name: 'client-auth',
+    clientRandom: (t) => [t.value('client_x25519_private_key'), t.value('client_random')],
+    serverRandom: (t) => [t.value('server_x25519_private_key'), t.value('server_random')],
+    client: { groups: [0x1d, 0x17, 0x18, 0x19, 0x100, 0x101, 0x102, 0x103, 0x104], keyShareGroups: [0x1d] },
+    server: {},
+    clientHello: (msg) => {
+      if (msg.msgType !== HandshakeType.client_hello) return msg;
+      return { ...msg, extensions: insertAfter(msg.extensions, ExtensionType.server_name, RENEGOTIATION_INFO) };
+    },
+    // NSS's CertificateRequest lists its own schemes and no certificate_authorities.
+    serverHook: (msg, t) =>
+      msg.msgType === HandshakeType.certificate_request ? message(t, 'server', 'CertificateRequest') : serverGroupsInEe(msg, t),
+    clientExtra: (t) => {
+      const cert = message(t, 'client', 'Certificate');
+      const cv = message(t, 'client', 'CertificateVerify');
+      if (cert.msgType !== HandshakeType.certificate || cv.msgType !== HandshakeType.certificate_verify) throw new Error('bad trace');
+      // The client's RSA-PSS salt is random too: inject its signature.
+      return {
+        clientCertificates: [
+          { chain: cert.certificateList.map((e) => e.data), key: { schemes: [cv.algorithm], signer: (scheme) => ({ scheme, sign: () => cv.signature }) } },
+        ],
+      };
+    },
+    serverExtra: () => ({
+      clientAuth: { mode: 'required', sendAuthorities: false, verifier: { verify: ({ chain }) => acceptTraceCertificate.verify({ chain, now: new Date() }) } },
+    }),
+  },
 ];
 
 function clientConfig(c: Case, t: Trace, random: RandomSource, keyLog: Map<string, string>): ClientConfig {
@@ -167,6 +198,7 @@ function clientConfig(c: Case, t: Trace, random: RandomSource, keyLog: Map<strin
     keyLog: (label, _cr, secret) => keyLog.set(label, toHex(secret)),
     research: { beforeSend: (m) => c.clientHello(m, t) },
     ...c.client,
+    ...c.clientExtra?.(t),
   };
 }
 
@@ -256,10 +288,17 @@ describe.each(cases)('RFC 8448 $name', (c) => {
       research: { beforeSend: (m) => traceTicket(c.serverHook ? c.serverHook(m, t) : m, t) },
       tickets: { count: ticket ? 1 : 0, issuer: { issue: () => new Uint8Array(1), redeem: () => undefined } },
       ...c.server,
+      ...c.serverExtra?.(t),
     });
     replay(server, t, 'server');
     expect(random.remaining()).toBe(0);
     expect(server.handshakeComplete).toBe(true);
+    if (c.name === 'client-auth') {
+      // The server verified the client's RSA-PSS CertificateVerify and knows its certificate.
+      const clientCert = message(t, 'client', 'Certificate');
+      if (clientCert.msgType !== HandshakeType.certificate) throw new Error('bad trace');
+      expect(server.parameters.peerCertificates).toEqual([clientCert.certificateList[0]!.data]);
+    }
     expect(server.peerClosed).toBe(true);
     expect(keyLog.get('CLIENT_HANDSHAKE_TRAFFIC_SECRET')).toBe(toHex(t.value('c_hs_traffic')));
     expect(keyLog.get('SERVER_HANDSHAKE_TRAFFIC_SECRET')).toBe(toHex(t.value('s_hs_traffic')));
