@@ -29,6 +29,11 @@ export interface CommonConfig {
   onEvent?: EventListener;
   /** RFC 8446 §5.4 padding policy for protected records. */
   padding?: PaddingPolicy;
+  /**
+   * RFC 8446 §5.5: records sent under one key before a KeyUpdate goes out automatically
+   * (default: the AEAD's limit, 2^24.5 for AES-GCM). Lower it to see rekeying in tests.
+   */
+  keyUpdateRecordLimit?: number;
   /** RFC 8449: the record_size_limit we advertise (64..16385); default: not sent. */
   recordSizeLimit?: number;
   /**

@@ -29,6 +29,8 @@ import type { CommonConfig } from './config.js';
 import type { Connection, ConnectionEvent, NegotiatedParameters, Side } from './types.js';
 
 const CCS_PAYLOAD = new Uint8Array([1]);
+/** RFC 9846 §4.6.3: the epoch must stay below 2^48-1. */
+const MAX_KEY_UPDATES = 2 ** 48 - 1;
 /** Bound on consecutive change_cipher_spec records (RFC 8446 §5 allows them; nothing needs many). */
 const MAX_CCS_RECORDS = 32;
 
@@ -53,6 +55,8 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   private ccsCount = 0;
   private readonly pendingHandshake: Uint8Array[] = [];
   private sentInitialHello = false;
+  private keyUpdateOwed = false;
+  private awaitingPeerKeyUpdate = false;
 
   private readSuite: CipherSuiteImpl | undefined;
   private readSecret: Uint8Array | undefined;
@@ -117,8 +121,27 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
       this.appOutBeforeHandshake.push(data.slice());
       return;
     }
+    this.writeApplicationData(data);
+  }
+
+  /**
+   * RFC 8446 §5.5 / RFC 9846 §5.5: never exceed the AEAD's record limit under one key: a
+   * KeyUpdate goes out first. A pending KeyUpdate answer (§4.6.3) goes before the data too.
+   */
+  private writeApplicationData(data: Uint8Array): void {
     this.flushHandshake();
-    this.writer.write(ContentType.application_data, data);
+    this.answerKeyUpdate();
+    const suite = this.writeSuite!;
+    const limit = Math.min(this.config.keyUpdateRecordLimit ?? suite.aead.recordLimit, suite.aead.recordLimit);
+    const fragment = this.writer.maxFragmentLength;
+    let off = 0;
+    do {
+      if (this.writer.recordsUnderKey >= limit) this.sendKeyUpdate(KeyUpdateRequest.update_not_requested);
+      const room = (limit - this.writer.recordsUnderKey) * fragment;
+      const chunk = data.subarray(off, Math.min(data.length, off + room));
+      this.writer.write(ContentType.application_data, chunk);
+      off += chunk.length;
+    } while (off < data.length);
   }
 
   read(): Uint8Array | undefined {
@@ -289,7 +312,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     this.handshakeComplete = true;
     this.emit({ type: 'handshake_complete', parameters: this.parameters as NegotiatedParameters });
     this.flushHandshake();
-    for (const chunk of this.appOutBeforeHandshake) this.writer.write(ContentType.application_data, chunk);
+    for (const chunk of this.appOutBeforeHandshake) this.writeApplicationData(chunk);
     this.appOutBeforeHandshake.length = 0;
     if (this.closeAfterHandshake) {
       this.closeAfterHandshake = false;
@@ -307,16 +330,32 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     const next = nextTrafficSecret(suite.hash, secret);
     this.readGeneration++;
     this.setReadKeys(trafficKeys(suite, next), 'application', next, suite);
-    // Answer a request before our next application data (RFC 8446 §4.6.3); not when we already closed.
-    if (requestUpdate === KeyUpdateRequest.update_requested && !this.closed) {
-      this.sendKeyUpdate(KeyUpdateRequest.update_not_requested);
-    }
+    // The peer's KeyUpdate answers ours, if we asked (RFC 9846 §4.6.3).
+    this.awaitingPeerKeyUpdate = false;
+    // RFC 9846 §4.6.3: answer before our next application data; several requests received while
+    // we were silent get one answer (sent when this batch of input is processed, or before data).
+    if (requestUpdate === KeyUpdateRequest.update_requested && !this.closed) this.keyUpdateOwed = true;
+  }
+
+  /** Send the KeyUpdate we owe the peer, if any. */
+  private answerKeyUpdate(): void {
+    if (!this.keyUpdateOwed || this.closed || this.error) return;
+    this.keyUpdateOwed = false;
+    this.sendKeyUpdate(KeyUpdateRequest.update_not_requested);
   }
 
   private sendKeyUpdate(requestUpdate: number): void {
     const suite = this.writeSuite;
     const secret = this.writeSecret;
     if (!suite || !secret) throw internalError('KeyUpdate without write keys');
+    // RFC 9846 §4.6.3: no second update_requested before the peer's answer; at most 2^48-1 epochs.
+    if (requestUpdate === KeyUpdateRequest.update_requested) {
+      if (this.awaitingPeerKeyUpdate) requestUpdate = KeyUpdateRequest.update_not_requested;
+      else this.awaitingPeerKeyUpdate = true;
+    }
+    if (this.writeGeneration >= MAX_KEY_UPDATES) throw new TlsUsageError('key update limit (2^48-1) reached');
+    // A request of ours also answers one we owe.
+    this.keyUpdateOwed = false;
     this.send({ msgType: HandshakeType.key_update, requestUpdate });
     const next = nextTrafficSecret(suite.hash, secret);
     this.writeGeneration++;
@@ -383,7 +422,10 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
         continue;
       }
       const record = this.reader.next();
-      if (!record) return;
+      if (!record) {
+        this.answerKeyUpdate();
+        return;
+      }
       this.handleRecord(record.type, record.data, record.protected);
     }
   }

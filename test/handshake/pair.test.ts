@@ -131,6 +131,41 @@ describe('in-memory client ↔ server', () => {
     expect(client.error ?? server.error).toBeUndefined();
   });
 
+  it('key usage limit: a KeyUpdate goes out automatically before the limit; data intact both ways', () => {
+    const updates: string[] = [];
+    const { client, server } = runPair({
+      client: { keyUpdateRecordLimit: 3, onEvent: (e) => void (e.type === 'keys' && e.direction === 'write' && updates.push(`c${e.generation}`)) },
+      server: { keyUpdateRecordLimit: 4, onEvent: (e) => void (e.type === 'keys' && e.direction === 'write' && updates.push(`s${e.generation}`)) },
+    });
+    const big = new Uint8Array(10 * 16384 + 5).map((_, i) => i & 0xff);
+    client.write(big);
+    server.receive(client.takeOutput()!);
+    expect(bytesEqual(drain(server), big)).toBe(true);
+    server.write(big);
+    client.receive(server.takeOutput()!);
+    expect(bytesEqual(drain(client), big)).toBe(true);
+    // 11 records at 3 per key: generations 1, 2, 3 (the server: 11 at 4 per key: 1, 2).
+    expect(updates.filter((u) => u.startsWith('c') && u !== 'c0')).toEqual(['c1', 'c2', 'c3']);
+    expect(updates.filter((u) => u.startsWith('s') && u !== 's0')).toEqual(['s1', 's2']);
+  });
+
+  it('several update_requested KeyUpdates in one flight get a single answer (RFC 9846 §4.6.3)', () => {
+    const { client, server } = runPair();
+    let answers = 0;
+    const hooked = server as unknown as { config: { onEvent?: (e: ConnectionEvent) => void } };
+    hooked.config.onEvent = (e) => void (e.type === 'handshake' && e.direction === 'sent' && e.message.msgType === HandshakeType.key_update && answers++);
+    // The client may not ask twice before an answer: its second and third go as update_not_requested.
+    client.updateKeys(true);
+    client.updateKeys(true);
+    client.updateKeys(true);
+    server.receive(client.takeOutput()!);
+    expect(answers).toBe(1);
+    client.receive(server.takeOutput()!);
+    client.write(utf8('after'));
+    server.receive(client.takeOutput()!);
+    expect(server.read()).toEqual(utf8('after'));
+  });
+
   it('exporters agree on both sides and differ by label and context', () => {
     const { client, server } = runPair();
     const a = client.exportKeyingMaterial('EXPERIMENTAL test', utf8('ctx'), 32);
