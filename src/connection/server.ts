@@ -41,7 +41,7 @@ export function resolveServerConfig(config: ServerConfig, provider: CryptoProvid
     requireCookie: config.requireCookie ?? false,
     acceptServerName: config.acceptServerName,
     recordSizeLimit: config.recordSizeLimit,
-    ticketCount: config.tickets?.count ?? 2,
+    ticketCount: Math.max(0, Math.min(config.tickets?.count ?? 2, 0xffff)),
     ticketLifetimeSeconds: Math.min(config.tickets?.lifetimeSeconds ?? 7200, MAX_TICKET_LIFETIME_SECONDS),
     ticketIssuer: config.tickets?.issuer ?? sharedFor(config, provider).ticketIssuer,
     pskModes: config.pskModes ?? [PskKeyExchangeMode.psk_dhe_ke, PskKeyExchangeMode.psk_ke],

@@ -246,3 +246,4 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     },
   };
 }
+export { acceptWebSocketUpgrade, connectNodeWebSocket, NodeWebSocket, type NodeWebSocketOptions, type UpgradeOptions } from './node-websocket.js';

@@ -124,3 +124,4 @@ export function pushChannel(sink: PushSink): PushChannel {
     },
   };
 }
+export { TlsStream, TruncationError, type ByteChannel, type TlsStreamOptions } from './driver.js';

@@ -33,6 +33,10 @@ export interface StreamChannelOptions {
   closeTimeoutMs?: number;
 }
 
+function isStreamTransport(t: StreamTransport | ByteChannel): t is StreamTransport {
+  return ('readable' in t && 'writable' in t) || ('reader' in t && 'writer' in t);
+}
+
 function isLocked(t: StreamTransport): t is LockedStreams {
   return 'reader' in t && 'writer' in t;
 }
@@ -147,7 +151,8 @@ export interface WebStreamsOptions extends TlsStreamOptions, StreamChannelOption
 
 async function open(conn: Connection, transport: StreamTransport | ByteChannel, options: WebStreamsOptions): Promise<WebTlsSocket> {
   const { handshakeTimeoutMs = 30_000, highWaterMark, closeTimeoutMs, initial } = options;
-  const channel = 'read' in transport ? transport : streamChannel(transport, { initial });
+  // Streams first: a Deno.Conn has `readable`/`writable` and also a `read(buffer)` method of its own.
+  const channel = isStreamTransport(transport) ? streamChannel(transport, { initial }) : transport;
   const tls = new TlsStream(conn, channel, { highWaterMark, closeTimeoutMs });
   const timer = setTimeout(() => void tls.abort(new Error(`handshake timed out after ${handshakeTimeoutMs} ms`)), handshakeTimeoutMs);
   let parameters: NegotiatedParameters;
@@ -206,3 +211,4 @@ export function startTls(
 ): Promise<WebTlsSocket> {
   return 'client' in role ? connectStreams(plain, role.client, options) : acceptStreams(plain, role.server, options);
 }
+export { TlsStream, TruncationError, type ByteChannel, type TlsStreamOptions } from './driver.js';

@@ -153,3 +153,4 @@ export function connectWebSocket(target: WebSocketLike | string | URL, config: C
 export function acceptWebSocket(target: WebSocketLike | string | URL, config: ServerConfig, options: WebSocketTlsOptions = {}): Promise<TlsStream> {
   return run(createServerConnection(config), openSocket(target, options.protocols), options);
 }
+export { TlsStream, TruncationError, type ByteChannel, type TlsStreamOptions } from './driver.js';

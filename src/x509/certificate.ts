@@ -10,7 +10,6 @@ import { bytesEqual, fromUtf8, toHex } from '../util/bytes.js';
 import { SignatureScheme } from '../wire/codepoints.js';
 import {
   DerError,
-  absentOrNull,
   algorithmParams,
   at,
   checkAlgorithmIdentifier,
@@ -25,7 +24,7 @@ import {
   smallInt,
   taggedTail,
 } from './asn1.js';
-import { parseSpki } from './keys.js';
+import { parseRsassaPssParams, parseSpkiDetailed } from './keys.js';
 
 
 /** RFC 5280 §4.2.1.3 KeyUsage bits, as flags (bit n of the BIT STRING → 1 << n). */
@@ -137,6 +136,11 @@ export interface ParsedCertificate {
   /** The SubjectPublicKeyInfo DER (for pinning). */
   readonly spki: Uint8Array;
   readonly publicKey: PublicKey;
+  /**
+   * For an id-RSASSA-PSS key, the only schemes it may sign with (rsa_pss_pss_*, narrowed by its
+   * RSASSA-PSS-params; RFC 4055 §1.2, RFC 8446 §4.2.3). Undefined for other keys.
+   */
+  readonly keySchemes: readonly number[] | undefined;
   readonly extensions: readonly CertificateExtension[];
   /** Empty lists when the extension is absent. */
   readonly subjectAltNames: SubjectAltNames;
@@ -170,13 +174,6 @@ const SigOid = {
   ed448: '1.3.101.113',
 } as const;
 
-const HashOid = {
-  sha256: '2.16.840.1.101.3.4.2.1',
-  sha384: '2.16.840.1.101.3.4.2.2',
-  sha512: '2.16.840.1.101.3.4.2.3',
-} as const;
-const MGF1_OID = '1.2.840.113549.1.1.8';
-
 /** OID → [name, scheme, parameter rule] (RFC 4055, RFC 5758 §3.2, RFC 8410 §3). */
 const simpleSigAlgs = new Map<string, [string, number, 'null-or-absent' | 'absent']>([
   [SigOid.sha1WithRSA, ['sha1WithRSAEncryption', SignatureScheme.rsa_pkcs1_sha1, 'null-or-absent']],
@@ -191,49 +188,20 @@ const simpleSigAlgs = new Map<string, [string, number, 'null-or-absent' | 'absen
   [SigOid.ed448, ['Ed448', SignatureScheme.ed448, 'absent']],
 ]);
 
-const pssByHash = new Map<string, [string, number, number]>([
-  [HashOid.sha256, ['SHA-256', 32, SignatureScheme.rsa_pss_rsae_sha256]],
-  [HashOid.sha384, ['SHA-384', 48, SignatureScheme.rsa_pss_rsae_sha384]],
-  [HashOid.sha512, ['SHA-512', 64, SignatureScheme.rsa_pss_rsae_sha512]],
-]);
-
-/** A hash AlgorithmIdentifier; NULL parameters tolerated (RFC 4055 §2.1). */
-function hashOid(alg: pkijs.AlgorithmIdentifier): string {
-  if (!absentOrNull(alg)) throw new DerError(`hash ${alg.algorithmId}: unexpected parameters`);
-  return alg.algorithmId;
-}
-
 /**
  * RFC 4055 §3.1 RSASSA-PSS-params. A TLS scheme exists only for SHA-256/384/512 with MGF1
- * over the same hash, salt = hash length, trailer 1 (RFC 8446 §4.2.3). Certificates are
- * signed by rsaEncryption keys here (we do not accept id-RSASSA-PSS SPKIs), hence rsae.
+ * over the same hash, salt = hash length, trailer 1 (RFC 8446 §4.2.3). The scheme given is
+ * rsa_pss_rsae_*; the verifier maps it to rsa_pss_pss_* when the issuer's key is id-RSASSA-PSS.
  */
 function pssScheme(params: asn1js.BaseBlock | undefined): { scheme: number | undefined; name: string } {
   if (!(params instanceof asn1js.Sequence)) throw new DerError('RSASSA-PSS without parameters');
-  // Fields [0]..[3], each one value, in order: pkijs's schema would skip anything else.
-  const fields = taggedTail(children(params, 'RSASSA-PSS-params'), 0, [0, 1, 2, 3], 'RSASSA-PSS-params');
-  for (const [n, field] of fields) {
-    const v = explicit(field, 'RSASSA-PSS-params');
-    if (n <= 1) checkAlgorithmIdentifier(v, 'RSASSA-PSS-params');
-    else smallInt(v, n === 2 ? 'saltLength' : 'trailerField');
-  }
-  const pss = new pkijs.RSASSAPSSParams({ schema: params });
-  const hash = hashOid(pss.hashAlgorithm);
-  const mgf = pss.maskGenAlgorithm;
-  if (mgf.algorithmId !== MGF1_OID) return { scheme: undefined, name: `RSASSA-PSS (mask ${mgf.algorithmId})` };
-  // MGF1's parameter is the hash AlgorithmIdentifier (RFC 4055 §2.2).
-  const mgfParams = algorithmParams(mgf);
-  if (!mgfParams) throw new DerError('MGF1 without a hash');
-  checkAlgorithmIdentifier(mgfParams, 'MGF1 hash');
-  const mgfHash = hashOid(new pkijs.AlgorithmIdentifier({ schema: mgfParams }));
-  const { saltLength: salt, trailerField: trailer } = pss;
-  const known = pssByHash.get(hash);
-  const name = `RSASSA-PSS (${known?.[0] ?? hash}, salt ${salt})`;
-  if (!known || mgfHash !== hash || salt !== known[1] || trailer !== 1) return { scheme: undefined, name };
-  return { scheme: known[2], name };
+  const p = parseRsassaPssParams(params);
+  if (!p.known || !p.mgf1SameHash || p.salt !== p.known.saltLength || p.trailer !== 1) return { scheme: undefined, name: p.name };
+  return { scheme: p.known.rsaeScheme, name: p.name };
 }
 
-function parseSignatureAlgorithm(alg: pkijs.AlgorithmIdentifier): { alg: SignatureAlgorithm; scheme: number | undefined } {
+/** A signature AlgorithmIdentifier (certificates, CRLs, OCSP responses) and its TLS scheme, if any. */
+export function parseSignatureAlgorithm(alg: pkijs.AlgorithmIdentifier): { alg: SignatureAlgorithm; scheme: number | undefined } {
   const oid = alg.algorithmId;
   const params = algorithmParams(alg);
   const parameters = params?.valueBeforeDecodeView.slice();
@@ -313,7 +281,7 @@ function directoryString(value: unknown): string {
  * RFC 5280 §4.1.2.4 Name ::= SEQUENCE OF SET OF AttributeTypeAndValue. pkijs flattens the
  * RDNs into one list; the SET boundaries (joined with "+" in the text) come from the node.
  */
-function parseName(name: pkijs.RelativeDistinguishedNames, node: asn1js.BaseBlock): DistinguishedName {
+export function parseName(name: pkijs.RelativeDistinguishedNames, node: asn1js.BaseBlock): DistinguishedName {
   const attributes: NameAttribute[] = [];
   const rdnTexts: string[] = [];
   let k = 0;
@@ -354,6 +322,23 @@ function validityTime(time: pkijs.Time, node: asn1js.BaseBlock, what: string): D
   const expected = [node.year, node.month, node.day, node.hour, node.minute, node.second];
   if (fields.some((f, i) => f !== expected[i])) throw new DerError(`${what}: invalid time "${s}"`);
   return new Date(d.getTime());
+}
+
+/**
+ * A Time outside a certificate (CRLs: RFC 5280 §5.1.2.4; OCSP: RFC 6960 §4.2.1, GeneralizedTime
+ * only), with the same strictness: whole seconds, "Z", fields in range.
+ */
+export function derTime(node: asn1js.BaseBlock, what: string, generalizedOnly = false): Date {
+  if (!(node instanceof asn1js.UTCTime) || node.idBlock.tagClass !== 1) throw new DerError(`${what}: not a Time`);
+  const generalized = node instanceof asn1js.GeneralizedTime;
+  if (generalizedOnly && !generalized) throw new DerError(`${what}: not a GeneralizedTime`);
+  const s = latin1(node.valueBlock.valueHexView);
+  if (!(generalized ? /^\d{14}Z$/ : /^\d{12}Z$/).test(s)) throw new DerError(`${what}: invalid ${generalized ? 'GeneralizedTime' : 'UTCTime'} "${s}"`);
+  const d = new Date(Date.UTC(node.year, node.month - 1, node.day, node.hour, node.minute, node.second));
+  const fields = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()];
+  const expected = [node.year, node.month, node.day, node.hour, node.minute, node.second];
+  if (fields.some((f, i) => f !== expected[i])) throw new DerError(`${what}: invalid time "${s}"`);
+  return d;
 }
 
 // ---------------------------------------------------------------- extensions
@@ -553,8 +538,9 @@ function parseUncached(input: Uint8Array): ParsedCertificate {
   const signature = octetAligned(cert.signatureValue, 'signatureValue').slice();
   const spki = spkiNode.valueBeforeDecodeView.slice();
   let publicKey: PublicKey;
+  let keySchemes: readonly number[] | undefined;
   try {
-    publicKey = parseSpki(spki);
+    ({ key: publicKey, schemes: keySchemes } = parseSpkiDetailed(spki));
   } catch (e) {
     // Keep unsupported_certificate from parseSpki; malformed keys are parse failures.
     if (e instanceof CertificateError && e.alert !== AlertDescription.bad_certificate) throw e;
@@ -576,6 +562,7 @@ function parseUncached(input: Uint8Array): ParsedCertificate {
     notAfter,
     spki,
     publicKey,
+    keySchemes,
     extensions,
     subjectAltNames: parsed.san,
     basicConstraints: parsed.basicConstraints,

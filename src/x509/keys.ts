@@ -25,8 +25,11 @@ import {
   octetAligned,
   octetString,
   pkiDer,
+  smallInt,
   taggedTail,
+  children,
 } from './asn1.js';
+import { SignatureScheme } from '../wire/codepoints.js';
 import { pemBlocks, pemEncode } from './pem.js';
 
 export const KeyOid = {
@@ -80,19 +83,24 @@ export class KeyFormatError extends Error {
  * 'public-key'); a well-formed key of a type we do not support → unsupported_certificate.
  */
 export function parseSpki(der: Uint8Array): PublicKey {
+  return parseSpkiDetailed(der).key;
+}
+
+/**
+ * parseSpki, plus the signature schemes an id-RSASSA-PSS key is restricted to (RFC 4055 §1.2:
+ * only RSASSA-PSS, and only with its RSASSA-PSS-params when present; RFC 8446 §4.2.3: the
+ * rsa_pss_pss_* schemes). `schemes` is undefined for every other key.
+ */
+export function parseSpkiDetailed(der: Uint8Array): { key: PublicKey; schemes: readonly number[] | undefined } {
   try {
-    const key = readSpki(der);
-    // id-RSASSA-PSS keys are read (pss: true) but not accepted yet: nothing binds them to
-    // rsa_pss_pss_* (RFC 8446 §4.2.3) or honours their RSASSA-PSS-params (RFC 4055 §3.1).
-    if (key.kind === 'rsa' && key.pss) throw unsupportedKey(`public key algorithm ${describeKeyOid(KeyOid.rsassaPss)}`);
-    return key;
+    return readSpki(der);
   } catch (e) {
     if (e instanceof CertificateError) throw e;
     throw new CertificateError(AlertDescription.bad_certificate, 'public-key', (e as Error).message, { cause: e });
   }
 }
 
-function readSpki(der: Uint8Array): PublicKey {
+function readSpki(der: Uint8Array): { key: PublicKey; schemes: readonly number[] | undefined } {
   const node = decodeDer(der, 'SubjectPublicKeyInfo');
   checkAlgorithmIdentifier(at(elements(node, 2, 2, 'SubjectPublicKeyInfo'), 0, 'SubjectPublicKeyInfo'), 'AlgorithmIdentifier');
   const info = new pkijs.PublicKeyInfo({ schema: node });
@@ -106,7 +114,7 @@ function readSpki(der: Uint8Array): PublicKey {
       const curveOid = params.getValue();
       const curve = curveByOid.get(curveOid);
       if (!curve) throw unsupportedKey(`EC curve ${curveOid}`);
-      return { kind: 'ec', curve, point: normalizePoint(curve, key) };
+      return { key: { kind: 'ec', curve, point: normalizePoint(curve, key) }, schemes: undefined };
     }
     case KeyOid.ed25519:
     case KeyOid.ed448: {
@@ -114,23 +122,102 @@ function readSpki(der: Uint8Array): PublicKey {
       if (params) throw new DerError('AlgorithmIdentifier: unexpected parameters');
       const ed = oid === KeyOid.ed25519;
       if (key.length !== (ed ? 32 : 57)) throw new DerError(`${ed ? 'Ed25519' : 'Ed448'} key has length ${key.length}`);
-      return ed ? { kind: 'ed25519', key: key.slice() } : { kind: 'ed448', key: key.slice() };
+      return { key: ed ? { kind: 'ed25519', key: key.slice() } : { kind: 'ed448', key: key.slice() }, schemes: undefined };
     }
     case KeyOid.rsaEncryption: {
       // RFC 8017 §A.1 / RFC 3279 §2.3.1: parameters NULL (tolerate absence).
       if (!absentOrNull(info.algorithm)) throw new DerError('rsaEncryption: parameters are not NULL');
       const { n, e } = parseRsaPublicKey(key);
-      return { kind: 'rsa', n, e, bits: n.toString(2).length };
+      return { key: { kind: 'rsa', n, e, bits: n.toString(2).length }, schemes: undefined };
     }
     case KeyOid.rsassaPss: {
       // RFC 4055 §1.2: parameters absent (any PSS use) or RSASSA-PSS-params (restrictions).
-      if (params && !(params instanceof asn1js.Sequence)) throw new DerError('id-RSASSA-PSS: parameters are not RSASSA-PSS-params');
+      let schemes: readonly number[] = PSS_KEY_SCHEMES;
+      if (params) {
+        if (!(params instanceof asn1js.Sequence)) throw new DerError('id-RSASSA-PSS: parameters are not RSASSA-PSS-params');
+        const p = parseRsassaPssParams(params);
+        // RFC 4055 §3.1: in a key, saltLength is the minimum; TLS uses salt = hash length.
+        if (!p.known || !p.mgf1SameHash || p.trailer !== 1 || p.salt > p.known.saltLength) {
+          throw unsupportedKey(`RSASSA-PSS key restricted to ${p.name}, which no TLS scheme matches`);
+        }
+        schemes = [p.known.pssScheme];
+      }
       const { n, e } = parseRsaPublicKey(key);
-      return { kind: 'rsa', n, e, bits: n.toString(2).length, pss: true };
+      return { key: { kind: 'rsa', n, e, bits: n.toString(2).length, pss: true }, schemes };
     }
     default:
       throw unsupportedKey(`public key algorithm ${describeKeyOid(oid)}`);
   }
+}
+
+// ---------------------------------------------------------------- RSASSA-PSS parameters
+
+const HashOid = {
+  sha256: '2.16.840.1.101.3.4.2.1',
+  sha384: '2.16.840.1.101.3.4.2.2',
+  sha512: '2.16.840.1.101.3.4.2.3',
+} as const;
+const MGF1_OID = '1.2.840.113549.1.1.8';
+
+/** A PSS hash TLS 1.3 has schemes for (RFC 8446 §4.2.3). */
+export interface PssHash {
+  readonly name: 'SHA-256' | 'SHA-384' | 'SHA-512';
+  readonly saltLength: number;
+  readonly rsaeScheme: number;
+  readonly pssScheme: number;
+}
+
+const pssByHash = new Map<string, PssHash>([
+  [HashOid.sha256, { name: 'SHA-256', saltLength: 32, rsaeScheme: SignatureScheme.rsa_pss_rsae_sha256, pssScheme: SignatureScheme.rsa_pss_pss_sha256 }],
+  [HashOid.sha384, { name: 'SHA-384', saltLength: 48, rsaeScheme: SignatureScheme.rsa_pss_rsae_sha384, pssScheme: SignatureScheme.rsa_pss_pss_sha384 }],
+  [HashOid.sha512, { name: 'SHA-512', saltLength: 64, rsaeScheme: SignatureScheme.rsa_pss_rsae_sha512, pssScheme: SignatureScheme.rsa_pss_pss_sha512 }],
+]);
+
+/** Every rsa_pss_pss_* scheme: what an unrestricted id-RSASSA-PSS key may sign with. */
+const PSS_KEY_SCHEMES: readonly number[] = [...pssByHash.values()].map((h) => h.pssScheme);
+
+/** rsa_pss_rsae_X ↔ rsa_pss_pss_X. */
+export function pssSchemeFor(rsaeScheme: number): number | undefined {
+  for (const h of pssByHash.values()) if (h.rsaeScheme === rsaeScheme) return h.pssScheme;
+  return undefined;
+}
+
+/** A hash AlgorithmIdentifier; NULL parameters tolerated (RFC 4055 §2.1). */
+function hashOid(alg: pkijs.AlgorithmIdentifier): string {
+  if (!absentOrNull(alg)) throw new DerError(`hash ${alg.algorithmId}: unexpected parameters`);
+  return alg.algorithmId;
+}
+
+/**
+ * RFC 4055 §3.1 RSASSA-PSS-params, strictly: fields [0]..[3] in order, each one value.
+ * `known` is set for SHA-256/384/512; the caller decides what the other fields must be.
+ */
+export function parseRsassaPssParams(params: asn1js.Sequence): {
+  known: PssHash | undefined;
+  mgf1SameHash: boolean;
+  salt: number;
+  trailer: number;
+  name: string;
+} {
+  // pkijs's schema would skip anything unexpected, so the structure is checked here first.
+  const fields = taggedTail(children(params, 'RSASSA-PSS-params'), 0, [0, 1, 2, 3], 'RSASSA-PSS-params');
+  for (const [n, field] of fields) {
+    const v = explicit(field, 'RSASSA-PSS-params');
+    if (n <= 1) checkAlgorithmIdentifier(v, 'RSASSA-PSS-params');
+    else smallInt(v, n === 2 ? 'saltLength' : 'trailerField');
+  }
+  const pss = new pkijs.RSASSAPSSParams({ schema: params });
+  const hash = hashOid(pss.hashAlgorithm);
+  const known = pssByHash.get(hash);
+  const { saltLength: salt, trailerField: trailer } = pss;
+  const mgf = pss.maskGenAlgorithm;
+  if (mgf.algorithmId !== MGF1_OID) return { known, mgf1SameHash: false, salt, trailer, name: `RSASSA-PSS (mask ${mgf.algorithmId})` };
+  // MGF1's parameter is the hash AlgorithmIdentifier (RFC 4055 §2.2).
+  const mgfParams = algorithmParams(mgf);
+  if (!mgfParams) throw new DerError('MGF1 without a hash');
+  checkAlgorithmIdentifier(mgfParams, 'MGF1 hash');
+  const mgfHash = hashOid(new pkijs.AlgorithmIdentifier({ schema: mgfParams }));
+  return { known, mgf1SameHash: mgfHash === hash, salt, trailer, name: `RSASSA-PSS (${known?.name ?? hash}, salt ${salt})` };
 }
 
 function unsupportedKey(what: string): CertificateError {

@@ -297,6 +297,7 @@ describe('0-RTT', () => {
     expect(o.clientError ?? o.serverError).toBeUndefined();
     expect(o.client.parameters.helloRetryRequest).toBe(true);
     expect(o.client.parameters.earlyData).toBe('rejected');
+    expect(o.server.parameters.earlyData).toBe('rejected');
     expect(o.server.readEarlyData()).toBeUndefined();
   });
 
@@ -362,6 +363,12 @@ describe('0-RTT', () => {
     const c = earlyClient({ ...sessions[0]!, maxEarlyDataSize: 4096 }, { earlyData: new Uint8Array(2000) });
     const s = createServerConnection(cfg);
     expect(() => s.receive(c.firstFlight)).toThrow(/unexpected_message/);
+  });
+
+  it('many tickets on one connection have distinct nonces, hence distinct PSKs', () => {
+    const { sessions } = firstConnection(server({ tickets: { count: 300 } }));
+    expect(sessions).toHaveLength(300);
+    expect(new Set(sessions.map((s) => Buffer.from(s.psk).toString('hex'))).size).toBe(300);
   });
 
   it('0-RTT is not sent when the ticket does not allow it', () => {

@@ -103,10 +103,10 @@ const sClientVerify = (): string[] => ['-CAfile', pki.ca, '-verify_return_error'
  * s_client -sess_out against `port`, sending `stdin`; ends its input once the session file is
  * complete (s_client writes it when a ticket arrives; its stdout is buffered, so poll the file).
  */
-async function sClientSaveSession(port: number, sess: string, stdin: string): Promise<void> {
+async function sClientSaveSession(port: number, sess: string, stdin: string, args: string[] = []): Promise<void> {
   const c = new Child(
     OPENSSL,
-    ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_3', ...sClientVerify(), '-servername', 'localhost', '-sess_out', sess],
+    ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_3', ...sClientVerify(), '-servername', 'localhost', '-sess_out', sess, ...args],
     'openssl s_client',
   );
   c.write(stdin);
@@ -192,6 +192,21 @@ describe('our client → openssl s_server', () => {
     expect(s.child.stdout.indexOf(early.text)).toBeLessThan(s.child.stdout.indexOf('later'));
   });
 
+  it('0-RTT with a HelloRetryRequest: rejected (skipped by s_server), the data resent once', async () => {
+    const s = await opensslServer(['-naccept', '2', '-early_data', '-groups', 'P-256']);
+    const sess = file('sess.json');
+    const early = earlyFile();
+    const groups = ['--groups', 'x25519,secp256r1'];
+    expect((await ourClient(s.port, ['--ca', pki.ca, ...groups, '--sess-out', sess], 'full\n')).code).toBe(0);
+    const r = await ourClient(s.port, ['--ca', pki.ca, ...groups, '--sess-in', sess, '--early-data', early.path, '--trace'], 'retry\n');
+    expect(r.code, r.stderr + s.output()).toBe(0);
+    expect(r.stderr).toContain('HelloRetryRequest');
+    expect(summary(r.stderr)).toMatchObject({ group: 'secp256r1', early: 'rejected' });
+    await s.child.waitFor('retry', 'stdout', 10_000);
+    expect(s.child.stdout).toContain('Early data was rejected');
+    expect(occurrences(s.child.stdout, early.text)).toBe(1);
+  });
+
   for (const [mode, group] of [
     ['psk_dhe_ke', 'x25519'],
     ['psk_ke', 'none'],
@@ -270,6 +285,22 @@ describe('openssl s_client → our server', () => {
     expect(r.stdout).not.toContain(early.text);
     await waitFor(b, /\[#1 [^\]]+\] closed \(6 bytes received\)/);
     expect(b.output()).toMatch(/\[#1 [^\]]+\] TLSv1\.3 \S+ x25519 ecdsa_secp256r1_sha256 alpn=none sni=localhost early=rejected/);
+  });
+
+  it('0-RTT with a HelloRetryRequest: our server skips the early records in the clear and resumes', async () => {
+    const srv = await ourServer(['--cert', pki.chain, '--key', pki.key, '--early-data', '--groups', 'secp384r1', '--trace']);
+    const sess = file('s_client.sess');
+    const early = earlyFile();
+    const groups = ['-groups', 'X25519:P-384'];
+    await sClientSaveSession(srv.port, sess, 'full\n', groups);
+    const r = await opensslClient(srv.port, [...sClientVerify(), ...groups, '-sess_in', sess, '-early_data', early.path], 'after\n');
+    expect(r.stdout, r.stderr + srv.output()).toContain('Early data was rejected');
+    expect(r.stdout).toContain('Reused, TLSv1.3');
+    await waitFor(srv, /\[#2 [^\]]+\] closed \(6 bytes received\)/);
+    expect(srv.child.stdout).toBe('full\nafter\n');
+    expect(srv.output()).toMatch(/\[#2 [^\]]+\] server → client {2}HelloRetryRequest/);
+    // The engine reports 'none' here (ClientHello2 carries no early_data); 'rejected' would be more telling.
+    expect(srv.output()).toMatch(/\[#2 [^\]]+\] TLSv1\.3 \S+ secp384r1 none alpn=none sni=localhost resumed early=(none|rejected)/);
   });
 
   for (const [mode, group, clientArgs] of [

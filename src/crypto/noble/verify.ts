@@ -9,7 +9,9 @@ import { rsaPkcs1v15Verify, rsaPssVerify } from '../rsa/verify.js';
 import { SHA1_DIGEST, SHA256, SHA384, SHA512, type DigestAlgorithm } from './hash.js';
 
 type SchemeSpec =
-  | { readonly alg: 'ecdsa' | 'rsa-pss' | 'rsa-pkcs1'; readonly hash: DigestAlgorithm }
+  | { readonly alg: 'ecdsa' | 'rsa-pkcs1'; readonly hash: DigestAlgorithm }
+  /** `pssKey`: rsa_pss_pss_* (an id-RSASSA-PSS key) rather than rsa_pss_rsae_* (rsaEncryption). */
+  | { readonly alg: 'rsa-pss'; readonly hash: DigestAlgorithm; readonly pssKey: boolean }
   | { readonly alg: 'ed25519' | 'ed448' };
 
 const S = SignatureScheme;
@@ -20,14 +22,14 @@ const SCHEMES: ReadonlyMap<number, SchemeSpec> = new Map<number, SchemeSpec>([
   [S.ecdsa_sha1, { alg: 'ecdsa', hash: SHA1_DIGEST }],
   [S.ed25519, { alg: 'ed25519' }],
   [S.ed448, { alg: 'ed448' }],
-  [S.rsa_pss_rsae_sha256, { alg: 'rsa-pss', hash: SHA256 }],
-  [S.rsa_pss_rsae_sha384, { alg: 'rsa-pss', hash: SHA384 }],
-  [S.rsa_pss_rsae_sha512, { alg: 'rsa-pss', hash: SHA512 }],
-  // PublicKey does not tell rsaEncryption from id-RSASSA-PSS keys: the caller binds
-  // rsa_pss_pss_* to id-RSASSA-PSS certificates (RFC 8446 §4.2.3).
-  [S.rsa_pss_pss_sha256, { alg: 'rsa-pss', hash: SHA256 }],
-  [S.rsa_pss_pss_sha384, { alg: 'rsa-pss', hash: SHA384 }],
-  [S.rsa_pss_pss_sha512, { alg: 'rsa-pss', hash: SHA512 }],
+  // RFC 8446 §4.2.3: rsa_pss_rsae_* for rsaEncryption keys, rsa_pss_pss_* for id-RSASSA-PSS
+  // keys (PublicKey.pss); each only with its own kind of key.
+  [S.rsa_pss_rsae_sha256, { alg: 'rsa-pss', hash: SHA256, pssKey: false }],
+  [S.rsa_pss_rsae_sha384, { alg: 'rsa-pss', hash: SHA384, pssKey: false }],
+  [S.rsa_pss_rsae_sha512, { alg: 'rsa-pss', hash: SHA512, pssKey: false }],
+  [S.rsa_pss_pss_sha256, { alg: 'rsa-pss', hash: SHA256, pssKey: true }],
+  [S.rsa_pss_pss_sha384, { alg: 'rsa-pss', hash: SHA384, pssKey: true }],
+  [S.rsa_pss_pss_sha512, { alg: 'rsa-pss', hash: SHA512, pssKey: true }],
   [S.rsa_pkcs1_sha256, { alg: 'rsa-pkcs1', hash: SHA256 }],
   [S.rsa_pkcs1_sha384, { alg: 'rsa-pkcs1', hash: SHA384 }],
   [S.rsa_pkcs1_sha512, { alg: 'rsa-pkcs1', hash: SHA512 }],
@@ -64,10 +66,11 @@ function verifyUnchecked(scheme: number, key: PublicKey, message: Uint8Array, si
       if (key.kind !== 'ed448' || key.key.length !== 57 || signature.length !== 114) return false;
       return ed448.verify(signature, message, key.key); // RFC 8032 §5.2.7
     case 'rsa-pss':
-      if (key.kind !== 'rsa') return false;
+      if (key.kind !== 'rsa' || (key.pss === true) !== spec.pssKey) return false;
       return rsaPssVerify(key, spec.hash, spec.hash.outputLen, message, signature); // RFC 8446 §4.2.3
     case 'rsa-pkcs1':
-      if (key.kind !== 'rsa') return false;
+      // RFC 4055 §1.2: an id-RSASSA-PSS key never verifies PKCS#1 v1.5 signatures.
+      if (key.kind !== 'rsa' || key.pss === true) return false;
       return rsaPkcs1v15Verify(key, spec.hash, message, signature);
   }
 }

@@ -118,6 +118,12 @@ function readClientHello(ch: ClientHello): ClientOffer {
   return offer;
 }
 
+/** 0-RTT was offered with ClientHello1 and skipped because of the HelloRetryRequest. */
+function earlyDataInFirstHello(hs: ServerHandshake): boolean {
+  const first = hs.helloRetry?.clientHello1;
+  return first !== undefined && findExtension(first.extensions, ExtensionType.early_data) !== undefined;
+}
+
 /** RFC 6066 §8: only an OCSP status_request can be answered. */
 function readStatusRequest(e: Extension | undefined): boolean {
   return e !== undefined && decodeStatusRequest(e.data).statusType === CertificateStatusType.ocsp;
@@ -353,7 +359,7 @@ export class ExpectClientHello implements HandshakeState {
       resumed: psk !== undefined && !psk.external,
       pskIdentity: psk?.identity,
       peerCertificates: hs.peerCertificates,
-      earlyData: offer.earlyData ? (hs.earlyDataAccepted ? 'accepted' : 'rejected') : 'none',
+      earlyData: hs.earlyDataAccepted ? 'accepted' : offer.earlyData || earlyDataInFirstHello(hs) ? 'rejected' : 'none',
     });
 
     // RFC 8446 §4.3.1: EncryptedExtensions.

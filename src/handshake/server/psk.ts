@@ -109,7 +109,8 @@ export function sendTickets(hs: ServerHandshake, resumptionMasterSecret: Uint8Ar
   const suite = hs.suite!;
   const now = hs.ctx.now().getTime();
   for (let i = 0; i < hs.config.ticketCount; i++) {
-    const nonce = new Uint8Array([i]);
+    // Unique per ticket on this connection (RFC 8446 §4.6.1): i in minimal big-endian bytes.
+    const nonce = i < 256 ? new Uint8Array([i]) : new Uint8Array([i >> 8, i & 0xff]);
     const ageAdd = new DataView(hs.ctx.random(4).buffer).getUint32(0);
     const maxEarlyDataSize = hs.config.earlyData?.maxEarlyDataSize ?? 0;
     const state: ServerSessionState = {

@@ -1,0 +1,105 @@
+// Package hygiene: the browser-safe entry points bundle for the browser with every Node built-in
+// refused; `npm pack` gives a package that installs in a scratch project, type-checks through its
+// exports map, and completes a handshake there.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { chainPem, mintTestPki } from '../../src/x509/mint.js';
+import { PROJECT_ROOT } from '../helpers/openssl.js';
+import { refuseNodeBuiltins } from '../runtimes/harness.js';
+
+const dist = (f: string): string => resolve(PROJECT_ROOT, 'dist', f);
+const scratch = mkdtempSync(join(tmpdir(), 'tls13-package-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function bundleForBrowser(entry: string): Promise<{ ok: boolean; builtins: string[]; errors: string[] }> {
+  const { build } = await import('esbuild');
+  const builtins: string[] = [];
+  try {
+    await build({
+      entryPoints: [entry],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      write: false,
+      logLevel: 'silent',
+      plugins: [refuseNodeBuiltins(builtins)],
+    });
+    return { ok: true, builtins, errors: [] };
+  } catch (err) {
+    return { ok: false, builtins, errors: ((err as { errors?: { text: string }[] }).errors ?? []).map((e) => e.text) };
+  }
+}
+
+describe('browser hygiene (esbuild, platform browser, Node built-ins refused)', () => {
+  it.each(['index.js', 'transport/web-streams.js', 'transport/websocket.js', 'transport/push.js', 'transport/keylog.js', 'transport/trace.js', 'transport/memory.js'])(
+    'dist/%s reaches no Node built-in',
+    async (entry) => {
+      expect(existsSync(dist(entry)), 'npm test builds dist first').toBe(true);
+      const r = await bundleForBrowser(dist(entry));
+      expect(r.builtins, r.errors.join('\n')).toEqual([]);
+      expect(r.ok).toBe(true);
+    },
+  );
+
+  it('the check has teeth: the Node transports are refused', async () => {
+    const r = await bundleForBrowser(dist('transport/node-tls.js'));
+    expect(r.ok).toBe(false);
+    expect(r.builtins.join()).toMatch(/node:net/);
+  });
+});
+
+describe('npm pack → install in a scratch project → use', () => {
+  it('installs from the tarball, type-checks against the exports map, and completes a handshake', async () => {
+    const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', scratch], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(pack.status, pack.stderr).toBe(0);
+    const tarball = readdirSync(scratch).find((f) => f.endsWith('.tgz'));
+    expect(tarball).toBeDefined();
+    const app = join(scratch, 'app');
+    rmSync(app, { recursive: true, force: true });
+    spawnSync('mkdir', ['-p', app]);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
+    // Dependencies come from npm's cache (npm ci filled it); the registry only if something is missing.
+    const install = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', join(scratch, tarball!)], {
+      cwd: app,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(install.status, install.stderr).toBe(0);
+
+    const pki = await mintTestPki();
+    writeFileSync(join(app, 'pki.json'), JSON.stringify({ root: pki.root.certPem, chain: chainPem(pki.server, pki.intermediate), key: pki.server.keyPem }));
+    const program = `
+import { readFileSync } from 'node:fs';
+import { createClientConnection, createServerConnection, nobleProvider, parsePrivateKeyPem, pemDecode, signingKeyFromMaterial, WebPkiServerVerifier } from 'tls13-engine';
+import { streamPair } from 'tls13-engine/memory';
+import { keyLogTo } from 'tls13-engine/keylog';
+const pki: { root: string; chain: string; key: string } = JSON.parse(readFileSync('pki.json', 'utf8'));
+const lines: string[] = [];
+const client = createClientConnection({
+  serverName: 'localhost',
+  verifier: new WebPkiServerVerifier({ trustAnchors: pemDecode(pki.root), verifier: nobleProvider.verifier }),
+  keyLog: keyLogTo((l) => lines.push(l)),
+});
+const server = createServerConnection({ certificateChain: pemDecode(pki.chain), signingKey: signingKeyFromMaterial(parsePrivateKeyPem(pki.key)) });
+const pair = streamPair(client, server);
+const [params] = await Promise.all([pair.client.handshake(), pair.server.handshake()]);
+await pair.client.write(new TextEncoder().encode('from the packed package'));
+const got = new TextDecoder().decode((await pair.server.read())!);
+await Promise.all([pair.client.close(), pair.server.close()]);
+console.log(JSON.stringify({ version: params.version, got, keyLogLines: lines.length }));
+`;
+    writeFileSync(join(app, 'main.ts'), program);
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, outDir: 'out', types: ['node'], typeRoots: [resolve(PROJECT_ROOT, 'node_modules/@types')], skipLibCheck: false }, files: ['main.ts'] }),
+    );
+    const tsc = spawnSync(process.execPath, [resolve(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    expect(tsc.status, `${tsc.stdout}\n${tsc.stderr}`).toBe(0);
+    const run = spawnSync(process.execPath, ['out/main.js'], { cwd: app, encoding: 'utf8', timeout: 30_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ version: 'TLSv1.3', got: 'from the packed package', keyLogLines: 5 });
+  });
+});
