@@ -1,6 +1,6 @@
 // The client connection: resolves the config, then runs the client handshake states.
 
-import { TlsUsageError } from '../errors.js';
+import { TlsUsageError, unexpectedMessage } from '../errors.js';
 import { Transcript } from '../keyschedule/index.js';
 import { CERTIFICATE_ONLY_SCHEMES, CERTIFICATE_VERIFY_SCHEMES } from '../handshake/common.js';
 import { startClientHandshake } from '../handshake/client/hello.js';
@@ -60,6 +60,7 @@ export function resolveClientConfig(config: ClientConfig, provider: CryptoProvid
 export class ClientConnection extends BaseConnection {
   readonly side: Side = 'client';
   private readonly clientConfig: ClientConfig;
+  private ticketsReceived = 0;
   private readonly resolved: ResolvedClientConfig;
 
   constructor(config: ClientConfig) {
@@ -87,6 +88,7 @@ export class ClientConnection extends BaseConnection {
 
   /** RFC 8446 §4.6.1: a NewSessionTicket becomes a session to resume with. */
   ticketReceived(nst: NewSessionTicket): void {
+    if (++this.ticketsReceived > this.limits.maxTicketsPerConnection) throw unexpectedMessage('too many NewSessionTickets');
     const secrets = this.applicationSecrets;
     if (!secrets || nst.ticketLifetime === 0) return;
     const earlyData = findExtension(nst.extensions, ExtensionType.early_data);

@@ -10,7 +10,27 @@ import type { ClientAuthPolicy } from '../handshake/server/data.js';
 import type { ClientCertificate } from '../handshake/client/data.js';
 import type { AntiReplayStore, ClientSession, ExternalPsk, SessionCache, TicketIssuer } from '../resumption/types.js';
 
+/** Resource bounds (each enforced with an alert); the defaults are safe for the open Internet. */
+export interface Limits {
+  /** Largest handshake message other than Certificate (default 64 KiB). */
+  maxHandshakeMessageSize?: number;
+  /** Largest Certificate message (default 256 KiB). */
+  maxCertificateMessageSize?: number;
+  /** Bytes of incoming records buffered while the application is not draining (default 1 MiB). */
+  maxBufferedBytes?: number;
+  /** Consecutive change_cipher_spec records (default 32). */
+  maxConsecutiveChangeCipherSpec?: number;
+  /** Consecutive empty application_data records (default 32). */
+  maxConsecutiveEmptyRecords?: number;
+  /** KeyUpdates received without application data in between (default 32). */
+  maxKeyUpdatesWithoutData?: number;
+  /** NewSessionTickets a client accepts on one connection (default 32). */
+  maxTicketsPerConnection?: number;
+}
+
 export interface CommonConfig {
+  /** Resource bounds. */
+  limits?: Limits;
   /** Defaults to the @noble provider. */
   provider?: CryptoProvider;
   /** Cipher suite code points in preference order (default: the provider's). */

@@ -25,23 +25,37 @@ import { exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../keysche
 import type { ApplicationSecrets, Epoch, HandshakeContext, HandshakeState, Step } from '../handshake/common.js';
 import { Pending } from '../handshake/common.js';
 import { concatBytes, wipe } from '../util/bytes.js';
-import type { CommonConfig } from './config.js';
+import type { CommonConfig, Limits } from './config.js';
 import type { Connection, ConnectionEvent, NegotiatedParameters, Side } from './types.js';
 
 const CCS_PAYLOAD = new Uint8Array([1]);
 /** RFC 9846 §4.6.3: the epoch must stay below 2^48-1. */
 const MAX_KEY_UPDATES = 2 ** 48 - 1;
-/** Bound on consecutive change_cipher_spec records (RFC 8446 §5 allows them; nothing needs many). */
-const MAX_CCS_RECORDS = 32;
+const DEFAULT_LIMITS: Required<Limits> = {
+  maxHandshakeMessageSize: 64 * 1024,
+  maxCertificateMessageSize: 256 * 1024,
+  maxBufferedBytes: 1024 * 1024,
+  // RFC 8446 §5 allows dummy CCS records; nothing legitimate needs many in a row.
+  maxConsecutiveChangeCipherSpec: 32,
+  // Zero-length application data is legal (RFC 8446 §5.1) but a flood of it is a CPU sink.
+  maxConsecutiveEmptyRecords: 32,
+  maxKeyUpdatesWithoutData: 32,
+  maxTicketsPerConnection: 32,
+};
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
 
 export abstract class BaseConnection implements Connection, HandshakeContext {
   abstract readonly side: Side;
   readonly provider: CryptoProvider;
   clientRandom: Uint8Array = new Uint8Array(32);
 
-  protected readonly reader = new RecordReader();
+  protected readonly reader: RecordReader;
   protected readonly writer: RecordWriter;
-  protected readonly joiner = new HandshakeJoiner();
+  protected readonly joiner: HandshakeJoiner;
+  protected readonly limits: Required<Limits>;
 
   private state: HandshakeState | undefined;
   private pendingStep: Pending | undefined;
@@ -53,6 +67,8 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   private readonly appOutBeforeHandshake: Uint8Array[] = [];
   private closeAfterHandshake = false;
   private ccsCount = 0;
+  private emptyRecords = 0;
+  private keyUpdatesWithoutData = 0;
   private readonly pendingHandshake: Uint8Array[] = [];
   private sentInitialHello = false;
   private keyUpdateOwed = false;
@@ -84,6 +100,12 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
 
   protected constructor(protected readonly config: CommonConfig) {
     this.provider = config.provider ?? nobleProvider;
+    this.limits = { ...DEFAULT_LIMITS, ...definedOnly(config.limits ?? {}) };
+    this.reader = new RecordReader({ maxBufferedBytes: this.limits.maxBufferedBytes });
+    this.joiner = new HandshakeJoiner({
+      maxMessageSize: this.limits.maxHandshakeMessageSize,
+      maxCertificateMessageSize: this.limits.maxCertificateMessageSize,
+    });
     this.writer = new RecordWriter(config.padding ? { padding: config.padding } : undefined);
   }
 
@@ -327,6 +349,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     const suite = this.readSuite;
     const secret = this.readSecret;
     if (!suite || !secret) throw internalError('KeyUpdate without read keys');
+    if (++this.keyUpdatesWithoutData > this.limits.maxKeyUpdatesWithoutData) throw unexpectedMessage('too many KeyUpdates');
     const next = nextTrafficSecret(suite.hash, secret);
     this.readGeneration++;
     this.setReadKeys(trafficKeys(suite, next), 'application', next, suite);
@@ -449,7 +472,13 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
         if (this.peerClosed) return;
         if (this.readEpoch === 'early' && !this.handshakeComplete) return this.receiveEarlyData(data);
         if (!this.handshakeComplete) throw unexpectedMessage('application data before the handshake completed');
-        if (data.length > 0) this.appIn.push(data);
+        if (data.length > 0) {
+          this.appIn.push(data);
+          this.emptyRecords = 0;
+          this.keyUpdatesWithoutData = 0;
+        } else if (++this.emptyRecords > this.limits.maxConsecutiveEmptyRecords) {
+          throw unexpectedMessage('too many empty application_data records');
+        }
         return;
       default:
         throw unexpectedMessage(`unexpected record content type ${type}`);
@@ -468,7 +497,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     const inHandshake = !this.handshakeComplete && this.hasSeenClientHello();
     if (isProtected || !inHandshake) throw unexpectedMessage('change_cipher_spec outside the handshake');
     if (data.length !== 1 || data[0] !== 1) throw unexpectedMessage('change_cipher_spec with a value other than 1');
-    if (++this.ccsCount > MAX_CCS_RECORDS) throw unexpectedMessage('too many change_cipher_spec records');
+    if (++this.ccsCount > this.limits.maxConsecutiveChangeCipherSpec) throw unexpectedMessage('too many change_cipher_spec records');
     this.emit({ type: 'change_cipher_spec', direction: 'received' });
   }
 
