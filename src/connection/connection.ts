@@ -82,6 +82,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   private writeGeneration = 0;
   private appSecrets: ApplicationSecrets | undefined;
   private earlyExporter: { hash: HashAlgorithm; secret: Uint8Array } | undefined;
+  private secretsWiped = false;
   protected get applicationSecrets(): ApplicationSecrets | undefined {
     return this.appSecrets;
   }
@@ -186,6 +187,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     }
     this.sendAlert(AlertLevel.warning, AlertDescription.close_notify);
     this.closed = true;
+    if (this.peerClosed) this.wipeSecrets();
   }
 
   updateKeys(requestPeer = true): void {
@@ -197,11 +199,13 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
 
   exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
     if (!this.appSecrets) throw new TlsUsageError('exportKeyingMaterial() before the handshake completed');
+    if (this.secretsWiped) throw new TlsUsageError('exportKeyingMaterial() after the connection ended');
     return exportKeyingMaterial(this.appSecrets.suite.hash, this.appSecrets.exporterMasterSecret, label, context, length);
   }
 
   exportEarlyKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
     if (!this.earlyExporter) throw new TlsUsageError('exportEarlyKeyingMaterial() without 0-RTT');
+    if (this.secretsWiped) throw new TlsUsageError('exportEarlyKeyingMaterial() after the connection ended');
     return exportKeyingMaterial(this.earlyExporter.hash, this.earlyExporter.secret, label, context, length);
   }
 
@@ -411,7 +415,19 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
       }
     }
     this.closed = true;
+    this.wipeSecrets();
     throw err;
+  }
+
+  /**
+   * Once the connection can no longer use them (failed, or closed both ways), overwrite the
+   * secrets we hold. Best effort: JavaScript gives no guarantee that no copy exists elsewhere.
+   */
+  private wipeSecrets(): void {
+    if (this.secretsWiped) return;
+    this.secretsWiped = true;
+    const a = this.appSecrets;
+    wipe(this.readSecret, this.writeSecret, a?.clientTrafficSecret, a?.serverTrafficSecret, a?.exporterMasterSecret, a?.resumptionMasterSecret, this.earlyExporter?.secret);
   }
 
   private sendAlert(level: number, description: number): void {
@@ -509,6 +525,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     this.emit({ type: 'alert', direction: 'received', level, description });
     if (description === AlertDescription.close_notify) {
       this.peerClosed = true;
+      if (this.closed) this.wipeSecrets();
       return;
     }
     // RFC 9846 §6.1: user_canceled is ignored (a close_notify follows).

@@ -201,6 +201,16 @@ describe('in-memory client ↔ server', () => {
     });
   });
 
+  it('secrets are wiped once both sides closed; exporting then is a usage error', () => {
+    const { client, server } = runPair();
+    client.close();
+    server.receive(client.takeOutput()!);
+    server.close();
+    client.receive(server.takeOutput()!);
+    expect(() => client.exportKeyingMaterial('x', undefined, 8)).toThrow(TlsUsageError);
+    expect(() => server.exportKeyingMaterial('x', undefined, 8)).toThrow(TlsUsageError);
+  });
+
   it('half-close: after the client closes, the server can still send', () => {
     const { client, server } = runPair();
     client.close();
