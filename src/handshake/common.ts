@@ -1,7 +1,7 @@
 // What every handshake state shares: the step type, the context a state acts through,
 // and helpers that several states of both roles use.
 
-import { AlertDescription, TlsError, internalError } from '../errors.js';
+import { AlertDescription, CertificateError, TlsError, internalError } from '../errors.js';
 import type { CipherSuiteImpl, CryptoProvider, HashAlgorithm, PublicKey } from '../crypto/provider.js';
 import type { TrafficKeys } from '../record/keys.js';
 import type { ConnectionEvent, NegotiatedParameters } from '../connection/types.js';
@@ -246,4 +246,20 @@ export function deriveHandshakeSecrets(
   ctx.keyLog(keyLogLabel.clientHandshake, secrets.client);
   ctx.keyLog(keyLogLabel.serverHandshake, secrets.server);
   return secrets;
+}
+
+/**
+ * Run a certificate verifier (it may be async, and it may be the application's own hook):
+ * anything it throws that is not already a TlsError becomes bad_certificate (check 'verifier').
+ */
+export function runVerifier<T>(verify: () => T | Promise<T>, next: (verified: T) => Step): Step {
+  const asError = (e: unknown): TlsError =>
+    e instanceof TlsError ? e : new CertificateError(AlertDescription.bad_certificate, 'verifier', e instanceof Error ? e.message : String(e), { cause: e });
+  let result: T | Promise<T>;
+  try {
+    result = verify();
+  } catch (e) {
+    throw asError(e);
+  }
+  return whenReady(result instanceof Promise ? result.catch((e: unknown) => Promise.reject(asError(e))) : result, next);
 }

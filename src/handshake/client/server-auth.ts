@@ -1,6 +1,6 @@
 // Client: the server's encrypted flight. RFC 8446 §4.3 and §4.4.
 
-import { AlertDescription, CertificateError, TlsError } from '../../errors.js';
+import { AlertDescription, CertificateError } from '../../errors.js';
 import { finishedVerifyData, trafficKeys } from '../../keyschedule/index.js';
 import { ExtensionType, HandshakeType, schemeName } from '../../wire/codepoints.js';
 import { decodeAlpnList, decodeCertificateStatus, decodeRecordSizeLimit, findExtension } from '../../wire/extensions.js';
@@ -12,7 +12,6 @@ import type {
   Finished,
 } from '../../wire/types.js';
 import { parseCertificate } from '../../x509/certificate.js';
-import type { VerifiedChain } from '../../x509/verify.js';
 import { bytesEqual, nameToString } from '../../util/bytes.js';
 import {
   CERTIFICATE_VERIFY_SCHEMES,
@@ -21,7 +20,7 @@ import {
   keyFitsScheme,
   deriveApplicationSecrets,
   verifyFinished,
-  whenReady,
+  runVerifier,
   type HandshakeState,
   type Step,
 } from '../common.js';
@@ -105,30 +104,20 @@ export class ExpectCertificate implements HandshakeState {
       hs.serverPublicKey = parseCertificate(chain[0]!).publicKey;
       return new ExpectCertificateVerify(hs);
     }
-    let result: VerifiedChain | Promise<VerifiedChain>;
-    try {
-      result = verifier.verify({
-        chain,
-        now: hs.ctx.now(),
-        ...(hs.config.serverName !== undefined ? { serverName: hs.config.serverName } : {}),
-        ...(ocspResponse ? { ocspResponse } : {}),
-      });
-    } catch (e) {
-      throw asCertificateError(e);
-    }
-    const guarded = result instanceof Promise ? result.catch((e: unknown) => Promise.reject(asCertificateError(e))) : result;
-    return whenReady(guarded, (verified) => {
-      hs.serverPublicKey = verified.leaf.publicKey;
-      return new ExpectCertificateVerify(hs);
-    });
+    return runVerifier(
+      () =>
+        verifier.verify({
+          chain,
+          now: hs.ctx.now(),
+          ...(hs.config.serverName !== undefined ? { serverName: hs.config.serverName } : {}),
+          ...(ocspResponse ? { ocspResponse } : {}),
+        }),
+      (verified) => {
+        hs.serverPublicKey = verified.leaf.publicKey;
+        return new ExpectCertificateVerify(hs);
+      },
+    );
   }
-}
-
-/** A verifier hook's own exception still becomes an alert (bad_certificate) and a typed error. */
-function asCertificateError(e: unknown): TlsError {
-  if (e instanceof TlsError) return e;
-  const message = e instanceof Error ? e.message : String(e);
-  return new CertificateError(AlertDescription.bad_certificate, 'verifier', message, { cause: e });
 }
 
 export class ExpectCertificateVerify implements HandshakeState {

@@ -1,7 +1,6 @@
 // Server: asking for and checking the client's certificate, in the handshake and after it.
 // RFC 8446 §4.3.2, §4.4.2, §4.4.3, §4.6.2.
 
-import { AlertDescription, CertificateError, TlsError } from '../../errors.js';
 import type { PublicKey } from '../../crypto/provider.js';
 import type { Transcript } from '../../keyschedule/index.js';
 import { ExtensionType, HandshakeType, schemeName } from '../../wire/codepoints.js';
@@ -15,7 +14,7 @@ import {
   fail,
   keyFitsScheme,
   verifyFinished,
-  whenReady,
+  runVerifier,
   type HandshakeState,
   type Step,
 } from '../common.js';
@@ -50,12 +49,6 @@ export function certificateRequest(hs: ServerHandshake, context: Uint8Array): { 
   return { message: { msgType: HandshakeType.certificate_request, certificateRequestContext: context, extensions }, schemes };
 }
 
-/** A verifier hook's own exception still becomes an alert (bad_certificate) and a typed error. */
-function asCertificateError(e: unknown): TlsError {
-  if (e instanceof TlsError) return e;
-  return new CertificateError(AlertDescription.bad_certificate, 'verifier', e instanceof Error ? e.message : String(e), { cause: e });
-}
-
 export class ExpectClientCertificate implements HandshakeState {
   readonly name = 'ExpectClientCertificate';
   readonly expects = [HandshakeType.certificate];
@@ -77,18 +70,14 @@ export class ExpectClientCertificate implements HandshakeState {
       return this.req.next(this.req);
     }
     const chain = msg.certificateList.map((e) => e.data);
-    let result: VerifiedChain | Promise<VerifiedChain>;
-    try {
-      result = hs.config.clientAuth!.verifier.verify({ chain, now: hs.ctx.now() });
-    } catch (e) {
-      throw asCertificateError(e);
-    }
-    const guarded = result instanceof Promise ? result.catch((e: unknown) => Promise.reject(asCertificateError(e))) : result;
-    return whenReady(guarded, (verified) => {
-      this.req.verified = verified;
-      this.req.clientKey = verified.leaf.publicKey;
-      return new ExpectClientCertificateVerify(this.req);
-    });
+    return runVerifier(
+      () => hs.config.clientAuth!.verifier.verify({ chain, now: hs.ctx.now() }),
+      (verified) => {
+        this.req.verified = verified;
+        this.req.clientKey = verified.leaf.publicKey;
+        return new ExpectClientCertificateVerify(this.req);
+      },
+    );
   }
 }
 
