@@ -1,6 +1,7 @@
 // Strict argument parsing for the tls13 CLI. Pure: no I/O.
 
 import { groupByName, PskKeyExchangeMode, suiteByName } from '../wire/codepoints.js';
+import { parsePin } from '../x509/identity.js';
 
 /** Bad command line: printed with the usage text, exit code 2. */
 export class UsageError extends Error {
@@ -25,6 +26,10 @@ export interface TlsOptions {
   psk?: { identity: string; key: Uint8Array };
   /** --psk-modes: PskKeyExchangeMode code points. */
   pskModes?: number[];
+  /** --pin (repeatable): SHA-256 hashes of the peer's SubjectPublicKeyInfo. */
+  pins?: Uint8Array[];
+  /** --crl FILE (repeatable): CRLs (PEM or DER) for verifying the peer. */
+  crls?: string[];
 }
 
 export interface ServerCommand extends TlsOptions {
@@ -39,6 +44,14 @@ export interface ServerCommand extends TlsOptions {
   tickets?: number;
   /** --early-data: accept 0-RTT. */
   earlyData?: { maxEarlyDataSize: number; antiReplayWindowSeconds: number };
+  /** --client-ca: trust anchors for client certificates. */
+  clientCa?: string;
+  /** --verify-client (set when client certificates are verified: --client-ca or --pin). */
+  verifyClient?: 'none' | 'optional' | 'required';
+  /** --ocsp: a DER OCSP response to staple. */
+  ocsp?: string;
+  /** --post-handshake-auth: request a client certificate after the handshake. */
+  postHandshakeAuth?: boolean;
 }
 
 export interface ClientCommand extends TlsOptions {
@@ -55,6 +68,11 @@ export interface ClientCommand extends TlsOptions {
   sessIn?: string;
   /** --early-data: send this file's bytes as 0-RTT data (again after the handshake if rejected). */
   earlyData?: string;
+  /** --cert/--key: a client certificate chain and its key, sent when the server asks. */
+  cert?: string;
+  key?: string;
+  /** --require-ocsp: ask for a stapled OCSP response and fail without one. */
+  requireOcsp?: boolean;
 }
 
 export interface DemoCommand {
@@ -75,13 +93,18 @@ export const USAGE = `Usage:
                [--alpn LIST] [--groups LIST] [--suites LIST] [--keylog FILE] [--trace]
                [--key-update] [--tickets N] [--early-data [--max-early-data BYTES]
                [--anti-replay-window SECONDS]] [--psk-identity ID --psk HEX]
-               [--psk-modes LIST]
-  tls13 client HOST:PORT (--ca CA.pem | --insecure) [--servername NAME]
+               [--psk-modes LIST] [--client-ca CA.pem] [--verify-client MODE]
+               [--post-handshake-auth] [--ocsp FILE] [--pin SHA256]... [--crl FILE]...
+  tls13 client HOST:PORT (--ca CA.pem | --pin SHA256 | --insecure) [--servername NAME]
                [--alpn LIST] [--groups LIST] [--suites LIST] [--keylog FILE] [--trace]
                [--key-update] [--sess-out FILE] [--sess-in FILE] [--early-data FILE]
                [--psk-identity ID --psk HEX] [--psk-modes LIST]
+               [--cert CHAIN.pem --key KEY.pem] [--pin SHA256]... [--crl FILE]...
+               [--require-ocsp]
+  tls13 cert --out DIR [--key-type TYPE] [--san NAME]... [--days N] …   (tls13 cert --help)
   tls13 demo [--trace]
   tls13 bench [--quick] [--json FILE]
+  tls13 bridge --listen PORT (--to HOST:PORT | --accept PORT)   (tls13 bridge --help)
   tls13 --help
 
   server   Serve TLS 1.3 until killed. Received data goes to stdout (or back, with --echo).
@@ -119,9 +142,30 @@ Resumption, PSK and 0-RTT:
   server --anti-replay-window SECONDS
                   Ticket age tolerance for 0-RTT (RFC 8446 §8.3, default 10); ClientHellos
                   are remembered for twice that.
+
+Certificates and mutual TLS:
+  cert            Mint a test PKI (root, intermediate, server and client leaves) as PEM files.
+  client --cert CHAIN.pem --key KEY.pem
+                  A client certificate (leaf first, then intermediates), sent when asked.
+  server --client-ca CA.pem
+                  Ask clients for a certificate and verify it against CA.pem (clientAuth).
+  server --verify-client none|optional|required
+                  With --client-ca or --pin (default required; none with --post-handshake-auth):
+                  none asks nothing in the handshake, optional accepts no certificate,
+                  required answers none with certificate_required.
+  server --post-handshake-auth
+                  Ask for a client certificate after the handshake (RFC 8446 §4.6.2).
+  server --ocsp FILE   Staple this DER OCSP response to our certificate when asked.
+  --pin SHA256    Accept only a peer whose key (SPKI SHA-256, hex or base64) is listed;
+                  repeatable. With --ca/--client-ca both must hold; alone, it replaces the CA.
+  --crl FILE      Check the peer's chain against a CRL (PEM or DER); repeatable.
+  client --require-ocsp
+                  Ask the server to staple an OCSP response; fail without a good one.
+  The client's summary line and the server's log end with the verified peer's identity:
+  peer="<subject>" and, when it has one, spiffe=<SPIFFE ID>.
 `;
 
-type FlagKind = 'value' | 'bool';
+type FlagKind = 'value' | 'bool' | 'multi';
 const COMMON: Record<string, FlagKind> = {
   alpn: 'value',
   groups: 'value',
@@ -132,6 +176,8 @@ const COMMON: Record<string, FlagKind> = {
   'psk-identity': 'value',
   psk: 'value',
   'psk-modes': 'value',
+  pin: 'multi',
+  crl: 'multi',
 };
 const FLAGS: Record<'server' | 'client' | 'demo' | 'bench', Record<string, FlagKind>> = {
   server: {
@@ -145,19 +191,37 @@ const FLAGS: Record<'server' | 'client' | 'demo' | 'bench', Record<string, FlagK
     'early-data': 'bool',
     'max-early-data': 'value',
     'anti-replay-window': 'value',
+    'client-ca': 'value',
+    'verify-client': 'value',
+    ocsp: 'value',
+    'post-handshake-auth': 'bool',
   },
-  client: { ...COMMON, servername: 'value', ca: 'value', insecure: 'bool', 'sess-out': 'value', 'sess-in': 'value', 'early-data': 'value' },
+  client: {
+    ...COMMON,
+    servername: 'value',
+    ca: 'value',
+    insecure: 'bool',
+    'sess-out': 'value',
+    'sess-in': 'value',
+    'early-data': 'value',
+    cert: 'value',
+    key: 'value',
+    'require-ocsp': 'bool',
+  },
   demo: { trace: 'bool' },
   bench: { quick: 'bool', json: 'value' },
 };
 
 interface Parsed {
   flags: Map<string, string | true>;
+  /** Repeatable flags, in order. */
+  multi: Map<string, string[]>;
   positional: string[];
 }
 
 function splitArgs(argv: string[], allowed: Record<string, FlagKind>): Parsed {
   const flags = new Map<string, string | true>();
+  const multi = new Map<string, string[]>();
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -174,7 +238,7 @@ function splitArgs(argv: string[], allowed: Record<string, FlagKind>): Parsed {
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     const kind = allowed[name];
     if (kind === undefined) throw new UsageError(`unknown option --${name}`);
-    if (flags.has(name)) throw new UsageError(`--${name} given twice`);
+    if (flags.has(name) && kind !== 'multi') throw new UsageError(`--${name} given twice`);
     if (kind === 'bool') {
       if (eq >= 0) throw new UsageError(`--${name} takes no value`);
       flags.set(name, true);
@@ -188,8 +252,9 @@ function splitArgs(argv: string[], allowed: Record<string, FlagKind>): Parsed {
     }
     if (value === '') throw new UsageError(`--${name} needs a value`);
     flags.set(name, value);
+    if (kind === 'multi') multi.set(name, [...(multi.get(name) ?? []), value]);
   }
-  return { flags, positional };
+  return { flags, multi, positional };
 }
 
 function str(p: Parsed, name: string): string | undefined {
@@ -243,6 +308,18 @@ function tlsOptions(p: Parsed): TlsOptions {
   }
   const modes = str(p, 'psk-modes');
   if (modes !== undefined) out.pskModes = parseCodepoints(modes, 'psk-modes', pskModeByName);
+  const pins = p.multi.get('pin');
+  if (pins) {
+    out.pins = pins.map((t) => {
+      try {
+        return parsePin(t);
+      } catch (e) {
+        throw new UsageError(`--pin: ${(e as Error).message}`);
+      }
+    });
+  }
+  const crls = p.multi.get('crl');
+  if (crls) out.crls = crls;
   return out;
 }
 
@@ -307,8 +384,10 @@ export function parseArgs(argv: string[]): Command {
       port: parsePort(port, '--port', true),
       echo: p.flags.has('echo'),
     };
+    if (p.flags.has('post-handshake-auth')) out.postHandshakeAuth = true;
     if (cert !== undefined) out.cert = cert;
     if (key !== undefined) out.key = key;
+    mutualTlsServerOptions(p, out);
     const tickets = str(p, 'tickets');
     if (tickets !== undefined) out.tickets = parseInteger(tickets, 'tickets', 0, 100);
     const maxEarly = str(p, 'max-early-data');
@@ -336,10 +415,12 @@ export function parseArgs(argv: string[]): Command {
   const ca = str(p, 'ca');
   const insecure = p.flags.has('insecure');
   const tls = tlsOptions(p);
-  // An external PSK authenticates the server by itself (no certificate is then accepted).
-  if (ca === undefined && !insecure && !tls.psk)
+  // An external PSK authenticates the server by itself (no certificate is then accepted);
+  // pins alone stand in for a CA.
+  if (ca === undefined && !insecure && !tls.psk && !tls.pins)
     throw new UsageError('client: certificate verification is on: give --ca CA.pem (or --insecure to skip it)');
   if (ca !== undefined && insecure) throw new UsageError('client: --ca and --insecure exclude each other');
+  if (insecure && (tls.pins || tls.crls || p.flags.has('require-ocsp'))) throw new UsageError('client: --insecure excludes --pin, --crl and --require-ocsp');
   const cmdOut: ClientCommand = {
     kind: 'client',
     ...tls,
@@ -348,10 +429,36 @@ export function parseArgs(argv: string[]): Command {
     serverName: str(p, 'servername') ?? host,
     insecure,
   };
+  if (p.flags.has('require-ocsp')) cmdOut.requireOcsp = true;
+  const clientCert = str(p, 'cert');
+  const clientKey = str(p, 'key');
+  if ((clientCert === undefined) !== (clientKey === undefined)) throw new UsageError('client: --cert and --key go together');
+  if (clientCert !== undefined) cmdOut.cert = clientCert;
+  if (clientKey !== undefined) cmdOut.key = clientKey;
   if (ca !== undefined) cmdOut.ca = ca;
   for (const [flag, field] of [['sess-out', 'sessOut'], ['sess-in', 'sessIn'], ['early-data', 'earlyData']] as const) {
     const v = str(p, flag);
     if (v !== undefined) cmdOut[field] = v;
   }
   return cmdOut;
+}
+
+/** server --client-ca, --verify-client, --post-handshake-auth, --ocsp (with --pin and --crl for clients). */
+function mutualTlsServerOptions(p: Parsed, out: ServerCommand): void {
+  const clientCa = str(p, 'client-ca');
+  const mode = str(p, 'verify-client');
+  const verifies = clientCa !== undefined || out.pins !== undefined;
+  if (clientCa !== undefined) out.clientCa = clientCa;
+  if (mode !== undefined && mode !== 'none' && mode !== 'optional' && mode !== 'required') {
+    throw new UsageError(`--verify-client: expected none, optional or required, got ${mode}`);
+  }
+  if (!verifies) {
+    if (mode !== undefined && mode !== 'none') throw new UsageError(`--verify-client ${mode} needs --client-ca (or --pin)`);
+    if (p.flags.has('post-handshake-auth')) throw new UsageError('--post-handshake-auth needs --client-ca (or --pin)');
+    if (out.crls) throw new UsageError('server: --crl needs --client-ca (or --pin)');
+  } else {
+    out.verifyClient = mode ?? (p.flags.has('post-handshake-auth') ? 'none' : 'required');
+  }
+  const ocsp = str(p, 'ocsp');
+  if (ocsp !== undefined) out.ocsp = ocsp;
 }

@@ -15,9 +15,13 @@ import { connect, createServer, type TlsServer } from '../transport/node.js';
 import type { TlsStream } from '../transport/driver.js';
 import { parseArgs, UsageError, USAGE, type ClientCommand, type ServerCommand, type TlsOptions } from './args.js';
 import { errorText, fileKeyLogger, identityText, resumptionSuffix, summaryLine, traceText } from './output.js';
-import { loadServerIdentity, verifierFromCaPem } from './pki.js';
+import { loadServerIdentity } from './pki.js';
 import { runDemo } from './demo.js';
 import { runBench } from './bench.js';
+import { runBridge } from './bridge.js';
+import { runCert } from './cert.js';
+import { clientVerifierFromFlags, crlsFromFile, loadClientCertificate, peerSuffix, serverVerifierFromFlags } from './mtls.js';
+import { ServerConnection } from '../connection/server.js';
 
 export interface CliIo {
   stdin: Readable;
@@ -30,6 +34,8 @@ const defaultIo = (): CliIo => ({ stdin: process.stdin, stdout: process.stdout, 
 /** Runs the CLI; resolves with the exit code (0 ok, 1 failure, 2 usage). */
 export async function run(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   try {
+    if (argv[0] === 'bridge') return await runBridge(argv.slice(1), io); // its own flags: src/cli/bridge.ts
+    if (argv[0] === 'cert') return await runCert(argv.slice(1), io); // its own flags: src/cli/cert.ts
     const cmd = parseArgs(argv);
     switch (cmd.kind) {
       case 'help':
@@ -121,6 +127,16 @@ export async function startServer(cmd: ServerCommand, io: CliIo): Promise<TlsSer
     toleranceMs: Math.round(cmd.earlyData.antiReplayWindowSeconds * 1000),
   };
   const psks = externalPsks(cmd);
+  // Mutual TLS: client certificates verified against --client-ca and/or --pin, with --crl.
+  const clientAuth: ServerConfig['clientAuth'] = cmd.verifyClient && {
+    mode: cmd.verifyClient,
+    verifier: clientVerifierFromFlags({
+      ...(cmd.clientCa !== undefined ? { caPem: readText(cmd.clientCa, '--client-ca') } : {}),
+      ...(cmd.pins ? { pins: cmd.pins } : {}),
+      crls: (cmd.crls ?? []).flatMap((f) => crlsFromFile(readBytes(f, '--crl'))),
+    }),
+  };
+  const ocspResponse = cmd.ocsp !== undefined ? readBytes(cmd.ocsp, '--ocsp') : undefined;
   let next = 0;
   const ids = new Map<string, number>();
   const tag = (remote: string): string => `[#${ids.get(remote) ?? '?'} ${remote}]`;
@@ -133,6 +149,18 @@ export async function startServer(cmd: ServerCommand, io: CliIo): Promise<TlsSer
         ...commonConfig(cmd, 'server', (l) => log(`${tag(remote)} ${l.replace(/\n/g, `\n${tag(remote)} `)}`)),
         tickets,
       };
+      if (clientAuth) {
+        c.clientAuth = clientAuth;
+        // A certificate from post-handshake authentication (RFC 8446 §4.6.2) is logged when it arrives.
+        const trace = c.onEvent;
+        c.onEvent = (ev) => {
+          trace?.(ev);
+          if (ev.type === 'peer_certificates') {
+            log(`${tag(remote)} post-handshake client certificate:${peerSuffix(ev.certificates) || ' none'}`);
+          }
+        };
+      }
+      if (ocspResponse) c.ocspResponse = ocspResponse;
       if (identity) {
         c.certificateChain = identity.certificateChain;
         c.signingKey = identity.signingKey;
@@ -145,7 +173,16 @@ export async function startServer(cmd: ServerCommand, io: CliIo): Promise<TlsSer
     async (stream, remote) => {
       const p = stream.parameters;
       const psk = !p.resumed && p.pskIdentity !== undefined ? ` psk=${identityText(p.pskIdentity)}` : '';
-      log(`${tag(remote)} ${summaryLine(p)}${p.serverName !== undefined ? ` sni=${p.serverName}` : ''}${psk}${resumptionSuffix(p)}`);
+      log(`${tag(remote)} ${summaryLine(p)}${p.serverName !== undefined ? ` sni=${p.serverName}` : ''}${psk}${resumptionSuffix(p)}${peerSuffix(p.peerCertificates)}`);
+      if (cmd.postHandshakeAuth && stream.connection instanceof ServerConnection) {
+        try {
+          stream.connection.requestClientCertificate();
+          await stream.write(new Uint8Array(0)); // flushes the CertificateRequest (an empty record)
+          log(`${tag(remote)} post-handshake CertificateRequest sent`);
+        } catch (err) {
+          log(`${tag(remote)} post-handshake authentication not possible: ${errorText(err)}`);
+        }
+      }
       let bytesIn = 0;
       let earlyIn = 0;
       const take = async (chunk: Uint8Array): Promise<void> => {
@@ -193,8 +230,19 @@ async function runClient(cmd: ClientCommand, io: CliIo): Promise<number> {
   checkSupported(cmd);
   const log = (line: string): void => void io.stderr.write(`${line}\n`);
   const config: ClientConfig = { ...commonConfig(cmd, 'client', log), serverName: cmd.serverName };
-  if (cmd.ca !== undefined) config.verifier = verifierFromCaPem(readText(cmd.ca, '--ca'));
-  else if (cmd.insecure) config.insecureSkipVerify = true;
+  if (cmd.ca !== undefined || cmd.pins) {
+    config.verifier = serverVerifierFromFlags({
+      ...(cmd.ca !== undefined ? { caPem: readText(cmd.ca, '--ca') } : {}),
+      ...(cmd.pins ? { pins: cmd.pins } : {}),
+      crls: (cmd.crls ?? []).flatMap((f) => crlsFromFile(readBytes(f, '--crl'))),
+      requireOcsp: cmd.requireOcsp === true,
+    });
+  } else if (cmd.insecure) config.insecureSkipVerify = true;
+  if (cmd.requireOcsp) config.requestOcsp = true;
+  if (cmd.cert !== undefined && cmd.key !== undefined) {
+    config.clientCertificates = [loadClientCertificate(readText(cmd.cert, '--cert'), readText(cmd.key, '--key'))];
+    config.postHandshakeAuth = true;
+  }
   // else: an external PSK only (a certificate from the server then fails verification).
   const psks = externalPsks(cmd);
   if (psks) config.externalPsks = psks;
@@ -236,7 +284,7 @@ async function runClient(cmd: ClientCommand, io: CliIo): Promise<number> {
     log(`error: ${errorText(err)}`);
     return 1;
   }
-  log(`${summaryLine(stream.parameters)}${resumptionSuffix(stream.parameters)}`);
+  log(`${summaryLine(stream.parameters)}${resumptionSuffix(stream.parameters)}${peerSuffix(stream.parameters.peerCertificates)}`);
 
   const s = stream;
   try {

@@ -197,6 +197,7 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
   private closing = false;
   private resume: Deferred<void> | undefined;
   private closePromise: Promise<void> | undefined;
+  private closeWritePromise: Promise<void> | undefined;
   private channelClosed = false;
 
   private readonly handshakeDone = deferred<NegotiatedParameters>();
@@ -306,6 +307,15 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
     await this.output.flush();
   }
 
+  /**
+   * Half-close: sends close_notify and resolves once the channel took it; reading goes on until
+   * the peer's close_notify (then close() releases the channel). Never rejects for a failed connection.
+   */
+  closeWrite(): Promise<void> {
+    this.closeWritePromise ??= this.doCloseWrite();
+    return this.closeWritePromise;
+  }
+
   /** Sends close_notify, waits (bounded) for the peer's, then closes the channel. Never rejects for a failed connection. */
   close(): Promise<void> {
     this.closePromise ??= this.doClose();
@@ -322,9 +332,7 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
     for (let c = await this.read(); c !== null; c = await this.read()) yield c;
   }
 
-  private async doClose(): Promise<void> {
-    this.closing = true;
-    this.wake();
+  private async doCloseWrite(): Promise<void> {
     if (!this.failed && !this.connection.closed) {
       try {
         this.connection.close();
@@ -333,6 +341,14 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
         this.fail(err);
       }
     }
+    // The peer's close_notify came first: nothing more can cross, release the channel.
+    if (this.eof && !this.closing) await this.closeChannel();
+  }
+
+  private async doClose(): Promise<void> {
+    this.closing = true;
+    this.wake();
+    await this.closeWrite();
     if (!this.failed && !this.eof) await bounded(this.finished, this.closeTimeoutMs);
     await this.closeChannel();
   }
@@ -361,6 +377,8 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
     this.eof = true;
     for (const r of this.readers.splice(0)) r.resolve(null);
     this.endEarly();
+    // Both close_notifys have crossed (ours went first, via closeWrite): release the channel.
+    if (this.connection.closed && this.closeWritePromise) void this.closeWritePromise.then(() => this.closeChannel());
   }
 
   private pushEarly(d: Uint8Array): void {

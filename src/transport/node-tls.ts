@@ -200,7 +200,6 @@ export class TLSSocket extends Duplex {
       if (this.setup.verifiesPeer && !this.authorized) this.authorizationError = new Error('peer did not return a certificate');
       this.emit('secure');
     }
-    if (this.readableFlowing !== false && this.listenerCount('data') > 0) this._read();
   }
 
   private whenStarted(): Promise<TlsStream> {
@@ -247,14 +246,13 @@ export class TLSSocket extends Duplex {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    // close_notify goes out now; the channel closes once the peer's arrives (bounded).
-    this.whenStarted().then(
-      (tls) => {
-        this.closing = tls.close();
-        callback();
-      },
-      (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
-    );
+    // close_notify goes out (half-close); reading goes on until the peer's.
+    this.whenStarted()
+      .then((tls) => tls.closeWrite())
+      .then(
+        () => callback(),
+        (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+      );
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -265,9 +263,10 @@ export class TLSSocket extends Duplex {
       callback(error);
       return;
     }
-    // Destroyed after the peer's close_notify without an error (e.g. a for-await loop that ended):
-    // answer with ours. Otherwise drop the connection without close_notify.
-    if (!error && !this.closing && this.connection.peerClosed) this.closing = tls.close();
+    // Destroyed without an error after the peer's close_notify (both sides ended, or a for-await
+    // loop that finished): answer with ours if not yet sent, and release the transport. Otherwise
+    // drop the connection without close_notify.
+    if (!error && this.connection.peerClosed) this.closing ??= tls.close();
     if (error || !this.closing) {
       void tls.abort(error ?? new Error('socket destroyed'));
       this.socket.destroy();
@@ -321,6 +320,11 @@ export class TLSSocket extends Duplex {
   /** RFC 8446 §7.5 exporter, with node:tls's argument order. */
   exportKeyingMaterial(length: number, label: string, context?: Uint8Array): Buffer {
     return bufferOf(this.connection.exportKeyingMaterial(label, context, length));
+  }
+
+  /** RFC 8446 §7.5 early exporter (0-RTT attempted by the client / accepted by the server). */
+  exportEarlyKeyingMaterial(length: number, label: string, context?: Uint8Array): Buffer {
+    return bufferOf(this.connection.exportEarlyKeyingMaterial(label, context, length));
   }
 
   /** Client: the latest session (ticket) the server sent, to pass as `session` to connect(); undefined when none. */
@@ -463,7 +467,6 @@ export function connect(options: ConnectOptions, callback?: () => void): TLSSock
     recording: engine.verifier || rejectUnauthorized ? undefined : recording,
     verifiesPeer: true,
   });
-  if (engine.verifier || rejectUnauthorized) socket.once('secureConnect', () => (socket.authorized = true));
   socketRef = socket;
   if (raw instanceof net.Socket) raw.once('connect', () => socket.emit('connect'));
   if (callback) socket.once('secureConnect', callback);

@@ -207,3 +207,4 @@ export function tracingChannel(inner: ByteChannel, options: TracingOptions = {})
     close: () => inner.close(),
   };
 }
+export { TlsStream, type ByteChannel } from './driver.js';

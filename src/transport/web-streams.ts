@@ -105,8 +105,11 @@ export function webStreamsOf(tls: TlsStream): StreamPair {
       async pull(controller) {
         try {
           const d = await tls.read();
-          if (d === null) controller.close();
-          else controller.enqueue(d);
+          if (d !== null) controller.enqueue(d);
+          else {
+            controller.close();
+            void tls.close(); // the peer's close_notify arrived: answer (if not yet) and release the transport
+          }
         } catch (err) {
           controller.error(err);
         }
@@ -119,10 +122,9 @@ export function webStreamsOf(tls: TlsStream): StreamPair {
   );
   const writable = new WritableStream<Uint8Array>({
     write: (chunk) => tls.write(asBytes(chunk)),
-    // Closing the writable sends close_notify; reading goes on until the peer's (half-close).
-    close: () => {
-      void tls.close();
-    },
+    // Closing the writable sends close_notify; reading goes on until the peer's (half-close),
+    // and the readable's end (or cancel) releases the transport.
+    close: () => tls.closeWrite(),
     abort: (reason) => tls.abort(reason),
   });
   return { readable, writable };

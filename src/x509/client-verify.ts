@@ -2,6 +2,7 @@
 // validation as for servers, with extendedKeyUsage clientAuth and no name check.
 
 import { EkuOid } from './certificate.js';
+import { peerIdentity } from './identity.js';
 import { ChainValidator, type VerifiedChain, type WebPkiVerifierOptions } from './verify.js';
 
 export interface ClientCertificateVerifierInput {
@@ -10,6 +11,11 @@ export interface ClientCertificateVerifierInput {
   now: Date;
   /** A stapled OCSP response for the leaf, DER, when the client sent one. */
   ocspResponse?: Uint8Array;
+  /**
+   * The schemes the server allowed for certificate signatures (its signature_algorithms_cert,
+   * else signature_algorithms, in the CertificateRequest; RFC 8446 §4.2.3).
+   */
+  signatureAlgorithmsCert?: readonly number[];
 }
 
 export interface ClientCertificateVerifier {
@@ -18,7 +24,10 @@ export interface ClientCertificateVerifier {
   readonly authorities?: readonly Uint8Array[];
 }
 
-/** Web PKI path validation to configured anchors, requiring clientAuth. */
+/**
+ * Web PKI path validation to configured anchors, requiring clientAuth. The options are the
+ * server verifier's: CRLs, requireOcsp, pins and pinMode work the same way.
+ */
 export class WebPkiClientVerifier implements ClientCertificateVerifier {
   private readonly validator: ChainValidator;
   readonly authorities: readonly Uint8Array[];
@@ -29,7 +38,8 @@ export class WebPkiClientVerifier implements ClientCertificateVerifier {
   }
 
   verify(input: ClientCertificateVerifierInput): VerifiedChain {
-    const chain = this.validator.validate(input.chain, input.now, EkuOid.clientAuth);
-    return { chain, leaf: chain[0]! };
+    const chain = this.validator.validate(input.chain, input.now, EkuOid.clientAuth, input);
+    const leaf = chain[0]!;
+    return { chain, leaf, identity: peerIdentity(leaf) };
   }
 }

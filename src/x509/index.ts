@@ -10,6 +10,7 @@ export {
   parsePkcs8PrivateKey,
   parsePrivateKeyPem,
   parseSpki,
+  parseSpkiDetailed,
   privateKeyToPem,
   publicKeyFromPrivate,
   type EcCurve,
@@ -34,22 +35,62 @@ export {
   InsecureSkipVerification,
   WebPkiServerVerifier,
   checkValidity,
+  keyAllowsScheme,
   type CertificateVerifierInput,
   type PathChecker,
   type ServerCertificateVerifier,
+  type ValidateOptions,
   type VerifiedChain,
   type WebPkiVerifierOptions,
 } from './verify.js';
 export {
+  WebPkiClientVerifier,
+  type ClientCertificateVerifier,
+  type ClientCertificateVerifierInput,
+} from './client-verify.js';
+export {
+  NameConstraintsChecker,
+  checkNameConstraints,
+  parseNameConstraints,
+  type NameConstraint,
+  type NameConstraints,
+} from './name-constraints.js';
+export {
+  checkCrls,
+  checkOcsp,
+  parseCrl,
+  parseOcspResponse,
+  type OcspCertStatus,
+  type OcspSingleResponse,
+  type ParsedCrl,
+  type ParsedOcspResponse,
+  type RevokedEntry,
+  type SignedObject,
+} from './revocation.js';
+export { formatPin, ipToText, isSpiffeId, parsePin, peerIdentity, spiffeIdOf, spkiSha256, type PeerIdentity } from './identity.js';
+export { ComposedVerifier, requireSpiffeId, withPolicy, type AnyVerifierInput, type ChainPolicy } from './policy.js';
+export {
+  CertificateStore,
+  RotatingVerifier,
+  identityFromPem,
+  type CertificateStoreOptions,
+  type ServerIdentity,
+} from './rotation.js';
+export {
   chainPem,
   generateKey,
   mintCertificate,
+  mintCrl,
+  mintOcspResponse,
   mintTestPki,
   type EkuName,
   type ExtraExtension,
   type KeyType,
   type KeyUsageName,
   type MintCertificateOptions,
+  type MintCrlOptions,
+  type MintOcspOptions,
+  type MintedCrl,
   type MintTestPkiOptions,
   type MintedCertificate,
   type NameSpec,

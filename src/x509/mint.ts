@@ -8,6 +8,7 @@ import * as pkijs from 'pkijs';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { sha1 } from '@noble/hashes/legacy.js';
 import type { PrivateKeyMaterial } from '../crypto/provider.js';
 import { encodeDer, integer, pkiDer } from './asn1.js';
 import { EkuOid, ExtensionOid, KeyUsage, type ParsedCertificate, parseCertificate } from './certificate.js';
@@ -72,6 +73,10 @@ export interface MintCertificateOptions {
   extraExtensions?: ExtraExtension[];
   /** Skip subjectKeyIdentifier / authorityKeyIdentifier. */
   omitKeyIdentifiers?: boolean;
+  /** Certify an RSA key as id-RSASSA-PSS (RFC 4055 §1.2), so it may only sign with RSASSA-PSS. */
+  pssKey?: boolean;
+  /** nameConstraints (RFC 5280 §4.2.1.10, critical) for a CA: "DNS:", "IP:a.b.c.d/len", "URI:", "email:" entries. */
+  nameConstraints?: { permitted?: string[]; excluded?: string[] };
 }
 
 export interface MintTestPkiOptions {
@@ -82,6 +87,14 @@ export interface MintTestPkiOptions {
   serverNames?: string[];
   /** The client certificate's URI SAN. */
   clientUri?: string;
+  /** The client certificate's SANs (DNS, IP, URI, e-mail); overrides clientUri. */
+  clientNames?: string[];
+  /** The leaves' extended key usages (default serverAuth / clientAuth; [] omits the extension). */
+  serverEku?: (EkuName | string)[];
+  clientEku?: (EkuName | string)[];
+  /** The leaves' CNs (default: the first server name, and "client"). */
+  serverCommonName?: string;
+  clientCommonName?: string;
   notBefore?: Date;
   notAfter?: Date;
   organization?: string;
@@ -231,6 +244,36 @@ function generalName(s: string): pkijs.GeneralName {
   return new pkijs.GeneralName({ type: 2, value: v });
 }
 
+/** "DNS:x", "URI:x", "email:x", "IP:addr/prefix" (or "DN:CN=…,O=…" is not supported) → a GeneralSubtree. */
+function subtree(s: string): pkijs.GeneralSubtree {
+  const ip = /^IP:(.+)\/(\d+)$/.exec(s);
+  if (ip) {
+    const addr = parseIpAddress(ip[1]!);
+    const prefix = Number(ip[2]);
+    if (!addr || prefix > addr.length * 8) throw new RangeError(`mint: bad IP constraint ${s}`);
+    const mask = new Uint8Array(addr.length);
+    for (let i = 0; i < prefix; i++) mask[i >> 3]! |= 0x80 >> (i & 7);
+    const both = new Uint8Array(addr.length * 2);
+    both.set(addr.map((b, i) => b & mask[i]!));
+    both.set(mask, addr.length);
+    return new pkijs.GeneralSubtree({ base: new pkijs.GeneralName({ type: 7, value: new asn1js.OctetString({ valueHex: ab(both) }) }) });
+  }
+  const m = /^(DNS|URI|email):(.*)$/.exec(s);
+  if (!m) throw new RangeError(`mint: name constraint ${s} needs a DNS:, URI:, email: or IP: prefix`);
+  const type = ({ DNS: 2, URI: 6, email: 1 } as const)[m[1] as 'DNS' | 'URI' | 'email'];
+  return new pkijs.GeneralSubtree({ base: new pkijs.GeneralName({ type, value: m[2]! }) });
+}
+
+function nameConstraintsDer(nc: { permitted?: string[]; excluded?: string[] }): Uint8Array {
+  const value: asn1js.Constructed[] = [];
+  // GeneralSubtrees under IMPLICIT [0] / [1] (RFC 5280 §4.2.1.10).
+  for (const [tag, list] of [[0, nc.permitted], [1, nc.excluded]] as const) {
+    if (!list?.length) continue;
+    value.push(new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: tag }, value: list.map((x) => subtree(x).toSchema()) }));
+  }
+  return encodeDer(new asn1js.Sequence({ value }));
+}
+
 const ekuOid = (e: string): string => (e === 'any' ? EkuOid.anyExtendedKeyUsage : ((EkuOid as Record<string, string>)[e] ?? e));
 
 function extension(oid: string, critical: boolean, value: Uint8Array): pkijs.Extension {
@@ -297,7 +340,9 @@ export async function mintCertificate(opts: MintCertificateOptions): Promise<Min
   const now = Date.now();
   cert.notBefore = time(opts.notBefore ?? new Date(now - 60 * 60 * 1000));
   cert.notAfter = time(opts.notAfter ?? new Date(now + 365 * 24 * 60 * 60 * 1000));
-  cert.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(ab(encodeSpki(publicKeyFromPrivate(key))));
+  const pub = publicKeyFromPrivate(key);
+  if (opts.pssKey && pub.kind !== 'rsa') throw new RangeError('mint: pssKey needs an RSA key');
+  cert.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(ab(encodeSpki(opts.pssKey && pub.kind === 'rsa' ? { ...pub, pss: true } : pub)));
 
   const exts: pkijs.Extension[] = [];
   const isCA = opts.isCA ?? false;
@@ -318,6 +363,7 @@ export async function mintCertificate(opts: MintCertificateOptions): Promise<Min
     const emptySubject = subjectDer.length === 2; // SEQUENCE {}
     exts.push(extension(ExtensionOid.subjectAltName, emptySubject, pkiDer(new pkijs.AltName({ altNames: opts.sans.map(generalName) }))));
   }
+  if (opts.nameConstraints) exts.push(extension(ExtensionOid.nameConstraints, true, nameConstraintsDer(opts.nameConstraints)));
   if (!opts.omitKeyIdentifiers) {
     const ski = keyIdentifier(cert.subjectPublicKeyInfo);
     exts.push(extension(ExtensionOid.subjectKeyIdentifier, false, encodeDer(new asn1js.OctetString({ valueHex: ski }))));
@@ -367,21 +413,21 @@ export async function mintTestPki(opts: MintTestPkiOptions = {}): Promise<TestPk
     ...pick(validity),
   });
   const server = await mintCertificate({
-    subject: { organization: org, commonName: serverNames[0] ?? 'server' },
+    subject: { organization: org, commonName: opts.serverCommonName ?? serverNames[0] ?? 'server' },
     issuer: intermediate,
     keyType,
     sans: serverNames,
-    eku: ['serverAuth'],
+    eku: opts.serverEku ?? ['serverAuth'],
     // keyEncipherment keeps TLS 1.2 RSA servers (e.g. OpenSSL fallbacks) happy.
     keyUsage: keyType.startsWith('rsa') ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'],
     ...pick(validity),
   });
   const client = await mintCertificate({
-    subject: { organization: org, commonName: 'client' },
+    subject: { organization: org, commonName: opts.clientCommonName ?? 'client' },
     issuer: intermediate,
     keyType,
-    sans: [opts.clientUri ?? 'spiffe://tls13-engine.test/client'],
-    eku: ['clientAuth'],
+    sans: opts.clientNames ?? [opts.clientUri ?? 'spiffe://tls13-engine.test/client'],
+    eku: opts.clientEku ?? ['clientAuth'],
     ...pick(validity),
   });
   return { root, intermediate, server, client };
@@ -390,4 +436,166 @@ export async function mintTestPki(opts: MintTestPkiOptions = {}): Promise<TestPk
 /** Concatenated PEM certificates (e.g. a server's chain file: leaf then intermediates). */
 export function chainPem(...certs: MintedCertificate[]): string {
   return certs.map((c) => c.certPem).join('');
+}
+
+// ---------------------------------------------------------------- CRLs and OCSP responses
+
+type Signer = { certDer: Uint8Array; key: PrivateKeyMaterial };
+
+const wholeSeconds = (d: Date): Date => new Date(Math.floor(d.getTime() / 1000) * 1000);
+
+function serialInteger(s: bigint | Uint8Array | MintedCertificate): asn1js.Integer {
+  if (typeof s === 'bigint') return integer(s);
+  // The INTEGER's contents octets as they are in the certificate.
+  return new asn1js.Integer({ valueHex: ab(s instanceof Uint8Array ? s : s.cert.serial) });
+}
+
+export interface MintCrlOptions {
+  /** The CA whose CRL this is (signs it; its subject is the CRL issuer). */
+  issuer: Signer;
+  /** Revoked certificates: a serial number (bigint or the INTEGER's contents) or the certificate. */
+  revoked?: { serial: bigint | Uint8Array | MintedCertificate; date?: Date; reason?: number }[];
+  /** Default: an hour ago. */
+  thisUpdate?: Date;
+  /** Default: 7 days after thisUpdate; null omits it. */
+  nextUpdate?: Date | null;
+  /** cRLNumber (RFC 5280 §5.2.3). Default 1. */
+  crlNumber?: bigint;
+  rsaPss?: boolean;
+  /** crlExtensions appended as given (e.g. an unknown critical one). */
+  extraExtensions?: ExtraExtension[];
+}
+
+export interface MintedCrl {
+  der: Uint8Array;
+  pem: string;
+}
+
+/** Mints a v2 CRL (RFC 5280 §5) signed by `issuer`. */
+export async function mintCrl(opts: MintCrlOptions): Promise<MintedCrl> {
+  const issuerCert = parseCertificate(opts.issuer.certDer);
+  const rsaPss = opts.rsaPss ?? false;
+  const thisUpdate = wholeSeconds(opts.thisUpdate ?? new Date(Date.now() - 60 * 60 * 1000));
+  const nextUpdate = opts.nextUpdate === null ? undefined : (opts.nextUpdate ?? new Date(thisUpdate.getTime() + 7 * 24 * 60 * 60 * 1000));
+  const crl = new pkijs.CertificateRevocationList();
+  crl.version = 1; // v2
+  crl.signature = signatureAlgorithm(opts.issuer.key, rsaPss);
+  crl.signatureAlgorithm = signatureAlgorithm(opts.issuer.key, rsaPss);
+  crl.issuer = pkijs.RelativeDistinguishedNames.fromBER(ab(issuerCert.subject.der));
+  crl.thisUpdate = time(thisUpdate);
+  if (nextUpdate) crl.nextUpdate = time(nextUpdate);
+  if (opts.revoked?.length) {
+    crl.revokedCertificates = opts.revoked.map(
+      (r) =>
+        new pkijs.RevokedCertificate({
+          userCertificate: serialInteger(r.serial),
+          revocationDate: time(r.date ?? thisUpdate),
+          ...(r.reason === undefined
+            ? {}
+            : { crlEntryExtensions: new pkijs.Extensions({ extensions: [extension('2.5.29.21', false, encodeDer(new asn1js.Enumerated({ value: r.reason })))] }) }),
+        }),
+    );
+  }
+  const exts: pkijs.Extension[] = [];
+  if (issuerCert.subjectKeyIdentifier) {
+    const aki = new pkijs.AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: ab(issuerCert.subjectKeyIdentifier) }) });
+    exts.push(extension(ExtensionOid.authorityKeyIdentifier, false, pkiDer(aki)));
+  }
+  exts.push(extension('2.5.29.20', false, encodeDer(integer(opts.crlNumber ?? 1n))));
+  for (const e of opts.extraExtensions ?? []) exts.push(extension(e.oid, e.critical, e.value));
+  crl.crlExtensions = new pkijs.Extensions({ extensions: exts });
+
+  // toSchema(true) encodes the TBSCertList; sign those bytes, then emit them unchanged.
+  const full = crl.toSchema(true) as asn1js.Sequence;
+  const tbsNode = full.valueBlock.value[0];
+  if (!tbsNode) throw new Error('mint: no TBSCertList');
+  const tbs = encodeDer(tbsNode);
+  const signature = await sign(opts.issuer.key, tbs, rsaPss);
+  crl.tbsView = tbs;
+  crl.signatureValue = new asn1js.BitString({ valueHex: ab(signature) });
+  const der = encodeDer(crl.toSchema(false) as asn1js.Sequence);
+  return { der, pem: pemEncode(der, 'X509 CRL') };
+}
+
+export interface MintOcspOptions {
+  /** The certificate the response is about. */
+  cert: Uint8Array | MintedCertificate;
+  /** Its issuer (CertID hashes; signs the response unless `responder` is given). */
+  issuer: Signer;
+  /** A delegated responder certified by `issuer` with ocspSigning (RFC 6960 §4.2.2.2). */
+  responder?: Signer;
+  /** Default 'good'. */
+  status?: 'good' | 'revoked' | 'unknown';
+  revocationTime?: Date;
+  revocationReason?: number;
+  /** Default: an hour ago. */
+  thisUpdate?: Date;
+  /** Default: 7 days after thisUpdate; null omits it. */
+  nextUpdate?: Date | null;
+  /** Default: thisUpdate. */
+  producedAt?: Date;
+  /** CertID hash (RFC 6960 §4.1.1). Default SHA-1, as OpenSSL. */
+  certIdHash?: 'SHA-1' | 'SHA-256';
+  /** ResponderID byKey instead of byName. */
+  responderIdByKey?: boolean;
+  /** Put the signer's certificate in `certs` (default: only for a delegated responder). */
+  includeSignerCert?: boolean;
+  /** A non-successful OCSPResponseStatus (RFC 6960 §4.2.1): no response bytes. */
+  responseStatus?: number;
+  rsaPss?: boolean;
+}
+
+/** Mints a DER OCSPResponse (RFC 6960 §4.2.1) with one SingleResponse, e.g. for stapling. */
+export async function mintOcspResponse(opts: MintOcspOptions): Promise<Uint8Array> {
+  if (opts.responseStatus !== undefined && opts.responseStatus !== 0) {
+    return pkiDer(new pkijs.OCSPResponse({ responseStatus: new asn1js.Enumerated({ value: opts.responseStatus }) }));
+  }
+  const cert = parseCertificate(opts.cert instanceof Uint8Array ? opts.cert : opts.cert.certDer);
+  const issuer = parseCertificate(opts.issuer.certDer);
+  const signer = opts.responder ?? opts.issuer;
+  const signerCert = parseCertificate(signer.certDer);
+  const rsaPss = opts.rsaPss ?? false;
+  const hashName = opts.certIdHash ?? 'SHA-1';
+  const hash = hashName === 'SHA-1' ? sha1 : sha256;
+  const keyBits = (c: ParsedCertificate): Uint8Array => pkijs.PublicKeyInfo.fromBER(ab(c.spki)).subjectPublicKey.valueBlock.valueHexView;
+
+  const certID = new pkijs.CertID({
+    hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: hashName === 'SHA-1' ? '1.3.14.3.2.26' : Oid.sha256, algorithmParams: new asn1js.Null() }),
+    issuerNameHash: new asn1js.OctetString({ valueHex: ab(hash(cert.issuer.der)) }),
+    issuerKeyHash: new asn1js.OctetString({ valueHex: ab(hash(keyBits(issuer))) }),
+    serialNumber: serialInteger(cert.serial),
+  });
+  const thisUpdate = wholeSeconds(opts.thisUpdate ?? new Date(Date.now() - 60 * 60 * 1000));
+  const nextUpdate = opts.nextUpdate === null ? undefined : wholeSeconds(opts.nextUpdate ?? new Date(thisUpdate.getTime() + 7 * 24 * 60 * 60 * 1000));
+  const status = opts.status ?? 'good';
+  // CertStatus: good [0] IMPLICIT NULL, revoked [1] IMPLICIT RevokedInfo, unknown [2] IMPLICIT NULL.
+  const certStatus =
+    status === 'revoked'
+      ? new asn1js.Constructed({
+          idBlock: { tagClass: 3, tagNumber: 1 },
+          value: [
+            new asn1js.GeneralizedTime({ valueDate: wholeSeconds(opts.revocationTime ?? thisUpdate) }),
+            ...(opts.revocationReason === undefined
+              ? []
+              : [new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.Enumerated({ value: opts.revocationReason })] })]),
+          ],
+        })
+      : new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: status === 'good' ? 0 : 2 } });
+  const single = new pkijs.SingleResponse({ certID, certStatus, thisUpdate, ...(nextUpdate ? { nextUpdate } : {}) });
+  const responderID = opts.responderIdByKey
+    ? new asn1js.OctetString({ valueHex: ab(sha1(keyBits(signerCert))) })
+    : pkijs.RelativeDistinguishedNames.fromBER(ab(signerCert.subject.der));
+  const data = new pkijs.ResponseData({ responderID, producedAt: wholeSeconds(opts.producedAt ?? thisUpdate), responses: [single] });
+  const tbs = encodeDer(data.toSchema(true));
+  data.tbsView = tbs;
+  const signature = await sign(signer.key, tbs, rsaPss);
+  const includeCert = opts.includeSignerCert ?? opts.responder !== undefined;
+  const basic = new pkijs.BasicOCSPResponse({
+    tbsResponseData: data,
+    signatureAlgorithm: signatureAlgorithm(signer.key, rsaPss),
+    signature: new asn1js.BitString({ valueHex: ab(signature) }),
+    ...(includeCert ? { certs: [pkijs.Certificate.fromBER(ab(signer.certDer))] } : {}),
+  });
+  const response = new pkijs.ResponseBytes({ responseType: '1.3.6.1.5.5.7.48.1.1', response: new asn1js.OctetString({ valueHex: ab(pkiDer(basic)) }) });
+  return pkiDer(new pkijs.OCSPResponse({ responseStatus: new asn1js.Enumerated({ value: 0 }), responseBytes: response }));
 }

@@ -1,8 +1,9 @@
-// Server certificate verification for the client (RFC 8446 §4.4.2, RFC 5280 §6 subset).
+// Certificate path validation (RFC 8446 §4.4.2, RFC 5280 §6 subset) for both verifiers.
 // Path building from the leaf over presented + configured certificates, any order
 // (RFC 8446 §4.4.2: "... SHOULD be prepared to handle potentially extraneous certificates
-// and arbitrary orderings"), with backtracking when a candidate issuer fails.
-// Not yet: name constraints, policies, revocation; they plug in as PathCheckers.
+// and arbitrary orderings"), with backtracking when a candidate issuer fails. Name constraints
+// run as a PathChecker; then revocation (CRLs, stapled OCSP) and SPKI pins on the path found.
+// Not processed: certificate policies (a critical policy extension fails as unknown).
 
 import type { SignatureVerifier } from '../crypto/provider.js';
 import { AlertDescription, CertificateError } from '../errors.js';
@@ -11,6 +12,10 @@ import { SignatureScheme, schemeName } from '../wire/codepoints.js';
 import { EkuOid, KeyUsage, type ParsedCertificate, parseCertificate } from './certificate.js';
 import { latin1 } from './asn1.js';
 import { matchesHostname } from './hostname.js';
+import { type PeerIdentity, peerIdentity, spkiSha256 } from './identity.js';
+import { NameConstraintsChecker } from './name-constraints.js';
+import { type ParsedCrl, type SignedObject, checkCrls, checkOcsp, parseCrl, parseOcspResponse } from './revocation.js';
+import { pssSchemeFor } from './keys.js';
 
 export interface CertificateVerifierInput {
   /** DER certificates as sent, leaf first (RFC 8446 §4.4.2). */
@@ -20,12 +25,21 @@ export interface CertificateVerifierInput {
   now: Date;
   /** A stapled OCSP response for the leaf (RFC 8446 §4.4.2.1), DER, when the server sent one. */
   ocspResponse?: Uint8Array;
+  /**
+   * The schemes the verifying side allowed for signatures in certificates: what it sent in
+   * signature_algorithms_cert, else in signature_algorithms (RFC 8446 §4.2.3). When given,
+   * every signature on the path must use one of them (the anchor's own is not checked);
+   * otherwise unsupported_certificate (RFC 8446 §4.4.2.2), check 'signature-algorithms-cert'.
+   */
+  signatureAlgorithmsCert?: readonly number[];
 }
 
 export interface VerifiedChain {
-  /** Leaf … trust anchor. */
+  /** Leaf … trust anchor (just the leaf when it is pinned by key or is an anchor itself). */
   chain: ParsedCertificate[];
   leaf: ParsedCertificate;
+  /** The leaf's identity (subject, SANs, SPIFFE ID); the WebPki verifiers always set it. */
+  identity?: PeerIdentity;
 }
 
 export interface ServerCertificateVerifier {
@@ -52,7 +66,33 @@ export interface WebPkiVerifierOptions {
   maxChainLength?: number;
   /** Accept SHA-1 signatures on chain links (RFC 8446 §4.4.2.4 recommends not to). Default false. */
   allowSha1?: boolean;
+  /** Extra checks over each candidate path (name constraints always run). */
   pathCheckers?: PathChecker[];
+  /**
+   * CRLs (DER) from the application (RFC 5280 §5). Every certificate on the path that a CRL's
+   * issuer covers is looked up: revoked → certificate_revoked (check 'crl'); a CRL that does
+   * not verify or is not current at the clock → bad_certificate ('crl-signature', 'crl-validity').
+   */
+  crls?: Uint8Array[];
+  /**
+   * Require a stapled OCSP response for the leaf (RFC 8446 §4.4.2.1); none →
+   * bad_certificate_status_response ('ocsp-required'). A staple is always checked when present.
+   */
+  requireOcsp?: boolean;
+  /** SHA-256 hashes of accepted SubjectPublicKeyInfo DER (32 bytes each; see parsePin). */
+  pins?: Uint8Array[];
+  /**
+   * 'and-ca' (default): the path must validate to an anchor and one of its keys (leaf,
+   * intermediate or anchor) must be pinned (as RFC 7469 §2.6). 'instead-of-ca': the leaf's key
+   * must be pinned and no CA is needed (trustAnchors may be empty). Mismatch → bad_certificate, check 'pin'.
+   */
+  pinMode?: 'and-ca' | 'instead-of-ca';
+}
+
+/** Per-verification inputs besides the chain. */
+export interface ValidateOptions {
+  ocspResponse?: Uint8Array | undefined;
+  signatureAlgorithmsCert?: readonly number[] | undefined;
 }
 
 /** Upper bound on issuer candidates tried in one verification (cross-signing can branch). */
@@ -90,9 +130,20 @@ export class ChainValidator {
   private readonly allowSha1: boolean;
   private readonly checkers: readonly PathChecker[];
   private readonly extraHandled: ReadonlySet<string>;
+  private readonly crls: readonly ParsedCrl[];
+  private readonly requireOcsp: boolean;
+  private readonly pins: ReadonlySet<string> | undefined;
+  private readonly pinMode: 'and-ca' | 'instead-of-ca';
 
   constructor(opts: WebPkiVerifierOptions) {
-    if (opts.trustAnchors.length === 0) throw new TypeError('WebPkiServerVerifier: no trust anchors');
+    this.pinMode = opts.pinMode ?? 'and-ca';
+    if (opts.pinMode !== undefined && opts.pinMode !== 'and-ca' && opts.pinMode !== 'instead-of-ca') throw new TypeError(`unknown pinMode ${String(opts.pinMode)}`);
+    if (opts.pins) {
+      for (const p of opts.pins) if (p.length !== 32) throw new TypeError(`a pin is a SHA-256 hash (32 bytes), not ${p.length} bytes`);
+      this.pins = new Set(opts.pins.map(key));
+    }
+    if (this.pinMode === 'instead-of-ca' && !this.pins?.size) throw new TypeError("pinMode 'instead-of-ca' needs pins");
+    if (opts.trustAnchors.length === 0 && this.pinMode !== 'instead-of-ca') throw new TypeError('WebPkiServerVerifier: no trust anchors');
     for (const der of opts.trustAnchors) {
       const c = parseCertificate(der);
       push(this.anchors, key(c.subject.der), c);
@@ -106,8 +157,10 @@ export class ChainValidator {
     this.maxChainLength = opts.maxChainLength ?? 8;
     if (this.maxChainLength < 1) throw new RangeError('maxChainLength must be at least 1');
     this.allowSha1 = opts.allowSha1 ?? false;
-    this.checkers = opts.pathCheckers ?? [];
+    this.checkers = [new NameConstraintsChecker(), ...(opts.pathCheckers ?? [])];
     this.extraHandled = new Set(this.checkers.flatMap((c) => c.handlesExtensions ?? []));
+    this.crls = (opts.crls ?? []).map(parseCrl);
+    this.requireOcsp = opts.requireOcsp ?? false;
   }
 
   /** The anchors' subject names (DER), e.g. for certificate_authorities. */
@@ -116,7 +169,7 @@ export class ChainValidator {
   }
 
   /** Validates `presented` (leaf first) and returns the path leaf … anchor. */
-  validate(presented: Uint8Array[], now: Date, requiredEku: string): ParsedCertificate[] {
+  validate(presented: Uint8Array[], now: Date, requiredEku: string, opts: ValidateOptions = {}): ParsedCertificate[] {
     // RFC 8446 §4.4.2.4: an empty server Certificate is decode_error.
     if (presented.length === 0) throw fail('decode_error', 'chain', 'empty certificate chain');
     const certs: ParsedCertificate[] = [];
@@ -140,20 +193,77 @@ export class ChainValidator {
     }
     checkEku(leaf, requiredEku);
 
-    // A pinned certificate: the leaf itself is a trust anchor.
-    if (this.anchorDer.has(key(leaf.der))) {
-      this.runCheckers([leaf], now);
-      return [leaf];
-    }
-
     const pool = new Map<string, ParsedCertificate[]>();
     for (const c of certs.slice(1)) push(pool, key(c.subject.der), c);
-    // If no path is found, a skipped certificate may be why: report it over unknown_ca.
-    const state: SearchState = { budget: CANDIDATE_BUDGET, error: skipped };
-    const path = this.search([leaf], pool, now, requiredEku, state);
-    if (path) return path;
-    if (state.error) throw state.error;
-    throw fail('unknown_ca', 'issuer', `no path from ${describe(leaf)} to a trust anchor (issuer ${JSON.stringify(leaf.issuer.text)} not found or not trusted)`);
+    const allowed = opts.signatureAlgorithmsCert ? new Set(opts.signatureAlgorithmsCert) : undefined;
+
+    let path: ParsedCertificate[];
+    if (this.pinMode === 'instead-of-ca') {
+      // The pinned key stands in for the CA: no path is built.
+      if (!this.pinned(leaf)) throw fail('bad_certificate', 'pin', `the key of ${describe(leaf)} is not pinned`);
+      path = [leaf];
+      this.runCheckers(path, now);
+    } else if (this.anchorDer.has(key(leaf.der))) {
+      // A pinned certificate: the leaf itself is a trust anchor.
+      path = [leaf];
+      this.runCheckers(path, now);
+    } else {
+      // If no path is found, a skipped certificate may be why: report it over unknown_ca.
+      const state: SearchState = { budget: CANDIDATE_BUDGET, error: skipped };
+      const found = this.search([leaf], pool, now, requiredEku, allowed, state);
+      if (!found) {
+        if (state.error) throw state.error;
+        throw fail('unknown_ca', 'issuer', `no path from ${describe(leaf)} to a trust anchor (issuer ${JSON.stringify(leaf.issuer.text)} not found or not trusted)`);
+      }
+      path = found;
+    }
+    if (this.pins && this.pinMode === 'and-ca' && !path.some((c) => this.pinned(c))) {
+      throw fail('bad_certificate', 'pin', `no key on the path from ${describe(leaf)} is pinned`);
+    }
+    this.checkRevocation(path, pool, now, opts.ocspResponse);
+    return path;
+  }
+
+  private pinned(c: ParsedCertificate): boolean {
+    return this.pins?.has(key(spkiSha256(c))) ?? false;
+  }
+
+  /**
+   * CRLs for every certificate below the anchor, then the leaf's OCSP staple. An anchor is
+   * trusted as configured: a pinned anchor leaf is not checked.
+   */
+  private checkRevocation(path: readonly ParsedCertificate[], pool: Map<string, ParsedCertificate[]>, now: Date, ocsp: Uint8Array | undefined): void {
+    const leaf = path[0]!;
+    if (this.anchorDer.has(key(leaf.der))) return;
+    const check = (obj: SignedObject, signer: ParsedCertificate): string | undefined => {
+      const problem = this.signatureProblem(obj, signer, undefined);
+      return problem?.message;
+    };
+    const last = path.length - 1;
+    for (let i = 0; i < path.length; i++) {
+      const cert = path[i]!;
+      if (i === last && this.anchorDer.has(key(cert.der))) break;
+      const issuer = path[i + 1] ?? this.findIssuer(cert, pool);
+      if (issuer && this.crls.length) checkCrls(cert, issuer, this.crls, now, check);
+    }
+    if (ocsp) {
+      const response = parseOcspResponse(ocsp);
+      const issuer = path[1] ?? this.findIssuer(leaf, pool);
+      if (!issuer) {
+        throw new CertificateError(AlertDescription.bad_certificate_status_response, 'ocsp', `no issuer of ${describe(leaf)} to check its OCSP response against`);
+      }
+      checkOcsp(leaf, issuer, response, now, check);
+    } else if (this.requireOcsp) {
+      throw new CertificateError(AlertDescription.bad_certificate_status_response, 'ocsp-required', `no OCSP response stapled for ${describe(leaf)}`);
+    }
+  }
+
+  /** For a path of one (pinned key): the issuer among presented, configured and anchor certificates, by name and signature. */
+  private findIssuer(cert: ParsedCertificate, pool: Map<string, ParsedCertificate[]>): ParsedCertificate | undefined {
+    const name = key(cert.issuer.der);
+    const candidates = [...(this.anchors.get(name) ?? []), ...(pool.get(name) ?? []), ...(this.intermediates.get(name) ?? [])];
+    if (cert.selfIssued) candidates.push(cert);
+    return candidates.find((c) => this.signatureProblem(cert, c, undefined) === undefined);
   }
 
   /** Depth-first path search; `path` is leaf … current. */
@@ -162,6 +272,7 @@ export class ChainValidator {
     pool: Map<string, ParsedCertificate[]>,
     now: Date,
     requiredEku: string,
+    allowed: ReadonlySet<number> | undefined,
     state: SearchState,
   ): ParsedCertificate[] | undefined {
     const cert = path[path.length - 1]!;
@@ -177,7 +288,7 @@ export class ChainValidator {
       const next = [...path, issuer];
       try {
         this.checkIssuer(issuer, path, now, requiredEku);
-        this.checkSignature(cert, issuer);
+        this.checkSignature(cert, issuer, allowed);
         if (anchor) {
           this.runCheckers(next, now);
           return next;
@@ -187,7 +298,7 @@ export class ChainValidator {
         record(state, e);
         continue;
       }
-      const found = this.search(next, pool, now, requiredEku, state);
+      const found = this.search(next, pool, now, requiredEku, allowed, state);
       if (found) return found;
     }
     return undefined;
@@ -254,19 +365,45 @@ export class ChainValidator {
     this.checkCommon(issuer, now);
   }
 
-  private checkSignature(cert: ParsedCertificate, issuer: ParsedCertificate): void {
-    const scheme = cert.signatureScheme;
-    if (scheme === undefined || !this.verifier.schemes.includes(scheme)) {
-      const what = scheme === undefined ? cert.signatureAlgorithm.name : schemeName(scheme);
-      throw fail('unsupported_certificate', 'signature-algorithm', `${describe(cert)} is signed with unsupported ${what}`);
+  private checkSignature(cert: ParsedCertificate, issuer: ParsedCertificate, allowed: ReadonlySet<number> | undefined): void {
+    const problem = this.signatureProblem(cert, issuer, allowed);
+    if (problem) throw fail(problem.alert, problem.check, `${describe(cert)}: ${problem.message}`);
+  }
+
+  /**
+   * Whether `obj` (a certificate, CRL or OCSP response) verifies under `signer`'s key. The
+   * scheme comes from the signature algorithm, bound to the key: an id-RSASSA-PSS key signs
+   * only RSASSA-PSS, as rsa_pss_pss_* (RFC 8446 §4.2.3, RFC 4055 §1.2).
+   */
+  private signatureProblem(
+    obj: SignedObject,
+    signer: ParsedCertificate,
+    allowed: ReadonlySet<number> | undefined,
+  ): { alert: keyof typeof AlertDescription; check: string; message: string } | undefined {
+    let scheme = obj.signatureScheme;
+    if (scheme === undefined) return { alert: 'unsupported_certificate', check: 'signature-algorithm', message: `signed with unsupported ${obj.signatureAlgorithm.name}` };
+    const k = signer.publicKey;
+    if (k.kind === 'rsa' && k.pss) {
+      const pss = pssSchemeFor(scheme);
+      if (pss === undefined) return { alert: 'bad_certificate', check: 'signature-algorithm', message: `signed with ${schemeName(scheme)} by ${describe(signer)}, whose key is restricted to RSASSA-PSS` };
+      scheme = pss;
     }
+    if (signer.keySchemes && !signer.keySchemes.includes(scheme)) {
+      return { alert: 'bad_certificate', check: 'signature-algorithm', message: `signed with ${schemeName(scheme)} by ${describe(signer)}, whose key allows only ${signer.keySchemes.map(schemeName).join(', ')}` };
+    }
+    if (!this.verifier.schemes.includes(scheme)) return { alert: 'unsupported_certificate', check: 'signature-algorithm', message: `signed with unsupported ${schemeName(scheme)}` };
     if (!this.allowSha1 && (scheme === SignatureScheme.rsa_pkcs1_sha1 || scheme === SignatureScheme.ecdsa_sha1)) {
       // RFC 8446 §4.4.2.4: SHA-1 certificate signatures → bad_certificate (RECOMMENDED).
-      throw fail('bad_certificate', 'signature-algorithm', `${describe(cert)} is signed with SHA-1`);
+      return { alert: 'bad_certificate', check: 'signature-algorithm', message: 'signed with SHA-1' };
     }
-    if (!this.verifier.verify(scheme, issuer.publicKey, cert.tbs, cert.signature)) {
-      throw fail('bad_certificate', 'signature', `signature on ${describe(cert)} by ${describe(issuer)} does not verify`);
+    // RFC 8446 §4.2.3 / §4.4.2.2: only schemes the verifying side listed (default alert unsupported_certificate).
+    if (allowed && !allowed.has(scheme)) {
+      return { alert: 'unsupported_certificate', check: 'signature-algorithms-cert', message: `signed with ${schemeName(scheme)}, not in signature_algorithms_cert` };
     }
+    if (!this.verifier.verify(scheme, signer.publicKey, obj.tbs, obj.signature)) {
+      return { alert: 'bad_certificate', check: 'signature', message: `signature by ${describe(signer)} does not verify` };
+    }
+    return undefined;
   }
 
   private runCheckers(path: readonly ParsedCertificate[], now: Date): void {
@@ -307,13 +444,18 @@ export class WebPkiServerVerifier implements ServerCertificateVerifier {
   }
 
   verify(input: CertificateVerifierInput): VerifiedChain {
-    const chain = this.validator.validate(input.chain, input.now, EkuOid.serverAuth);
+    const chain = this.validator.validate(input.chain, input.now, EkuOid.serverAuth, input);
     const leaf = chain[0]!;
     if (input.serverName !== undefined && !matchesHostname(leaf, input.serverName)) {
       const names = [...leaf.subjectAltNames.dns, ...leaf.subjectAltNames.ip.map(formatIp)];
       throw fail('bad_certificate', 'hostname', `${describe(leaf)} is not valid for ${JSON.stringify(input.serverName)} (names: ${names.join(', ') || 'none'})`);
     }
-    return { chain, leaf };
+    return { chain, leaf, identity: peerIdentity(leaf) };
+  }
+
+  /** The anchors' subject names (DER). */
+  anchorSubjects(): Uint8Array[] {
+    return this.validator.anchorSubjects();
   }
 }
 
@@ -322,11 +464,23 @@ export class InsecureSkipVerification implements ServerCertificateVerifier {
   verify(input: CertificateVerifierInput): VerifiedChain {
     if (input.chain.length === 0) throw fail('decode_error', 'chain', 'empty certificate chain');
     const leaf = parseCertificate(input.chain[0]!);
-    return { chain: [leaf], leaf };
+    return { chain: [leaf], leaf, identity: peerIdentity(leaf) };
   }
 }
 
-function formatIp(b: Uint8Array): string {
+/**
+ * Whether a CertificateVerify `scheme` may be used with `cert`'s key as far as the key's
+ * algorithm goes: rsa_pss_rsae_* needs an rsaEncryption key, rsa_pss_pss_* an id-RSASSA-PSS
+ * key (within its parameters). Curves and other kinds are the handshake's keyFitsScheme.
+ */
+export function keyAllowsScheme(cert: ParsedCertificate, scheme: number): boolean {
+  const k = cert.publicKey;
+  if (k.kind !== 'rsa') return true;
+  if (k.pss) return cert.keySchemes?.includes(scheme) ?? false;
+  return scheme !== SignatureScheme.rsa_pss_pss_sha256 && scheme !== SignatureScheme.rsa_pss_pss_sha384 && scheme !== SignatureScheme.rsa_pss_pss_sha512;
+}
+
+export function formatIp(b: Uint8Array): string {
   if (b.length === 4) return b.join('.');
   const groups: string[] = [];
   for (let i = 0; i < b.length; i += 2) groups.push(((b[i]! << 8) | b[i + 1]!).toString(16));

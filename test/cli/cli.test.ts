@@ -15,7 +15,7 @@ import {
   type TestPkiFiles,
 } from '../helpers/openssl.js';
 
-const SUMMARY = /^TLSv1\.3 (TLS_\w+) (\w+) (\w+) alpn=(\S+)( resumed)? early=(accepted|rejected|none)$/m;
+const SUMMARY = /^TLSv1\.3 (TLS_\w+) (\w+) (\w+) alpn=(\S+)( resumed)? early=(accepted|rejected|none)(?: peer="[^"]*"(?: spiffe=\S+)?)?$/m;
 
 describe.skipIf(!hasBuiltCli())('tls13 CLI basics', () => {
   afterEach(killAll);
@@ -81,7 +81,7 @@ describe.skipIf(!hasBuiltCli() || !hasOpenssl())('tls13 server ↔ tls13 client'
       stdin: 'x',
     });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^TLSv1\.3 TLS_AES_256_GCM_SHA384 secp384r1 ecdsa_secp256r1_sha256 alpn=none early=none$/m);
+    expect(r.stderr).toMatch(/^TLSv1\.3 TLS_AES_256_GCM_SHA384 secp384r1 ecdsa_secp256r1_sha256 alpn=none early=none peer="CN=localhost[^"]*"$/m);
     await server.child.waitFor(/closed/, 'stderr', 10_000);
     expect(server.child.stderr).not.toMatch(/sni=/);
   });
@@ -155,7 +155,7 @@ describe.skipIf(!hasBuiltCli() || !hasOpenssl())('tls13 CLI ↔ OpenSSL', () => 
     const r = await runCli({ args: ['client', `localhost:${server.port}`, '--ca', pki.ca, '--alpn', 'h2'], stdin: 'abc\n', waitFor: 'cba' });
     expect(r.code, `${r.stderr}\n${server.output()}`).toBe(0);
     expect(r.stdout).toContain('cba');
-    expect(r.stderr).toMatch(/^TLSv1\.3 \S+ \S+ ecdsa_secp256r1_sha256 alpn=h2 early=none$/m);
+    expect(r.stderr).toMatch(/^TLSv1\.3 \S+ \S+ ecdsa_secp256r1_sha256 alpn=h2 early=none peer="CN=localhost[^"]*"$/m);
   });
 
   it('openssl s_client → tls13 server --echo', async () => {

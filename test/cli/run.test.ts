@@ -63,7 +63,7 @@ describe('CLI runners in-process', () => {
     const code = await run(['client', `localhost:${port}`, '--ca', files.ca, '--alpn', 'h2'], c.io);
     expect(code, c.err()).toBe(0);
     expect(c.out()).toBe('line one\nline two\n');
-    expect(c.err()).toMatch(/^TLSv1\.3 TLS_\w+ x25519 ecdsa_secp256r1_sha256 alpn=h2 early=none\n$/);
+    expect(c.err()).toMatch(/^TLSv1\.3 TLS_\w+ x25519 ecdsa_secp256r1_sha256 alpn=h2 early=none peer="[^"]+"\n$/);
     await expect.poll(log).toMatch(/closed \(18 bytes received\)/);
     expect(log()).toMatch(/alpn=h2 sni=localhost/);
   });
@@ -121,7 +121,7 @@ describe('CLI runners in-process', () => {
     const sess = join(dir, 'sess.json');
     const first = io('one;');
     expect(await run(['client', `localhost:${port}`, '--ca', files.ca, '--sess-out', sess], first.io), first.err()).toBe(0);
-    expect(first.err()).toMatch(/^TLSv1\.3 \S+ x25519 ecdsa_secp256r1_sha256 alpn=none early=none\n$/);
+    expect(first.err()).toMatch(/^TLSv1\.3 \S+ x25519 ecdsa_secp256r1_sha256 alpn=none early=none peer="[^"]+"\n$/);
     expect(statSync(sess).mode & 0o777).toBe(0o600);
     expect(decodeSessionFile(readFileSync(sess, 'utf8'))).toMatchObject({ serverName: 'localhost', maxEarlyDataSize: 8 });
 
@@ -129,7 +129,7 @@ describe('CLI runners in-process', () => {
     writeFileSync(earlyPath, '0123456789abcdef');
     const second = io('two;');
     expect(await run(['client', `localhost:${port}`, '--ca', files.ca, '--sess-in', sess, '--early-data', earlyPath], second.io), second.err()).toBe(0);
-    expect(second.err()).toMatch(/^TLSv1\.3 \S+ x25519 none alpn=none resumed early=accepted\n$/);
+    expect(second.err()).toMatch(/^TLSv1\.3 \S+ x25519 none alpn=none resumed early=accepted peer="[^"]+"\n$/);
     await expect.poll(log).toMatch(/\[#2 [^\]]+\] closed \(20 bytes received, 8 of them early\)/);
     expect(log()).toMatch(/\[#2 [^\]]+\] TLSv1\.3 \S+ x25519 none alpn=none sni=localhost resumed early=accepted\n/);
     expect(log()).toMatch(/\[#2 [^\]]+\] early data: 8 bytes\n/);

@@ -2,7 +2,7 @@
 // refused; `npm pack` gives a package that installs in a scratch project, type-checks through its
 // exports map, and completes a handshake there.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -52,7 +52,7 @@ describe('browser hygiene (esbuild, platform browser, Node built-ins refused)', 
 });
 
 describe('npm pack → install in a scratch project → use', () => {
-  it('installs from the tarball, type-checks against the exports map, and completes a handshake', async () => {
+  it('installs from the tarball, type-checks (and the README transport examples) against the exports map, and completes a handshake', async () => {
     const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', scratch], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(pack.status, pack.stderr).toBe(0);
     const tarball = readdirSync(scratch).find((f) => f.endsWith('.tgz'));
@@ -96,6 +96,56 @@ console.log(JSON.stringify({ version: params.version, got, keyLogLines: lines.le
       join(app, 'tsconfig.json'),
       JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, outDir: 'out', types: ['node'], typeRoots: [resolve(PROJECT_ROOT, 'node_modules/@types')], skipLibCheck: false }, files: ['main.ts'] }),
     );
+    // The README's "Transports and runtimes" examples, each a module, type-checked against the
+    // package as installed (runtime globals of Deno, Bun and workerd declared in a small shim).
+    const readme = readFileSync(resolve(PROJECT_ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Transports and runtimes'), readme.indexOf('\n## ', readme.indexOf('## Transports and runtimes') + 5));
+    const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).toBeGreaterThanOrEqual(8);
+    const [common, ...examples] = blocks;
+    const commonImports = common!.split('\n').filter((l) => l.startsWith('import '));
+    const commonBody = common!.split('\n').filter((l) => !l.startsWith('import '));
+    const exampleFiles = examples.map((code, i) => {
+      const imports = code.split('\n').filter((l) => l.startsWith('import '));
+      const body = code.split('\n').filter((l) => !l.startsWith('import '));
+      const name = `readme-${i}.ts`;
+      writeFileSync(join(app, name), [...new Set([...commonImports, ...imports])].join('\n') + '\n' + [...commonBody, ...body].join('\n') + '\nexport {};\n');
+      return name;
+    });
+    writeFileSync(
+      join(app, 'shims.d.ts'),
+      `declare namespace Deno { function connect(o: { hostname: string; port: number }): Promise<{ readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> }>; }
+declare const Bun: { connect(o: { hostname: string; port: number; socket: { data(s: unknown, b: Uint8Array): void; drain(s: unknown): void; end(s: unknown): void; close(s: unknown): void; error(s: unknown, e: Error): void } }): Promise<{ write(b: Uint8Array): number; end(): void }> };
+declare module 'cloudflare:sockets' { export function connect(a: { hostname: string; port: number }): { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> }; }
+/** STARTTLS fragment: the plaintext phase's reader and writer, and the bytes read past the command. */
+declare const reader: ReadableStreamDefaultReader<Uint8Array>;
+declare const writer: WritableStreamDefaultWriter<Uint8Array>;
+declare const rest: Uint8Array;
+`,
+    );
+    writeFileSync(
+      join(app, 'tsconfig.readme.json'),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM', 'DOM.AsyncIterable'], strict: true, noEmit: true, types: ['node'], typeRoots: [resolve(PROJECT_ROOT, 'node_modules/@types')] }, files: ['shims.d.ts', ...exampleFiles] }),
+    );
+    const tscReadme = spawnSync(process.execPath, [resolve(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.readme.json'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    expect(tscReadme.status, `README examples:\n${tscReadme.stdout}\n${tscReadme.stderr}`).toBe(0);
+    // The self-contained ones (no server port, no other runtime) also run, with the PKI in the cwd.
+    writeFileSync(join(app, 'root.pem'), pki.root.certPem);
+    writeFileSync(join(app, 'chain.pem'), chainPem(pki.server, pki.intermediate));
+    writeFileSync(join(app, 'key.pem'), pki.server.keyPem);
+    const runnable = exampleFiles.filter((_, i) => !/\b(4433|8443|8080)\b|Deno|Bun|cloudflare|startTls/.test(examples[i]!));
+    expect(runnable.length).toBeGreaterThanOrEqual(3);
+    const emit = spawnSync(
+      process.execPath,
+      [resolve(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.readme.json', '--noEmit', 'false', '--outDir', 'out-readme'],
+      { cwd: app, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(emit.status, emit.stdout).toBe(0);
+    for (const f of runnable) {
+      const r = spawnSync(process.execPath, [join('out-readme', f.replace(/\.ts$/, '.js'))], { cwd: app, encoding: 'utf8', timeout: 20_000 });
+      expect(r.status, `${f}:\n${readFileSync(join(app, f), 'utf8')}\n${r.stdout}\n${r.stderr}`).toBe(0);
+    }
+
     const tsc = spawnSync(process.execPath, [resolve(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
     expect(tsc.status, `${tsc.stdout}\n${tsc.stderr}`).toBe(0);
     const run = spawnSync(process.execPath, ['out/main.js'], { cwd: app, encoding: 'utf8', timeout: 30_000 });

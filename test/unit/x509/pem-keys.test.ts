@@ -11,11 +11,13 @@ import {
   parsePkcs8PrivateKey,
   parsePrivateKeyPem,
   parseSpki,
+  parseSpkiDetailed,
   privateKeyToPem,
   publicKeyFromPrivate,
 } from '../../../src/x509/keys.js';
 import { base64Decode, base64Encode, pemBlocks, pemDecode, pemEncode } from '../../../src/x509/pem.js';
 import { generateKey } from '../../../src/x509/mint.js';
+import { SignatureScheme } from '../../../src/wire/codepoints.js';
 import { hasOpenssl, openssl, tempDir } from './helpers.js';
 
 describe('PEM', () => {
@@ -183,9 +185,18 @@ describe('private keys', () => {
       expect(compressed.length).toBeLessThan(uncompressed.length);
       expect(parseSpki(compressed)).toEqual(parseSpki(uncompressed));
 
+      // An RSA-PSS key (accepted for verification only), and one restricted to SHA-384.
       const pss = pemDecode(openssl(['pkey', '-in', tmp.path('pss.pem'), '-pubout']), 'PUBLIC KEY')[0]!;
+      expect(parseSpkiDetailed(pss).key).toMatchObject({ kind: 'rsa', pss: true });
+      const pssKey = (name: string, mgf: string): Uint8Array => {
+        gen(name, ['-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:1024', '-pkeyopt', 'rsa_pss_keygen_md:sha384', '-pkeyopt', `rsa_pss_keygen_mgf1_md:${mgf}`, '-pkeyopt', 'rsa_pss_keygen_saltlen:48']);
+        return pemDecode(openssl(['pkey', '-in', tmp.path(name), '-pubout']), 'PUBLIC KEY')[0]!;
+      };
+      expect(parseSpkiDetailed(pssKey('pss384.pem', 'sha384')).schemes).toEqual([SignatureScheme.rsa_pss_pss_sha384]);
+      // MGF1 over SHA-1 with SHA-384: no TLS scheme can use this key.
+      const mismatched = pssKey('pss384-mgf1.pem', 'sha1');
       const x25519 = pemDecode(openssl(['pkey', '-in', tmp.path('x25519.pem'), '-pubout']), 'PUBLIC KEY')[0]!;
-      for (const spki of [pss, x25519]) {
+      for (const spki of [mismatched, x25519]) {
         const e = catchError(() => parseSpki(spki));
         expect(e).toBeInstanceOf(CertificateError);
         expect(e.alert).toBe(AlertDescription.unsupported_certificate);
@@ -194,14 +205,13 @@ describe('private keys', () => {
     });
   });
 
-  it('parseSpki reads id-RSASSA-PSS keys but does not accept them yet', async () => {
+  it('parseSpki reads id-RSASSA-PSS keys, bound to rsa_pss_pss_* (RFC 4055 §1.2, RFC 8446 §4.2.3)', async () => {
     const rsa = publicKeyFromPrivate(await generateKey('rsa2048'));
     if (rsa.kind !== 'rsa') throw new Error('not RSA');
     const spki = encodeSpki({ ...rsa, pss: true });
     expect(toHex(spki)).toContain('300b06092a864886f70d01010a0382'); // id-RSASSA-PSS, parameters absent (RFC 4055 §1.2)
-    const e = catchError(() => parseSpki(spki));
-    expect({ alert: e.alert, check: e.check }).toEqual({ alert: AlertDescription.unsupported_certificate, check: 'public-key' });
-    expect(e.message).toMatch(/RSASSA-PSS/);
+    expect(parseSpki(spki)).toEqual({ ...rsa, pss: true });
+    expect(parseSpkiDetailed(spki).schemes).toEqual([SignatureScheme.rsa_pss_pss_sha256, SignatureScheme.rsa_pss_pss_sha384, SignatureScheme.rsa_pss_pss_sha512]);
   });
 
   it('parseSpki rejects a negative RSA modulus (pkijs would drop the sign)', () => {

@@ -288,9 +288,16 @@ describe.each(verifiers)('WebPkiServerVerifier with %s', (_name, sigVerifier) =>
     });
 
     it('an unknown critical extension in an intermediate → unsupported_certificate', async () => {
-      const ca = await mk({ subject: 'NC CA', issuer: pki.root, isCA: true, extraExtensions: [{ oid: '2.5.29.30', critical: true, value: Uint8Array.of(0x30, 0) }] });
+      // policyConstraints (RFC 5280 §4.2.1.11): policies are not processed.
+      const ca = await mk({ subject: 'PC CA', issuer: pki.root, isCA: true, extraExtensions: [{ oid: '2.5.29.36', critical: true, value: Uint8Array.of(0x30, 0x03, 0x80, 0x01, 0x00) }] });
       const leaf = await mintCertificate(leafOpts(ca));
       await expectFail(() => verify([leaf.certDer, ca.certDer]), A.unsupported_certificate, 'critical-extension');
+    });
+
+    it('a malformed (empty) critical nameConstraints → bad_certificate / name-constraints', async () => {
+      const ca = await mk({ subject: 'NC CA', issuer: pki.root, isCA: true, extraExtensions: [{ oid: '2.5.29.30', critical: true, value: Uint8Array.of(0x30, 0) }] });
+      const leaf = await mintCertificate(leafOpts(ca));
+      await expectFail(() => verify([leaf.certDer, ca.certDer]), A.bad_certificate, 'name-constraints');
     });
 
     it('a signature scheme the provider lacks → unsupported_certificate / signature-algorithm', async () => {
