@@ -65,6 +65,8 @@ export interface CommonConfig {
 
 export interface ResearchHooks {
   beforeSend?: (msg: HandshakeMessage) => HandshakeMessage | void;
+  /** Change a handshake message after it is decoded, before the state sees it (the transcript keeps the bytes received). */
+  afterReceive?: (msg: HandshakeMessage) => HandshakeMessage | void;
 }
 
 export interface ClientConfig extends CommonConfig {

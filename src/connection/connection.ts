@@ -162,7 +162,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
       if (this.writer.recordsUnderKey >= limit) this.sendKeyUpdate(KeyUpdateRequest.update_not_requested);
       const room = (limit - this.writer.recordsUnderKey) * fragment;
       const chunk = data.subarray(off, Math.min(data.length, off + room));
-      this.writer.write(ContentType.application_data, chunk);
+      this.writeRecord(ContentType.application_data, chunk);
       off += chunk.length;
     } while (off < data.length);
   }
@@ -248,7 +248,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     // RFC 8446 §5.1: the initial ClientHello (not one after a HelloRetryRequest) may carry 0x0301.
     const initialHello = first[0] === HandshakeType.client_hello && !this.sentInitialHello;
     if (first[0] === HandshakeType.client_hello) this.sentInitialHello = true;
-    this.writer.write(ContentType.handshake, data, initialHello ? { legacyVersion: 0x0301 } : undefined);
+    this.writeRecord(ContentType.handshake, data, initialHello ? 0x0301 : undefined);
   }
 
   sendChangeCipherSpec(): void {
@@ -256,7 +256,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     // The dummy CCS always goes unprotected (RFC 8446 Appendix D.4).
     if (this.writeSuite) throw internalError('change_cipher_spec after write keys were installed');
     this.flushHandshake();
-    this.writer.write(ContentType.change_cipher_spec, CCS_PAYLOAD);
+    this.writeRecord(ContentType.change_cipher_spec, CCS_PAYLOAD);
   }
 
   setReadKeys(keys: TrafficKeys, epoch: Epoch, secret: Uint8Array, suite: CipherSuiteImpl): void {
@@ -304,7 +304,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
 
   writeEarlyData(data: Uint8Array): void {
     this.flushHandshake();
-    this.writer.write(ContentType.application_data, data);
+    this.writeRecord(ContentType.application_data, data);
   }
 
   setWriteKeys(keys: TrafficKeys, epoch: Epoch, secret: Uint8Array, suite: CipherSuiteImpl): void {
@@ -430,10 +430,28 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     wipe(this.readSecret, this.writeSecret, a?.clientTrafficSecret, a?.serverTrafficSecret, a?.exporterMasterSecret, a?.resumptionMasterSecret, this.earlyExporter?.secret);
   }
 
+  /** The 'plaintext' trace event; the bytes only when key logging is on. */
+  private tracePlaintext(direction: 'sent' | 'received', contentType: number, data: Uint8Array, isProtected: boolean): void {
+    this.emit({
+      type: 'plaintext',
+      direction,
+      contentType,
+      length: data.length,
+      protected: isProtected,
+      ...(this.config.keyLog ? { data: data.slice() } : {}),
+    });
+  }
+
+  /** Every write to the record layer goes through here (so tracing sees it). */
+  private writeRecord(type: number, data: Uint8Array, legacyVersion?: number): void {
+    if (this.config.onEvent) this.tracePlaintext('sent', type, data, this.writer.hasKeys);
+    this.writer.write(type, data, legacyVersion === undefined ? undefined : { legacyVersion });
+  }
+
   private sendAlert(level: number, description: number): void {
     this.emit({ type: 'alert', direction: 'sent', level, description });
     this.flushHandshake();
-    this.writer.write(ContentType.alert, encodeAlert(level, description));
+    this.writeRecord(ContentType.alert, encodeAlert(level, description));
   }
 
   private apply(step: Step): void {
@@ -470,6 +488,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   }
 
   private handleRecord(type: number, data: Uint8Array, isProtected: boolean): void {
+    if (this.config.onEvent) this.tracePlaintext('received', type, data, isProtected);
     // RFC 8446 §5.1: handshake messages must not be interleaved with other record types.
     if (type !== ContentType.handshake && !this.joiner.isEmpty()) {
       throw unexpectedMessage('record interleaved with a fragmented handshake message');
@@ -535,7 +554,8 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   }
 
   private handleHandshake(raw: Uint8Array): void {
-    const msg = decodeHandshake(raw);
+    const decoded = decodeHandshake(raw);
+    const msg = this.config.research?.afterReceive?.(decoded) ?? decoded;
     this.emit({ type: 'handshake', direction: 'received', message: msg, raw });
     const state = this.state;
     if (!state) throw internalError('no handshake state');

@@ -34,6 +34,11 @@ export interface NegotiatedParameters {
 export type ConnectionEvent =
   | { type: 'handshake'; direction: 'sent' | 'received'; message: HandshakeMessage; raw: Uint8Array }
   | { type: 'change_cipher_spec'; direction: 'sent' | 'received' }
+  /**
+   * Record payloads as the record layer sees them, before protection (sent) or after it
+   * (received). `data` is present only when key logging is on: it may hold secrets.
+   */
+  | { type: 'plaintext'; direction: 'sent' | 'received'; contentType: number; length: number; protected: boolean; data?: Uint8Array }
   | { type: 'alert'; direction: 'sent' | 'received'; level: number; description: number }
   | { type: 'keys'; direction: 'read' | 'write'; epoch: 'early' | 'handshake' | 'application'; generation: number }
   | { type: 'handshake_complete'; parameters: NegotiatedParameters }

@@ -112,6 +112,29 @@ describe('in-memory client ↔ server', () => {
     expect(client.some((e) => e.type === 'handshake_complete')).toBe(true);
   });
 
+  it('plaintext trace events carry bytes only with key logging on; afterReceive can alter a decoded message', () => {
+    const quiet: ConnectionEvent[] = [];
+    runPair({ client: { onEvent: (e) => quiet.push(e) } });
+    const plain = quiet.filter((e) => e.type === 'plaintext');
+    expect(plain.length).toBeGreaterThan(4);
+    expect(plain.every((e) => e.type === 'plaintext' && e.data === undefined)).toBe(true);
+    const logged: ConnectionEvent[] = [];
+    runPair({ client: { onEvent: (e) => logged.push(e), keyLog: () => {} } });
+    expect(logged.some((e) => e.type === 'plaintext' && e.data !== undefined && e.protected)).toBe(true);
+    // A research peer that "forgets" the server's ALPN answer: the client sees none.
+    const o = runPair({
+      client: {
+        alpn: ['h2'],
+        research: {
+          afterReceive: (m) => (m.msgType === HandshakeType.encrypted_extensions ? { ...m, extensions: [] } : m),
+        },
+      },
+      server: { alpn: ['h2'] },
+    });
+    expect(o.server.parameters.alpn).toBe('h2');
+    expect(o.client.parameters.alpn).toBeUndefined();
+  });
+
   it('KeyUpdate from each side, with and without update_requested; data keeps flowing', () => {
     const { client, server } = runPair();
     const exchange = (from: Connection, to: Connection, text: string): void => {
