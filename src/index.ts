@@ -32,6 +32,14 @@ export { WebPkiServerVerifier } from './x509/verify.js';
 export type { ServerCertificateVerifier, VerifiedChain } from './x509/verify.js';
 export { WebPkiClientVerifier } from './x509/client-verify.js';
 export type { ClientCertificateVerifier } from './x509/client-verify.js';
+export type { CertificateVerifierInput, WebPkiVerifierOptions, PathChecker } from './x509/verify.js';
+export type { ClientCertificateVerifierInput } from './x509/client-verify.js';
+export { peerIdentity, parsePin, spkiSha256 } from './x509/identity.js';
+export type { PeerIdentity } from './x509/identity.js';
+export { withPolicy, ComposedVerifier, requireSpiffeId } from './x509/policy.js';
+export type { ChainPolicy } from './x509/policy.js';
+export { CertificateStore, RotatingVerifier, identityFromPem } from './x509/rotation.js';
+export type { ServerIdentity } from './x509/rotation.js';
 export type { ClientCertificate } from './handshake/client/data.js';
 export type { ClientAuthPolicy } from './handshake/server/data.js';
 export {

@@ -118,8 +118,9 @@ export function checkValidity(cert: ParsedCertificate, now: Date): void {
 }
 
 /**
- * A path validator shared by the server verifier and (later) the client-certificate verifier:
- * `requiredEku` is serverAuth or clientAuth.
+ * The path validator behind WebPkiServerVerifier and WebPkiClientVerifier: `requiredEku` is
+ * serverAuth or clientAuth. Order: the leaf's own checks, path search (issuer checks, signatures,
+ * path checkers incl. name constraints), pins, then revocation on the path found.
  */
 export class ChainValidator {
   private readonly anchors = new Map<string, ParsedCertificate[]>();
@@ -131,6 +132,7 @@ export class ChainValidator {
   private readonly checkers: readonly PathChecker[];
   private readonly extraHandled: ReadonlySet<string>;
   private readonly crls: readonly ParsedCrl[];
+  private readonly verifiedCrls = new WeakMap<ParsedCrl, WeakSet<ParsedCertificate>>();
   private readonly requireOcsp: boolean;
   private readonly pins: ReadonlySet<string> | undefined;
   private readonly pinMode: 'and-ca' | 'instead-of-ca';
@@ -236,15 +238,23 @@ export class ChainValidator {
     const leaf = path[0]!;
     if (this.anchorDer.has(key(leaf.der))) return;
     const check = (obj: SignedObject, signer: ParsedCertificate): string | undefined => {
+      // A CRL that verified under this issuer once needs no second check (handshakes repeat).
+      const crl = this.crls.includes(obj as ParsedCrl) ? (obj as ParsedCrl) : undefined;
+      if (crl && this.verifiedCrls.get(crl)?.has(signer)) return undefined;
       const problem = this.signatureProblem(obj, signer, undefined);
+      if (crl && !problem) {
+        const set = this.verifiedCrls.get(crl) ?? new WeakSet<ParsedCertificate>();
+        set.add(signer);
+        this.verifiedCrls.set(crl, set);
+      }
       return problem?.message;
     };
     const last = path.length - 1;
-    for (let i = 0; i < path.length; i++) {
+    for (let i = 0; this.crls.length > 0 && i < path.length; i++) {
       const cert = path[i]!;
       if (i === last && this.anchorDer.has(key(cert.der))) break;
       const issuer = path[i + 1] ?? this.findIssuer(cert, pool);
-      if (issuer && this.crls.length) checkCrls(cert, issuer, this.crls, now, check);
+      if (issuer) checkCrls(cert, issuer, this.crls, now, check);
     }
     if (ocsp) {
       const response = parseOcspResponse(ocsp);

@@ -128,7 +128,7 @@ async function waitFor(srv: CliServer, pattern: RegExp): Promise<void> {
 }
 
 /** The summary line of our client. */
-const SUMMARY = /^TLSv1\.3 (\S+) (\S+) (\S+) alpn=(\S+)( resumed)? early=(accepted|rejected|none)$/m;
+const SUMMARY = /^TLSv1\.3 (\S+) (\S+) (\S+) alpn=(\S+)( resumed)? early=(accepted|rejected|none)(?: peer="[^"]*"(?: spiffe=\S+)?)?$/m;
 function summary(stderr: string): { group: string; scheme: string; resumed: boolean; early: string } {
   const m = SUMMARY.exec(stderr);
   expect(m, stderr).not.toBeNull();

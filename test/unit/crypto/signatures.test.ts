@@ -164,8 +164,14 @@ describe('verifier: scheme/key binding and garbage', () => {
     expect(V.verify(S.ecdsa_secp256r1_sha256, ecPub, msg, ecSig)).toBe(true);
     expect(V.verify(S.ed25519, edPub, msg, edSig)).toBe(true);
     expect(V.verify(S.rsa_pss_rsae_sha256, rsaPub, msg, pssSig)).toBe(true);
-    expect(V.verify(S.rsa_pss_pss_sha256, rsaPub, msg, pssSig)).toBe(true);
     expect(V.verify(S.rsa_pkcs1_sha256, rsaPub, msg, pkcsSig)).toBe(true);
+    // RFC 8446 §4.2.3: rsa_pss_pss_* only with an id-RSASSA-PSS key (PublicKey.pss), rsa_pss_rsae_*
+    // and PKCS#1 only with an rsaEncryption key.
+    const pssPub = { ...rsaPub, pss: true } as typeof rsaPub;
+    expect(V.verify(S.rsa_pss_pss_sha256, pssPub, msg, pssSig)).toBe(true);
+    expect(V.verify(S.rsa_pss_pss_sha256, rsaPub, msg, pssSig)).toBe(false);
+    expect(V.verify(S.rsa_pss_rsae_sha256, pssPub, msg, pssSig)).toBe(false);
+    expect(V.verify(S.rsa_pkcs1_sha256, pssPub, msg, pkcsSig)).toBe(false);
     // Crossed.
     expect(V.verify(S.ecdsa_secp256r1_sha256, edPub, msg, ecSig)).toBe(false);
     expect(V.verify(S.ecdsa_secp256r1_sha256, rsaPub, msg, ecSig)).toBe(false);

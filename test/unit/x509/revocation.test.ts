@@ -261,13 +261,15 @@ describe.skipIf(!hasOpenssl)('OpenSSL reads our CRLs and OCSP responses', () => 
     openssl(['ocsp', '-index', tmp.path('index.txt'), '-rsigner', tmp.path('int.pem'), '-rkey', tmp.path('int.key'), '-CA', tmp.path('int.pem'), '-reqin', req, '-respout', resp, '-ndays', '1']);
     const der = new Uint8Array(readFileSync(resp));
     expect(parseOcspResponse(der).responses[0]!.status).toBe('revoked');
-    await expectFail(() => verify({}, der), A.certificate_revoked, 'ocsp');
+    // openssl stamps thisUpdate with its own clock: verify a moment later than `now`.
+    const later = new Date(Date.now() + 2000);
+    await expectFail(() => verify({}, der, later), A.certificate_revoked, 'ocsp');
 
     // openssl ca -gencrl needs a config; openssl crl can re-sign nothing, so use the CA tooling.
     file('ca.cnf', `[ca]\ndefault_ca=d\n[d]\ndatabase=${tmp.path('index.txt')}\ncrlnumber=${file('crlnumber', '01\n')}\ndefault_md=sha256\ndefault_crl_days=1\n`);
     const crlPem = openssl(['ca', '-gencrl', '-config', tmp.path('ca.cnf'), '-cert', tmp.path('int.pem'), '-keyfile', tmp.path('int.key')]);
     const crlDer = pemDecode(crlPem, 'X509 CRL')[0]!;
     expect(parseCrl(crlDer).revoked.has(pki.server.cert.serialHex)).toBe(true);
-    await expectFail(() => verify({ crls: [crlDer] }), A.certificate_revoked, 'crl');
+    await expectFail(() => verify({ crls: [crlDer] }, undefined, later), A.certificate_revoked, 'crl');
   });
 });
