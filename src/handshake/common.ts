@@ -160,10 +160,15 @@ export function keyFitsScheme(scheme: number, key: PublicKey): boolean {
       return key.kind === 'ed25519';
     case SignatureScheme.ed448:
       return key.kind === 'ed448';
+    // RFC 8446 §4.2.3: rsae for rsaEncryption keys, pss for id-RSASSA-PSS keys.
     case SignatureScheme.rsa_pss_rsae_sha256:
     case SignatureScheme.rsa_pss_rsae_sha384:
     case SignatureScheme.rsa_pss_rsae_sha512:
-      return key.kind === 'rsa';
+      return key.kind === 'rsa' && !key.pss;
+    case SignatureScheme.rsa_pss_pss_sha256:
+    case SignatureScheme.rsa_pss_pss_sha384:
+    case SignatureScheme.rsa_pss_pss_sha512:
+      return key.kind === 'rsa' && key.pss === true;
     default:
       return false;
   }

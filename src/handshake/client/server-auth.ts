@@ -109,6 +109,8 @@ export class ExpectCertificate implements HandshakeState {
         verifier.verify({
           chain,
           now: hs.ctx.now(),
+          // RFC 8446 §4.2.3: certificate signatures must use schemes we offered.
+          signatureAlgorithmsCert: hs.config.signatureSchemes,
           ...(hs.config.serverName !== undefined ? { serverName: hs.config.serverName } : {}),
           ...(ocspResponse ? { ocspResponse } : {}),
         }),

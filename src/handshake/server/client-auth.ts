@@ -9,6 +9,7 @@ import type { Certificate, CertificateRequest, CertificateVerify, Extension, Fin
 import type { VerifiedChain } from '../../x509/verify.js';
 import { bytesEqual } from '../../util/bytes.js';
 import {
+  CERTIFICATE_ONLY_SCHEMES,
   CERTIFICATE_VERIFY_SCHEMES,
   certificateVerifyContent,
   fail,
@@ -27,6 +28,8 @@ export interface ClientAuthRequest {
   readonly transcript: Transcript;
   readonly context: Uint8Array;
   readonly schemes: readonly number[];
+  /** signature_algorithms_cert we sent: what the client's chain may be signed with. */
+  readonly certSchemes: readonly number[];
   /** After Certificate (and CertificateVerify): the state that takes the client's Finished. */
   readonly next: (request: ClientAuthRequest) => Step;
   clientKey?: PublicKey;
@@ -36,17 +39,25 @@ export interface ClientAuthRequest {
 }
 
 /** RFC 8446 §4.3.2: signature_algorithms (required), certificate_authorities, oid_filters. */
-export function certificateRequest(hs: ServerHandshake, context: Uint8Array): { message: CertificateRequest; schemes: number[] } {
+export function certificateRequest(
+  hs: ServerHandshake,
+  context: Uint8Array,
+): { message: CertificateRequest; schemes: number[]; certSchemes: number[] } {
   const auth = hs.config.clientAuth!;
   const supported = new Set(hs.ctx.provider.verifier.schemes);
   const schemes = CERTIFICATE_VERIFY_SCHEMES.filter((s) => supported.has(s));
-  const extensions: Extension[] = [{ type: ExtensionType.signature_algorithms, data: encodeSignatureSchemeList(schemes) }];
+  // RFC 8446 §4.2.3: certificates may also be signed with PKCS#1 v1.5, which CertificateVerify may not use.
+  const certSchemes = [...schemes, ...CERTIFICATE_ONLY_SCHEMES.filter((s) => supported.has(s))];
+  const extensions: Extension[] = [
+    { type: ExtensionType.signature_algorithms, data: encodeSignatureSchemeList(schemes) },
+    { type: ExtensionType.signature_algorithms_cert, data: encodeSignatureSchemeList(certSchemes) },
+  ];
   const authorities = auth.sendAuthorities === false ? [] : (auth.verifier.authorities ?? []);
   if (authorities.length > 0) {
     extensions.push({ type: ExtensionType.certificate_authorities, data: encodeCertificateAuthorities([...authorities]) });
   }
   if (auth.oidFilters?.length) extensions.push({ type: ExtensionType.oid_filters, data: encodeOidFilters(auth.oidFilters) });
-  return { message: { msgType: HandshakeType.certificate_request, certificateRequestContext: context, extensions }, schemes };
+  return { message: { msgType: HandshakeType.certificate_request, certificateRequestContext: context, extensions }, schemes, certSchemes };
 }
 
 export class ExpectClientCertificate implements HandshakeState {
@@ -71,7 +82,7 @@ export class ExpectClientCertificate implements HandshakeState {
     }
     const chain = msg.certificateList.map((e) => e.data);
     return runVerifier(
-      () => hs.config.clientAuth!.verifier.verify({ chain, now: hs.ctx.now() }),
+      () => hs.config.clientAuth!.verifier.verify({ chain, now: hs.ctx.now(), signatureAlgorithmsCert: this.req.certSchemes }),
       (verified) => {
         this.req.verified = verified;
         this.req.clientKey = verified.leaf.publicKey;
@@ -124,7 +135,7 @@ export class ExpectPostHandshakeFinished implements HandshakeState {
  */
 export function requestPostHandshakeCertificate(hs: ServerHandshake, done: (presented: Uint8Array[]) => Step): HandshakeState {
   const context = hs.ctx.random(8);
-  const { message, schemes } = certificateRequest(hs, context);
+  const { message, schemes, certSchemes } = certificateRequest(hs, context);
   const transcript = hs.postHandshakeBase!.fork();
   transcript.add(hs.ctx.send(message));
   return new ExpectClientCertificate({
@@ -132,6 +143,7 @@ export function requestPostHandshakeCertificate(hs: ServerHandshake, done: (pres
     transcript,
     context,
     schemes,
+    certSchemes,
     next: (req) => new ExpectPostHandshakeFinished(req, hs.ctx.trafficSecret('read'), (r) => done(r.presented ?? [])),
   });
 }

@@ -378,11 +378,11 @@ export class ExpectClientHello implements HandshakeState {
     hs.postHandshakeAuth = findExtension(ch.extensions, ExtensionType.post_handshake_auth) !== undefined;
 
     // RFC 8446 §4.3.2: ask for a client certificate (never in a PSK handshake).
-    let clientAuthSchemes: number[] | undefined;
+    let clientAuth: { schemes: number[]; certSchemes: number[] } | undefined;
     if (hs.config.clientAuth && hs.config.clientAuth.mode !== 'none' && !psk) {
-      const { message, schemes } = certificateRequest(hs, EMPTY);
-      hs.transcript.add(ctx.send(message));
-      clientAuthSchemes = schemes;
+      const request = certificateRequest(hs, EMPTY);
+      hs.transcript.add(ctx.send(request.message));
+      clientAuth = request;
     }
 
     const finish = (): Step => {
@@ -396,12 +396,13 @@ export class ExpectClientHello implements HandshakeState {
       hs.serverApplicationSecret = sats;
       hs.exporterMasterSecret = ems;
       if (hs.earlyDataAccepted) return new ExpectEndOfEarlyData(hs);
-      if (!clientAuthSchemes) return new ExpectClientFinished(hs);
+      if (!clientAuth) return new ExpectClientFinished(hs);
       return new ExpectClientCertificate({
         hs,
         transcript: hs.transcript,
         context: EMPTY,
-        schemes: clientAuthSchemes,
+        schemes: clientAuth.schemes,
+        certSchemes: clientAuth.certSchemes,
         next: (req) => {
           hs.peerCertificates = req.presented ?? [];
           ctx.negotiated({ peerCertificates: hs.peerCertificates });
