@@ -30,7 +30,7 @@ export interface BridgeOptions {
   idleTimeoutMs?: number;
   /** Reverse mode: how long a TCP client waits for a WebSocket to pair with (default 10 s). */
   pairTimeoutMs?: number;
-  /** Origins allowed to open WebSockets; absent: any. */
+  /** Origins allowed to open WebSockets (absent = every origin). */
   allowedOrigins?: string[];
   /** One line per connection event (default: none). */
   log?: (line: string) => void;

@@ -225,7 +225,7 @@ export class NodeWebSocket implements WebSocketLike {
 }
 
 export interface UpgradeOptions extends NodeWebSocketOptions {
-  /** Origins allowed to connect (the Origin header); absent: any origin, including none. */
+  /** Origins allowed to connect (the Origin header); when absent every origin is, even none. */
   allowedOrigins?: string[];
   /** Subprotocols we accept; the first the client offers is chosen. */
   protocols?: string[];

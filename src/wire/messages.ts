@@ -151,7 +151,7 @@ function decodeNewSessionTicket(r: Reader): NewSessionTicket {
 }
 
 function decodeKeyUpdate(r: Reader): KeyUpdate {
-  // RFC 8446 §4.6.3: any other value → illegal_parameter.
+  // RFC 8446 §4.6.3: every other value → illegal_parameter.
   const requestUpdate = r.u8('request_update');
   if (requestUpdate !== KeyUpdateRequest.update_not_requested && requestUpdate !== KeyUpdateRequest.update_requested)
     throw illegalParameter(`KeyUpdate: invalid request_update ${requestUpdate}`);
