@@ -14,7 +14,7 @@ import type { ClientCertificate } from './data.js';
 export interface CertificateRequestInfo {
   context: Uint8Array;
   schemes: number[];
-  /** DER names; empty: any issuer. */
+  /** DER names; when empty, every issuer will do. */
   authorities: Uint8Array[];
 }
 
