@@ -24,6 +24,7 @@ export {
 export * from './wire/codepoints.js';
 export type * from './crypto/provider.js';
 export { nobleProvider, createNobleProvider } from './crypto/noble/index.js';
+export { setDefaultProvider, defaultProvider } from './crypto/default.js';
 export { signingKeyFromMaterial } from './crypto/index.js';
 export { pemDecode, pemEncode } from './x509/pem.js';
 export { parsePrivateKeyPem } from './x509/keys.js';
@@ -44,6 +45,7 @@ export type { ClientCertificate } from './handshake/client/data.js';
 export type { ClientAuthPolicy } from './handshake/server/data.js';
 export {
   SelfEncryptedTickets,
+  selfEncryptedTicketsFor,
   StatefulTicketStore,
   MemorySessionCache,
   MemoryAntiReplay,

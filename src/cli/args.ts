@@ -30,7 +30,12 @@ export interface TlsOptions {
   pins?: Uint8Array[];
   /** --crl FILE (repeatable): CRLs (PEM or DER) for verifying the peer. */
   crls?: string[];
+  /** --provider: the crypto provider (default node: node:crypto). */
+  provider?: ProviderName;
 }
+
+export const PROVIDER_NAMES = ['noble', 'node', 'webcrypto'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 export interface ServerCommand extends TlsOptions {
   kind: 'server';
@@ -84,6 +89,12 @@ export interface BenchCommand {
   kind: 'bench';
   quick: boolean;
   json?: string;
+  /** Markdown report (with an SVG chart beside it); default bench-report.md. */
+  report?: string;
+  /** Providers to measure (default noble and node). */
+  providers?: ProviderName[];
+  /** Only the webcrypto-vs-noble client handshake comparison in headless Chromium. */
+  chromium?: boolean;
 }
 
 export type Command = { kind: 'help' } | ServerCommand | ClientCommand | DemoCommand | BenchCommand;
@@ -103,7 +114,7 @@ export const USAGE = `Usage:
                [--require-ocsp]
   tls13 cert --out DIR [--key-type TYPE] [--san NAME]... [--days N] …   (tls13 cert --help)
   tls13 demo [--trace]
-  tls13 bench [--quick] [--json FILE]
+  tls13 bench [--quick] [--json FILE] [--report FILE.md] [--providers LIST] [--chromium]
   tls13 bridge --listen PORT (--to HOST:PORT | --accept PORT)   (tls13 bridge --help)
   tls13 --help
 
@@ -111,8 +122,13 @@ export const USAGE = `Usage:
   client   Handshake, print a summary line to stderr, then copy stdin to the
            connection and the connection to stdout. At end of stdin: close_notify.
   demo     Handshake between our client and our server over loopback, explained.
-  bench    Handshakes/s and record throughput, ours vs node:tls and the raw AEAD, as
-           ratios measured in one run (--quick: a few seconds per section).
+  bench    Handshakes/s (7 cases, both roles, sequential and 8 concurrent), record
+           throughput, memory per idle connection and handshake CPU vs its crypto,
+           ours per provider vs node:tls, as ratios measured in one run (--quick:
+           under a minute). Writes a Markdown report with an SVG chart (--report,
+           default bench-report.md) and, with --json, the results as JSON.
+           --providers LIST: noble,node (default both). --chromium: instead, the
+           webcrypto provider against noble in headless Chromium (dev dependencies).
 
   LIST     Comma-separated, in preference order: IANA names for --groups (x25519,
            secp256r1, secp384r1, …) and --suites (TLS_AES_128_GCM_SHA256, …);
@@ -120,6 +136,9 @@ export const USAGE = `Usage:
   --keylog FILE   Append secrets in the NSS key log format (for Wireshark).
   --trace         Print each handshake message, decoded, to stderr.
   --key-update    Send a KeyUpdate (asking the peer to update too) after the handshake.
+  --provider NAME Crypto: node (node:crypto, the default), noble (pure JavaScript) or
+                  webcrypto (SubtleCrypto signatures and chain verification, noble for
+                  the rest).
 
 Resumption, PSK and 0-RTT:
   --psk-identity ID --psk HEX
@@ -178,6 +197,7 @@ const COMMON: Record<string, FlagKind> = {
   'psk-modes': 'value',
   pin: 'multi',
   crl: 'multi',
+  provider: 'value',
 };
 const FLAGS: Record<'server' | 'client' | 'demo' | 'bench', Record<string, FlagKind>> = {
   server: {
@@ -209,7 +229,7 @@ const FLAGS: Record<'server' | 'client' | 'demo' | 'bench', Record<string, FlagK
     'require-ocsp': 'bool',
   },
   demo: { trace: 'bool' },
-  bench: { quick: 'bool', json: 'value' },
+  bench: { quick: 'bool', json: 'value', report: 'value', providers: 'value', chromium: 'bool' },
 };
 
 interface Parsed {
@@ -308,6 +328,8 @@ function tlsOptions(p: Parsed): TlsOptions {
   }
   const modes = str(p, 'psk-modes');
   if (modes !== undefined) out.pskModes = parseCodepoints(modes, 'psk-modes', pskModeByName);
+  const provider = str(p, 'provider');
+  if (provider !== undefined) out.provider = providerName(provider, '--provider');
   const pins = p.multi.get('pin');
   if (pins) {
     out.pins = pins.map((t) => {
@@ -348,6 +370,11 @@ export function parseHostPort(text: string): { host: string; port: number } {
   return { host: (m[1] ?? m[2])!, port: parsePort(m[3]!, 'HOST:PORT', false) };
 }
 
+function providerName(name: string, flag: string): ProviderName {
+  if (!(PROVIDER_NAMES as readonly string[]).includes(name)) throw new UsageError(`${flag}: expected ${PROVIDER_NAMES.join(', ')}, got ${name}`);
+  return name as ProviderName;
+}
+
 /** Parses argv (without node and the script). Throws UsageError. */
 export function parseArgs(argv: string[]): Command {
   const [cmd, ...rest] = argv;
@@ -364,7 +391,16 @@ export function parseArgs(argv: string[]): Command {
   if (cmd === 'bench') {
     if (p.positional.length > 0) throw new UsageError(`unexpected argument ${p.positional[0]!}`);
     const json = str(p, 'json');
-    return { kind: 'bench', quick: p.flags.has('quick'), ...(json !== undefined ? { json } : {}) };
+    const report = str(p, 'report');
+    const providers = str(p, 'providers');
+    return {
+      kind: 'bench',
+      quick: p.flags.has('quick'),
+      ...(json !== undefined ? { json } : {}),
+      ...(report !== undefined ? { report } : {}),
+      ...(providers !== undefined ? { providers: parseList(providers, 'providers').map((n) => providerName(n, '--providers')) } : {}),
+      ...(p.flags.has('chromium') ? { chromium: true } : {}),
+    };
   }
 
   if (cmd === 'server') {

@@ -2,16 +2,16 @@
 // --cert/--key, and the peer identity shown on the summary line and in the server log.
 
 import type { ClientCertificate } from '../handshake/client/data.js';
-import { signingKeyFromMaterial } from '../crypto/index.js';
-import { nobleProvider } from '../crypto/noble/index.js';
+import type { CryptoProvider } from '../crypto/provider.js';
 import { bytesEqual } from '../util/bytes.js';
 import { parseCertificate } from '../x509/certificate.js';
-import { WebPkiClientVerifier } from '../x509/client-verify.js';
+import type { ClientCertificateVerifier } from '../x509/client-verify.js';
 import { peerIdentity } from '../x509/identity.js';
 import { encodeSpki, parsePrivateKeyPem, publicKeyFromPrivate } from '../x509/keys.js';
 import { pemBlocks, pemDecode } from '../x509/pem.js';
-import { WebPkiServerVerifier, type WebPkiVerifierOptions } from '../x509/verify.js';
+import type { ServerCertificateVerifier } from '../x509/verify.js';
 import { UsageError } from './args.js';
+import { clientVerifierWith, serverVerifierWith, signingKeyWith, type ChainOptions } from './providers.js';
 
 /** What the verifier flags say, files already read. */
 export interface VerifierFlags {
@@ -23,6 +23,8 @@ export interface VerifierFlags {
   crls?: Uint8Array[];
   /** client --require-ocsp */
   requireOcsp?: boolean;
+  /** --provider: whose signature verifier checks the chain. */
+  provider: CryptoProvider;
 }
 
 /** CRLs from a file: every "X509 CRL" PEM block, or the bytes as one DER CRL. */
@@ -41,13 +43,12 @@ export function crlsFromFile(bytes: Uint8Array, what = '--crl'): Uint8Array[] {
   return [bytes];
 }
 
-function options(flags: VerifierFlags, what: string): WebPkiVerifierOptions {
+function options(flags: VerifierFlags, what: string): ChainOptions {
   const trustAnchors = flags.caPem === undefined ? [] : pemDecode(flags.caPem, 'CERTIFICATE');
   if (flags.caPem !== undefined && trustAnchors.length === 0) throw new UsageError(`${what}: no CERTIFICATE block found`);
   const pinned = (flags.pins?.length ?? 0) > 0;
   return {
     trustAnchors,
-    verifier: nobleProvider.verifier,
     ...(pinned ? { pins: flags.pins!, pinMode: flags.caPem === undefined ? ('instead-of-ca' as const) : ('and-ca' as const) } : {}),
     ...(flags.crls?.length ? { crls: flags.crls } : {}),
     ...(flags.requireOcsp ? { requireOcsp: true } : {}),
@@ -64,17 +65,17 @@ function build<T>(make: () => T, what: string): T {
 }
 
 /** The client's verifier of the server: --ca (and/or --pin: with --ca both must hold, alone the pin replaces the CA). */
-export function serverVerifierFromFlags(flags: VerifierFlags): WebPkiServerVerifier {
-  return build(() => new WebPkiServerVerifier(options(flags, '--ca')), '--ca/--pin/--crl');
+export function serverVerifierFromFlags(flags: VerifierFlags): ServerCertificateVerifier {
+  return build(() => serverVerifierWith(flags.provider, options(flags, '--ca')), '--ca/--pin/--crl');
 }
 
 /** The server's verifier of clients: --client-ca and/or --pin, with --crl. */
-export function clientVerifierFromFlags(flags: VerifierFlags): WebPkiClientVerifier {
-  return build(() => new WebPkiClientVerifier(options(flags, '--client-ca')), '--client-ca/--pin/--crl');
+export function clientVerifierFromFlags(flags: VerifierFlags): ClientCertificateVerifier {
+  return build(() => clientVerifierWith(flags.provider, options(flags, '--client-ca')), '--client-ca/--pin/--crl');
 }
 
 /** client --cert/--key: the chain (leaf first) and its key, which must be the leaf's. */
-export function loadClientCertificate(certPem: string, keyPem: string): ClientCertificate {
+export function loadClientCertificate(certPem: string, keyPem: string, provider: CryptoProvider): ClientCertificate {
   const chain = pemDecode(certPem, 'CERTIFICATE');
   if (chain.length === 0) throw new UsageError('--cert: no CERTIFICATE block found');
   return build(() => {
@@ -82,7 +83,7 @@ export function loadClientCertificate(certPem: string, keyPem: string): ClientCe
     if (!bytesEqual(encodeSpki(publicKeyFromPrivate(material)), parseCertificate(chain[0]!).spki)) {
       throw new UsageError('--key: the key does not belong to the --cert certificate');
     }
-    return { chain, key: signingKeyFromMaterial(material) };
+    return { chain, key: signingKeyWith(provider, material) };
   }, '--cert/--key');
 }
 

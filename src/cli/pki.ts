@@ -1,6 +1,6 @@
 // Certificates and keys for the CLI: PEM files in, engine objects out.
 
-import type { SigningKey } from '../crypto/provider.js';
+import type { CryptoProvider, SigningKey } from '../crypto/provider.js';
 import { signingKeyFromMaterial } from '../crypto/index.js';
 import { nobleProvider } from '../crypto/noble/index.js';
 import { parsePrivateKeyPem } from '../x509/keys.js';
@@ -8,19 +8,20 @@ import { mintTestPki } from '../x509/mint.js';
 import { pemDecode } from '../x509/pem.js';
 import { WebPkiServerVerifier, type ServerCertificateVerifier } from '../x509/verify.js';
 import { UsageError } from './args.js';
+import { signingKeyWith } from './providers.js';
 
 export interface ServerIdentity {
   certificateChain: Uint8Array[];
   signingKey: SigningKey;
 }
 
-/** The server's chain (leaf first) and signing key from PEM text. */
-export function loadServerIdentity(certPem: string, keyPem: string): ServerIdentity {
+/** The server's chain (leaf first) and signing key from PEM text (the provider's SigningKey when it has one). */
+export function loadServerIdentity(certPem: string, keyPem: string, provider: CryptoProvider = nobleProvider): ServerIdentity {
   const certificateChain = pemDecode(certPem, 'CERTIFICATE');
   if (certificateChain.length === 0) throw new UsageError('--cert: no CERTIFICATE block found');
   let signingKey: SigningKey;
   try {
-    signingKey = signingKeyFromMaterial(parsePrivateKeyPem(keyPem));
+    signingKey = signingKeyWith(provider, parsePrivateKeyPem(keyPem));
   } catch (err) {
     throw new UsageError(`--key: ${err instanceof Error ? err.message : String(err)}`);
   }

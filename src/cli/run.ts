@@ -4,10 +4,10 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { ClientConfig, CommonConfig, ServerConfig } from '../connection/config.js';
 import type { Side } from '../connection/types.js';
-import { nobleProvider } from '../crypto/noble/index.js';
+import type { CryptoProvider } from '../crypto/provider.js';
 import { groupName, suiteName } from '../wire/codepoints.js';
 import { decodeSessionFile, encodeSessionFile } from '../resumption/session-file.js';
-import { SelfEncryptedTickets } from '../resumption/tickets.js';
+import { selfEncryptedTicketsFor } from '../resumption/tickets.js';
 import { MemoryAntiReplay } from '../resumption/anti-replay.js';
 import type { ClientSession, ExternalPsk } from '../resumption/types.js';
 import { utf8 } from '../util/bytes.js';
@@ -22,6 +22,7 @@ import { runBridge } from './bridge.js';
 import { runCert } from './cert.js';
 import { clientVerifierFromFlags, crlsFromFile, loadClientCertificate, peerSuffix, serverVerifierFromFlags } from './mtls.js';
 import { ServerConnection } from '../connection/server.js';
+import { cliProvider } from './providers.js';
 
 export interface CliIo {
   stdin: Readable;
@@ -62,10 +63,10 @@ export async function run(argv: string[], io: CliIo = defaultIo()): Promise<numb
 }
 
 /** Checks LIST names against what the provider implements (unknown → usage error). */
-function checkSupported(opts: TlsOptions): void {
-  const groups = new Set(nobleProvider.groups.map((g) => g.id));
+function checkSupported(opts: TlsOptions, provider: CryptoProvider): void {
+  const groups = new Set(provider.groups.map((g) => g.id));
   for (const g of opts.groups ?? []) if (!groups.has(g)) throw new UsageError(`--groups: ${groupName(g)} is not supported`);
-  const suites = new Set(nobleProvider.cipherSuites.map((s) => s.id));
+  const suites = new Set(provider.cipherSuites.map((s) => s.id));
   for (const s of opts.suites ?? []) if (!suites.has(s)) throw new UsageError(`--suites: ${suiteName(s)} is not supported`);
 }
 
@@ -73,8 +74,8 @@ function externalPsks(opts: TlsOptions): ExternalPsk[] | undefined {
   return opts.psk && [{ identity: utf8(opts.psk.identity), key: opts.psk.key, hash: 'SHA-256' }];
 }
 
-function commonConfig(opts: TlsOptions, side: Side, log: (line: string) => void): CommonConfig {
-  const c: CommonConfig = {};
+function commonConfig(opts: TlsOptions, side: Side, log: (line: string) => void, provider: CryptoProvider): CommonConfig {
+  const c: CommonConfig = { provider };
   if (opts.alpn) c.alpn = opts.alpn;
   if (opts.groups) c.groups = opts.groups;
   if (opts.suites) c.cipherSuites = opts.suites;
@@ -113,14 +114,15 @@ function writeTo(out: Writable, data: Uint8Array): Promise<void> {
 
 /** Starts the server and prints `listening on HOST:PORT` to stderr. */
 export async function startServer(cmd: ServerCommand, io: CliIo): Promise<TlsServer> {
-  checkSupported(cmd);
+  const provider = cliProvider(cmd.provider);
+  checkSupported(cmd, provider);
   const identity =
     cmd.cert !== undefined && cmd.key !== undefined
-      ? loadServerIdentity(readText(cmd.cert, '--cert'), readText(cmd.key, '--key'))
+      ? loadServerIdentity(readText(cmd.cert, '--cert'), readText(cmd.key, '--key'), provider)
       : undefined;
   // A config is made per connection: the ticket key and the replay store are the process's.
   // Both live in memory, so a restarted server can decrypt no earlier ticket (no replay across restarts).
-  const tickets: NonNullable<ServerConfig['tickets']> = { count: cmd.tickets ?? 2, issuer: new SelfEncryptedTickets() };
+  const tickets: NonNullable<ServerConfig['tickets']> = { count: cmd.tickets ?? 2, issuer: selfEncryptedTicketsFor(provider) };
   const earlyData: ServerConfig['earlyData'] = cmd.earlyData && {
     maxEarlyDataSize: cmd.earlyData.maxEarlyDataSize,
     antiReplay: new MemoryAntiReplay(),
@@ -131,6 +133,7 @@ export async function startServer(cmd: ServerCommand, io: CliIo): Promise<TlsSer
   const clientAuth: ServerConfig['clientAuth'] = cmd.verifyClient && {
     mode: cmd.verifyClient,
     verifier: clientVerifierFromFlags({
+      provider,
       ...(cmd.clientCa !== undefined ? { caPem: readText(cmd.clientCa, '--client-ca') } : {}),
       ...(cmd.pins ? { pins: cmd.pins } : {}),
       crls: (cmd.crls ?? []).flatMap((f) => crlsFromFile(readBytes(f, '--crl'))),
@@ -146,7 +149,7 @@ export async function startServer(cmd: ServerCommand, io: CliIo): Promise<TlsSer
     (remote): ServerConfig => {
       ids.set(remote, ++next);
       const c: ServerConfig = {
-        ...commonConfig(cmd, 'server', (l) => log(`${tag(remote)} ${l.replace(/\n/g, `\n${tag(remote)} `)}`)),
+        ...commonConfig(cmd, 'server', (l) => log(`${tag(remote)} ${l.replace(/\n/g, `\n${tag(remote)} `)}`), provider),
         tickets,
       };
       if (clientAuth) {
@@ -213,7 +216,7 @@ export async function startServer(cmd: ServerCommand, io: CliIo): Promise<TlsSer
     },
   );
   const addr = await server.listen(cmd.port, cmd.host);
-  log(`listening on ${addr.host}:${addr.port}`);
+  log(`listening on ${addr.host}:${addr.port} (crypto: ${provider.name})`);
   return server;
 }
 
@@ -227,11 +230,14 @@ function writeSessionFile(file: string, session: ClientSession): void {
 }
 
 async function runClient(cmd: ClientCommand, io: CliIo): Promise<number> {
-  checkSupported(cmd);
+  const provider = cliProvider(cmd.provider);
+  checkSupported(cmd, provider);
   const log = (line: string): void => void io.stderr.write(`${line}\n`);
-  const config: ClientConfig = { ...commonConfig(cmd, 'client', log), serverName: cmd.serverName };
+  const config: ClientConfig = { ...commonConfig(cmd, 'client', log, provider), serverName: cmd.serverName };
+  if (cmd.trace) log(`crypto: ${provider.name}`);
   if (cmd.ca !== undefined || cmd.pins) {
     config.verifier = serverVerifierFromFlags({
+      provider,
       ...(cmd.ca !== undefined ? { caPem: readText(cmd.ca, '--ca') } : {}),
       ...(cmd.pins ? { pins: cmd.pins } : {}),
       crls: (cmd.crls ?? []).flatMap((f) => crlsFromFile(readBytes(f, '--crl'))),
@@ -240,7 +246,7 @@ async function runClient(cmd: ClientCommand, io: CliIo): Promise<number> {
   } else if (cmd.insecure) config.insecureSkipVerify = true;
   if (cmd.requireOcsp) config.requestOcsp = true;
   if (cmd.cert !== undefined && cmd.key !== undefined) {
-    config.clientCertificates = [loadClientCertificate(readText(cmd.cert, '--cert'), readText(cmd.key, '--key'))];
+    config.clientCertificates = [loadClientCertificate(readText(cmd.cert, '--cert'), readText(cmd.key, '--key'), provider)];
     config.postHandshakeAuth = true;
   }
   // else: an external PSK only (a certificate from the server then fails verification).

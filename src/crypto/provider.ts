@@ -30,6 +30,13 @@ export interface AeadKey {
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
   /** Returns the plaintext, or null when authentication fails. Never throws on bad input. */
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null;
+  /**
+   * Optional fast path for the record layer: seals `plaintext` and writes ciphertext || tag to
+   * `out` (exactly plaintext.length + tagLen bytes). `plaintext` may be `out`'s own first bytes
+   * (in-place sealing), so an implementation must read all of it before writing over it. The
+   * record writer uses it to seal straight into its output buffer instead of copying the result.
+   */
+  sealInto?(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array): void;
 }
 
 export interface AeadAlgorithm {
@@ -111,6 +118,13 @@ export interface CryptoProvider {
   readonly random: RandomSource;
   /** Hashes by name, for certificate signatures and transcripts. */
   hash(name: 'SHA-256' | 'SHA-384' | 'SHA-512'): HashAlgorithm;
+  /**
+   * This provider's SigningKey for parsed private key material (PKCS#8, x509/keys.ts), when it
+   * has its own signing code. Applications (and the CLI) call it to sign with the same provider;
+   * the engine itself only ever sees the SigningKey in the config. Throws TlsUsageError for
+   * invalid material.
+   */
+  signingKey?(material: PrivateKeyMaterial): SigningKey;
 }
 
 /** Private key material as parsed from PKCS#8 (x509/keys.ts), before it becomes a SigningKey. */

@@ -8,11 +8,25 @@ import { utf8 } from '../util/bytes.js';
 const LABEL_PREFIX = 'tls13 ';
 
 /**
+ * "tls13 " + label as UTF-8, cached: a handshake expands a dozen fixed labels. Bounded, since
+ * exporter labels come from the application. The arrays are never handed out.
+ */
+const labelCache = new Map<string, Uint8Array>();
+function encodedLabel(label: string): Uint8Array {
+  let b = labelCache.get(label);
+  if (b === undefined) {
+    b = utf8(LABEL_PREFIX + label);
+    if (labelCache.size < 64) labelCache.set(label, b);
+  }
+  return b;
+}
+
+/**
  * Builds the HkdfLabel structure (RFC 8446 §7.1):
  *   struct { uint16 length; opaque label<7..255>; opaque context<0..255>; } HkdfLabel;
  */
 export function hkdfLabel(label: string, context: Uint8Array, length: number): Uint8Array {
-  const fullLabel = utf8(LABEL_PREFIX + label);
+  const fullLabel = encodedLabel(label);
   if (!Number.isInteger(length) || length < 0 || length > 0xffff) throw internalError(`HkdfLabel: bad length ${length}`);
   // RFC 8446 §7.1: label<7..255>, context<0..255>.
   if (fullLabel.length > 255) throw internalError(`HkdfLabel: label too long (${fullLabel.length})`);
@@ -59,5 +73,9 @@ export function deriveSecret(
 
 /** RFC 8446 §7.1: Transcript-Hash("") for the "derived" and binder secrets; the hash of no messages. */
 export function emptyHash(hash: HashAlgorithm): Uint8Array {
-  return hash.digest(new Uint8Array(0));
+  let h = emptyHashes.get(hash);
+  if (h === undefined) emptyHashes.set(hash, (h = hash.digest(new Uint8Array(0))));
+  return h.slice(); // callers own what they get
 }
+
+const emptyHashes = new WeakMap<HashAlgorithm, Uint8Array>();

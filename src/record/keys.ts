@@ -22,20 +22,27 @@ export const MAX_SEQUENCE_NUMBER = Number.MAX_SAFE_INTEGER;
  * to iv.length, XORed with the IV. Returns a new array.
  */
 export function recordNonce(iv: Uint8Array, seq: number): Uint8Array {
+  const nonce = new Uint8Array(iv.length);
+  writeRecordNonce(iv, seq, nonce);
+  return nonce;
+}
+
+/** recordNonce into `out` (iv.length bytes), so that a connection reuses one nonce buffer. */
+export function writeRecordNonce(iv: Uint8Array, seq: number, out: Uint8Array): void {
   if (!Number.isSafeInteger(seq) || seq < 0) throw internalError(`invalid sequence number ${seq}`);
   // RFC 8446 §5.3: iv_length is at least 8 bytes.
   if (iv.length < 8) throw internalError(`IV of ${iv.length} bytes is shorter than 8`);
-  const nonce = iv.slice();
-  const n = nonce.length;
+  if (out.length !== iv.length) throw internalError(`nonce buffer of ${out.length} bytes for an IV of ${iv.length}`);
+  out.set(iv);
+  const n = out.length;
   const lo = seq >>> 0; // seq mod 2^32
   const hi = Math.floor(seq / 2 ** 32);
   for (let i = 0; i < 4; i++) {
     const a = n - 1 - i;
     const b = n - 5 - i;
-    nonce[a] = nonce[a]! ^ ((lo >>> (8 * i)) & 0xff);
-    nonce[b] = nonce[b]! ^ ((hi >>> (8 * i)) & 0xff);
+    out[a] = out[a]! ^ ((lo >>> (8 * i)) & 0xff);
+    out[b] = out[b]! ^ ((hi >>> (8 * i)) & 0xff);
   }
-  return nonce;
 }
 
 /**
@@ -46,6 +53,11 @@ export class CipherState {
   readonly aead: AeadAlgorithm;
   private readonly aeadKey: AeadKey;
   private readonly iv: Uint8Array;
+  /**
+   * The per-record nonce, rewritten for every record: AeadKey implementations use the nonce
+   * only during the call (the interface is synchronous), so one buffer serves every record.
+   */
+  private readonly nonceBuf: Uint8Array;
   private seq: number;
 
   /** `initialSequence` exists for tests of the sequence-number limit; the protocol always starts at 0. */
@@ -59,6 +71,7 @@ export class CipherState {
     this.aead = aead;
     this.aeadKey = aead.create(key);
     this.iv = iv.slice();
+    this.nonceBuf = new Uint8Array(iv.length);
     this.seq = initialSequence;
   }
 
@@ -70,7 +83,8 @@ export class CipherState {
   private nonce(): Uint8Array {
     // RFC 8446 §5.3: never wrap; the connection must rekey or close first.
     if (this.seq > MAX_SEQUENCE_NUMBER) throw internalError('record sequence number exhausted; a key update is required');
-    return recordNonce(this.iv, this.seq);
+    writeRecordNonce(this.iv, this.seq, this.nonceBuf);
+    return this.nonceBuf;
   }
 
   /** Seals one record (RFC 8446 §5.2) and advances the sequence number. */
@@ -78,6 +92,23 @@ export class CipherState {
     const out = this.aeadKey.seal(this.nonce(), aad, innerPlaintext);
     this.seq++;
     return out;
+  }
+
+  /**
+   * Seals one record into `out` (innerPlaintext.length + tagLen bytes; `innerPlaintext` may be
+   * its first bytes: sealing in place) and advances the sequence number. Uses the provider's
+   * sealInto when it has one, else seal() and one copy.
+   */
+  sealInto(aad: Uint8Array, innerPlaintext: Uint8Array, out: Uint8Array): void {
+    const nonce = this.nonce();
+    if (this.aeadKey.sealInto !== undefined) {
+      this.aeadKey.sealInto(nonce, aad, innerPlaintext, out);
+    } else {
+      const sealed = this.aeadKey.seal(nonce, aad, innerPlaintext);
+      if (sealed.length !== out.length) throw internalError(`${this.aead.name} sealed ${sealed.length} bytes, want ${out.length}`);
+      out.set(sealed);
+    }
+    this.seq++;
   }
 
   /** Opens one record; advances the sequence number only when authentication succeeds. */
@@ -89,6 +120,6 @@ export class CipherState {
 
   /** Best-effort erase of our IV copy once this key is retired. */
   dispose(): void {
-    wipe(this.iv);
+    wipe(this.iv, this.nonceBuf);
   }
 }

@@ -38,6 +38,7 @@ export type SkipMode = 'undecryptable' | 'application_data';
 
 const DEFAULT_MAX_BUFFERED = 1 << 20;
 const INITIAL_BUFFER = 4096;
+const EMPTY = new Uint8Array(0);
 /** Tag length assumed when no keys are installed (every TLS 1.3 AEAD but CCM_8 has a 16-byte tag). */
 const ASSUMED_TAG_LENGTH = 16;
 
@@ -219,11 +220,15 @@ export class RecordReader {
     }
   }
 
-  /** Drops an oversized buffer once drained, so one burst does not pin memory. */
+  /**
+   * Drops the buffer once drained (as OpenSSL's SSL_MODE_RELEASE_BUFFERS does): an idle
+   * connection then holds no receive buffer, and one burst does not pin memory. The next push
+   * allocates what it needs.
+   */
   private release(): void {
     this.start = 0;
     this.end = 0;
-    if (this.buf.length > 2 * MAX_RECORD_LENGTH) this.buf = new Uint8Array(0);
+    if (this.buf.length > 0) this.buf = EMPTY;
   }
 
   private process(type: number, header: Uint8Array, body: Uint8Array): InboundRecord | undefined {

@@ -44,9 +44,14 @@ export interface WriteOptions {
 }
 
 const LEGACY_VERSION = 0x0303;
+const EMPTY = new Uint8Array(0);
+/** RECORD_HEADER_LENGTH + ALIGN_SKIP is a multiple of 4. */
+const ALIGN_SKIP = 3;
 
 export class RecordWriter {
-  private out = new Uint8Array(0);
+  private out = EMPTY;
+  /** Queued bytes are out[start, pos). */
+  private start = 0;
   private pos = 0;
   private state: CipherState | undefined;
   private padding: PaddingPolicy;
@@ -95,25 +100,23 @@ export class RecordWriter {
 
   /** Bytes queued for the transport. */
   get outputBytes(): number {
-    return this.pos;
+    return this.pos - this.start;
   }
 
   get hasOutput(): boolean {
-    return this.pos > 0;
+    return this.pos > this.start;
   }
 
-  /** All queued bytes, or undefined when none. The returned array is the caller's. */
+  /**
+   * All queued bytes, or undefined when none. The returned array is the caller's: the buffer is
+   * handed over without a copy, and the writer keeps none (an idle connection holds no output
+   * buffer; the next write allocates one of the size it needs, at least 1 KiB).
+   */
   takeOutput(): Uint8Array | undefined {
-    if (this.pos === 0) return undefined;
-    let result: Uint8Array;
-    if (this.pos * 2 < this.out.length) {
-      // Mostly-empty buffer: copy out and keep the buffer for the next writes.
-      result = this.out.slice(0, this.pos);
-    } else {
-      // Hand the buffer over without copying.
-      result = this.out.subarray(0, this.pos);
-      this.out = new Uint8Array(0);
-    }
+    if (this.pos === this.start) return undefined;
+    const result = this.out.subarray(this.start, this.pos);
+    this.out = EMPTY;
+    this.start = 0;
     this.pos = 0;
     return result;
   }
@@ -185,7 +188,7 @@ export class RecordWriter {
     } while (off < data.length);
   }
 
-  /** Builds header + TLSInnerPlaintext in place, seals, and writes the sealed payload over it. */
+  /** Builds header + TLSInnerPlaintext in the output buffer and seals it there. */
   private sealRecord(state: CipherState, type: number, content: Uint8Array, tagLen: number): void {
     const n = content.length;
     const maxPadding = this.sizeLimit - 1 - n;
@@ -206,17 +209,24 @@ export class RecordWriter {
     o.set(content, body);
     o[body + n] = type;
     o.fill(0, body + n + 1, body + innerLen); // RFC 8446 §5.4: padding is zeros
-    const sealed = state.seal(o.subarray(p, body), o.subarray(body, body + innerLen));
-    if (sealed.length !== ctLen) throw internalError(`${state.aead.name} sealed ${sealed.length} bytes, want ${ctLen}`);
-    o.set(sealed, body);
+    // Sealed in place: ciphertext || tag replaces TLSInnerPlaintext in the output buffer.
+    state.sealInto(o.subarray(p, body), o.subarray(body, body + innerLen), o.subarray(body, body + ctLen));
     this.pos = body + ctLen;
   }
 
   private ensure(n: number): void {
     const need = this.pos + n;
     if (need <= this.out.length) return;
+    if (this.pos === this.start) {
+      // A fresh buffer. The first record's header starts at offset 3, so that its body (offset 8)
+      // is 4-byte aligned: pure-JS AEADs seal aligned memory in place faster (noble's ChaCha20
+      // by ~15%), and a record per write is the common case.
+      this.out = new Uint8Array(Math.max(n + ALIGN_SKIP, 1024));
+      this.start = this.pos = ALIGN_SKIP;
+      return;
+    }
     const next = new Uint8Array(Math.max(need, this.out.length * 2, 1024));
-    next.set(this.out.subarray(0, this.pos));
+    next.set(this.out.subarray(this.start, this.pos), this.start);
     this.out = next;
   }
 }

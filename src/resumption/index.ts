@@ -16,6 +16,7 @@ export {
 } from './state.js';
 export {
   SelfEncryptedTickets,
+  selfEncryptedTicketsFor,
   StatefulTicketStore,
   MAX_TICKET_LENGTH,
   DEFAULT_ROTATION_INTERVAL_MS,

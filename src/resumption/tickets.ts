@@ -1,7 +1,8 @@
 // Ticket issuers (RFC 8446 §4.6.1, RFC 9846 §4.7.1): self-encrypted tickets under rotating keys,
 // and a stateful store whose tickets are single use (RFC 8446 §8.1).
 
-import type { AeadAlgorithm, AeadKey, RandomSource } from '../crypto/provider.js';
+import type { AeadAlgorithm, AeadKey, CryptoProvider, RandomSource } from '../crypto/provider.js';
+import { CipherSuite } from '../wire/codepoints.js';
 import { AES_256_GCM, nobleProvider } from '../crypto/noble/index.js';
 import { randomBytes } from '../crypto/noble/random.js';
 import { concatBytes, toHex, wipe } from '../util/bytes.js';
@@ -140,6 +141,19 @@ export class SelfEncryptedTickets implements TicketIssuer {
     if (key === undefined) return;
     wipe(key.secret);
   }
+}
+
+/**
+ * Self-encrypted tickets sealed with `provider`'s own AES-256-GCM and drawn from its random
+ * source (the default issuer seals with noble's, which costs a native provider more than the
+ * rest of the ticket).
+ */
+export function selfEncryptedTicketsFor(
+  provider: CryptoProvider,
+  opts: Omit<SelfEncryptedTicketsOptions, 'random' | 'aead'> = {},
+): SelfEncryptedTickets {
+  const aead = provider.cipherSuites.find((s) => s.id === CipherSuite.TLS_AES_256_GCM_SHA384)?.aead;
+  return new SelfEncryptedTickets({ ...opts, random: provider.random, ...(aead ? { aead } : {}) });
 }
 
 export interface StatefulTicketStoreOptions {

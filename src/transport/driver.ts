@@ -23,6 +23,21 @@ export class TruncationError extends Error {
   }
 }
 
+/**
+ * A transport timeout (TlsStreamOptions handshakeTimeoutMs / idleTimeoutMs): the stream sent
+ * close_notify (RFC 8446 §6.1) and closed the channel.
+ */
+export class TlsTimeoutError extends Error {
+  readonly code = 'ERR_TLS_TIMEOUT';
+  constructor(
+    readonly phase: 'handshake' | 'idle',
+    readonly timeoutMs: number,
+  ) {
+    super(phase === 'handshake' ? `handshake not complete after ${timeoutMs} ms` : `no traffic for ${timeoutMs} ms`);
+    this.name = 'TlsTimeoutError';
+  }
+}
+
 /** Serialises writes of `conn.takeOutput()` to the channel, in order. Shared by the pump and the application. */
 export class OutputQueue {
   private tail: Promise<void> = Promise.resolve();
@@ -171,6 +186,25 @@ export interface TlsStreamOptions {
   highWaterMark?: number;
   /** How long close() waits for the peer's close_notify before closing the channel anyway (default 10 s). */
   closeTimeoutMs?: number;
+  /**
+   * Bound on the handshake (ms): past it the stream sends close_notify, closes the channel and
+   * fails with TlsTimeoutError('handshake'). Default: none here; the Node TCP server and
+   * `connect()` use 30 s.
+   */
+  handshakeTimeoutMs?: number;
+  /**
+   * Close the connection when no byte was read from or written to the channel for this long (ms):
+   * close_notify, then the channel closes and the stream fails with TlsTimeoutError('idle').
+   * Default: none here; the Node TCP server uses 5 minutes.
+   */
+  idleTimeoutMs?: number;
+}
+
+type Timer = ReturnType<typeof setTimeout>;
+/** Timers of ours never keep a process alive on their own. */
+function unref(t: Timer): Timer {
+  (t as { unref?: () => void }).unref?.();
+  return t;
 }
 
 /**
@@ -199,13 +233,32 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
   private closePromise: Promise<void> | undefined;
   private closeWritePromise: Promise<void> | undefined;
   private channelClosed = false;
+  private handshakeTimer: Timer | undefined;
+  private idleTimer: Timer | undefined;
+  private lastActivity = Date.now();
 
   private readonly handshakeDone = deferred<NegotiatedParameters>();
   /** Settles when the pump ends: peer close_notify (resolves) or failure (rejects). */
   readonly finished: Promise<void>;
 
-  constructor(conn: Connection, channel: ByteChannel, options: TlsStreamOptions = {}) {
+  constructor(conn: Connection, rawChannel: ByteChannel, options: TlsStreamOptions = {}) {
     this.connection = conn;
+    // Every byte moved either way counts as activity for the idle timeout.
+    const channel: ByteChannel =
+      options.idleTimeoutMs !== undefined && options.idleTimeoutMs > 0
+        ? {
+            read: async () => {
+              const b = await rawChannel.read();
+              this.lastActivity = Date.now();
+              return b;
+            },
+            write: async (b) => {
+              await rawChannel.write(b);
+              this.lastActivity = Date.now();
+            },
+            close: () => rawChannel.close(),
+          }
+        : rawChannel;
     this.channel = channel;
     this.output = new OutputQueue(conn, channel);
     this.highWaterMark = options.highWaterMark ?? 1 << 20;
@@ -235,6 +288,39 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
       },
     );
     this.finished.catch(() => {});
+    const { handshakeTimeoutMs, idleTimeoutMs } = options;
+    if (handshakeTimeoutMs !== undefined && handshakeTimeoutMs > 0) {
+      this.handshakeTimer = unref(setTimeout(() => void this.timeout(new TlsTimeoutError('handshake', handshakeTimeoutMs)), handshakeTimeoutMs));
+      const stop = (): void => clearTimeout(this.handshakeTimer);
+      this.handshakeDone.promise.then(stop, stop);
+    }
+    if (idleTimeoutMs !== undefined && idleTimeoutMs > 0) {
+      const check = (): void => {
+        const idle = Date.now() - this.lastActivity;
+        if (idle >= idleTimeoutMs) void this.timeout(new TlsTimeoutError('idle', idleTimeoutMs));
+        else this.idleTimer = unref(setTimeout(check, idleTimeoutMs - idle));
+      };
+      this.idleTimer = unref(setTimeout(check, idleTimeoutMs));
+    }
+    const stopAll = (): void => {
+      clearTimeout(this.handshakeTimer);
+      clearTimeout(this.idleTimer);
+    };
+    this.finished.then(stopAll, stopAll);
+  }
+
+  /** A timeout fired: close_notify (RFC 8446 §6.1) on the wire if we can, then the channel closes. */
+  private async timeout(err: TlsTimeoutError): Promise<void> {
+    clearTimeout(this.handshakeTimer);
+    clearTimeout(this.idleTimer);
+    if (this.failed || this.channelClosed) return;
+    try {
+      if (!this.connection.closed && !this.connection.error) this.connection.close();
+    } catch {
+      /* the connection failed meanwhile: its alert is already queued */
+    }
+    await bounded(this.output.flush(), ERROR_FLUSH_TIMEOUT_MS);
+    await this.abort(err);
   }
 
   /** Parameters negotiated so far (complete once handshake() resolved). */
@@ -324,6 +410,8 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
 
   /** Closes the channel without close_notify (e.g. on an application error). */
   async abort(reason: unknown = new TlsUsageError('aborted')): Promise<void> {
+    clearTimeout(this.handshakeTimer);
+    clearTimeout(this.idleTimer);
     this.fail(reason);
     await this.closeChannel();
   }
@@ -356,6 +444,8 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
   private async closeChannel(): Promise<void> {
     if (this.channelClosed) return;
     this.channelClosed = true;
+    clearTimeout(this.handshakeTimer);
+    clearTimeout(this.idleTimer);
     try {
       await this.channel.close();
     } catch {

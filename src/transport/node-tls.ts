@@ -13,10 +13,11 @@ import type { ClientConfig, ServerConfig } from '../connection/config.js';
 import { createClientConnection, createServerConnection } from '../connection/index.js';
 import type { Connection, NegotiatedParameters } from '../connection/types.js';
 import { signingKeyFromMaterial } from '../crypto/index.js';
-import { nobleProvider } from '../crypto/noble/index.js';
+import { nodeDefaultProvider } from '../crypto/node/index.js';
+import type { CryptoProvider, SigningKey } from '../crypto/provider.js';
 import { CertificateError } from '../errors.js';
 import type { ClientSession } from '../resumption/types.js';
-import { decodeSessionFile, encodeSessionFile, MemoryAntiReplay, SelfEncryptedTickets } from '../resumption/index.js';
+import { decodeSessionFile, encodeSessionFile, MemoryAntiReplay, selfEncryptedTicketsFor } from '../resumption/index.js';
 import { parseCertificate } from '../x509/certificate.js';
 import { WebPkiClientVerifier } from '../x509/client-verify.js';
 import { parsePrivateKeyPem } from '../x509/keys.js';
@@ -417,11 +418,13 @@ export interface ConnectOptions {
   stream?: TlsStreamOptions;
 }
 
-function signingMaterial(cert: Pem | undefined, key: Pem | undefined): { chain: Uint8Array[]; key: ReturnType<typeof signingKeyFromMaterial> } | undefined {
+/** The key as the provider's own SigningKey when it has one (node:crypto signs synchronously), else noble's. */
+function signingMaterial(cert: Pem | undefined, key: Pem | undefined, provider: CryptoProvider): { chain: Uint8Array[]; key: SigningKey } | undefined {
   if (cert === undefined && key === undefined) return undefined;
   if (cert === undefined || key === undefined) throw new TypeError('cert and key go together');
   const keyPem = typeof key === 'string' ? key : Buffer.from(key).toString('latin1');
-  return { chain: pems(cert), key: signingKeyFromMaterial(parsePrivateKeyPem(keyPem)) };
+  const material = parsePrivateKeyPem(keyPem);
+  return { chain: pems(cert), key: provider.signingKey ? provider.signingKey(material) : signingKeyFromMaterial(material) };
 }
 
 /**
@@ -433,16 +436,19 @@ export function connect(options: ConnectOptions, callback?: () => void): TLSSock
   const host = options.host ?? 'localhost';
   const servername = options.servername ?? (net.isIP(host) ? undefined : host);
   const rejectUnauthorized = options.rejectUnauthorized !== false;
+  // Without engine.provider: node:crypto (or the provider given to setDefaultProvider()).
+  const provider = options.engine?.provider ?? nodeDefaultProvider();
   const webpki = new WebPkiServerVerifier({
     trustAnchors: options.ca !== undefined ? pems(options.ca) : defaultRoots(),
-    verifier: (options.engine?.provider ?? nobleProvider).verifier,
+    verifier: provider.verifier,
   });
   const recording = new RecordingVerifier(webpki);
   let socketRef: TLSSocket | undefined;
-  const clientCert = signingMaterial(options.cert, options.key);
+  const clientCert = signingMaterial(options.cert, options.key, provider);
   const engine = options.engine ?? {};
   const config: ClientConfig = {
     ...engine,
+    provider,
     serverName: servername ?? (net.isIP(host) ? host : undefined),
     alpn: options.ALPNProtocols ?? engine.alpn,
     verifier: engine.verifier ?? (rejectUnauthorized ? webpki : recording),
@@ -506,15 +512,17 @@ export class Server extends net.Server {
   constructor(options: ServerOptions, secureConnectionListener?: (socket: TLSSocket) => void) {
     super({ allowHalfOpen: true });
     this.tlsOptions = options;
-    const material = signingMaterial(options.cert, options.key)!;
     const engine = options.engine ?? {};
-    this.base = { ...engine, certificateChain: material.chain, signingKey: material.key, alpn: options.ALPNProtocols ?? engine.alpn };
+    // Without engine.provider: node:crypto (or the provider given to setDefaultProvider()).
+    const provider = engine.provider ?? nodeDefaultProvider();
+    const material = signingMaterial(options.cert, options.key, provider)!;
+    this.base = { ...engine, provider, certificateChain: material.chain, signingKey: material.key, alpn: options.ALPNProtocols ?? engine.alpn };
     // Each connection gets its own config object (for its keylog routing), so the state the engine
     // would share per config object is made once here: ticket keys and the 0-RTT replay window.
-    this.base.tickets = { ...engine.tickets, issuer: engine.tickets?.issuer ?? new SelfEncryptedTickets() };
+    this.base.tickets = { ...engine.tickets, issuer: engine.tickets?.issuer ?? selfEncryptedTicketsFor(provider) };
     if (engine.earlyData) this.base.earlyData = { ...engine.earlyData, antiReplay: engine.earlyData.antiReplay ?? new MemoryAntiReplay() };
     if (options.requestCert) {
-      const verifier = new WebPkiClientVerifier({ trustAnchors: pems(options.ca), verifier: (engine.provider ?? nobleProvider).verifier });
+      const verifier = new WebPkiClientVerifier({ trustAnchors: pems(options.ca), verifier: provider.verifier });
       this.base.clientAuth = engine.clientAuth ?? { mode: options.rejectUnauthorized === false ? 'optional' : 'required', verifier };
     }
     if (secureConnectionListener) this.on('secureConnection', secureConnectionListener);

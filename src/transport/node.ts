@@ -3,11 +3,13 @@
 import * as net from 'node:net';
 import type { ClientConfig, ServerConfig } from '../connection/config.js';
 import { createClientConnection, createServerConnection } from '../connection/index.js';
+import { nodeDefaultProvider } from '../crypto/node/index.js';
+import { withNodeProvider } from './node-provider.js';
 import { TlsStream, type TlsStreamOptions } from './driver.js';
 import { socketChannel } from './node-socket.js';
 
 export { socketChannel, type SocketChannelOptions } from './node-socket.js';
-export { TlsStream, TruncationError, type ByteChannel, type TlsStreamOptions } from './driver.js';
+export { TlsStream, TlsTimeoutError, TruncationError, type ByteChannel, type TlsStreamOptions } from './driver.js';
 
 export interface ConnectOptions extends ClientConfig, TlsStreamOptions {
   host: string;
@@ -18,21 +20,18 @@ export interface ConnectOptions extends ClientConfig, TlsStreamOptions {
 
 /**
  * Opens a TCP connection, runs the handshake, and returns the stream. `serverName` defaults to `host`.
+ * Without `provider`, the connection uses node:crypto (or the provider given to setDefaultProvider()).
  * 0-RTT: pass `earlyData` with a `session` (or a `sessionCache`) whose ticket allows it; the bytes
  * go out with the ClientHello. `stream.parameters.earlyData` then says 'accepted' or 'rejected';
  * on 'rejected' nothing reached the application and the caller may `write()` the bytes again.
  */
 export async function connect(options: ConnectOptions): Promise<TlsStream> {
-  const { host, port, timeoutMs = 30_000, highWaterMark, closeTimeoutMs, ...config } = options;
-  const conn = createClientConnection({ ...config, serverName: config.serverName ?? host });
+  const { host, port, timeoutMs = 30_000, highWaterMark, closeTimeoutMs, idleTimeoutMs, handshakeTimeoutMs, ...config } = options;
+  const conn = createClientConnection({ ...config, provider: config.provider ?? nodeDefaultProvider(), serverName: config.serverName ?? host });
   const socket = await openSocket(host, port, timeoutMs);
-  const stream = new TlsStream(conn, socketChannel(socket), { highWaterMark, closeTimeoutMs });
-  const timer = setTimeout(() => void stream.abort(new Error(`handshake timed out after ${timeoutMs} ms`)), timeoutMs);
-  try {
-    await stream.handshake();
-  } finally {
-    clearTimeout(timer);
-  }
+  // The handshake bound (close_notify, then TlsTimeoutError) is the stream's; idle: none unless asked.
+  const stream = new TlsStream(conn, socketChannel(socket), { highWaterMark, closeTimeoutMs, idleTimeoutMs, handshakeTimeoutMs: handshakeTimeoutMs ?? timeoutMs });
+  await stream.handshake();
   return stream;
 }
 
@@ -59,8 +58,10 @@ function openSocket(host: string, port: number, timeoutMs: number): Promise<net.
 export interface ServerOptions extends TlsStreamOptions {
   /** A handshake or connection failed (default: ignored). */
   onError?: (err: unknown, remote: string) => void;
-  /** Bound on each handshake (default 30 s). */
+  /** Bound on each handshake (default 30 s): close_notify, then the connection closes (TlsTimeoutError to onError). */
   handshakeTimeoutMs?: number;
+  /** Close connections with no traffic either way for this long (default 5 minutes; 0: never). */
+  idleTimeoutMs?: number;
 }
 
 export interface TlsServer {
@@ -80,6 +81,8 @@ export interface TlsServer {
  * objects it returns should then share one `tickets.issuer` (and `earlyData.antiReplay`): the
  * defaults belong to one config object, so tickets would not resume across them.
  * A rejection from the callback aborts that connection and goes to `onError`.
+ * Without `provider` in the config, connections use node:crypto (or the provider given to
+ * setDefaultProvider()).
  */
 export function createServer(
   config: ServerConfig | ((remote: string) => ServerConfig),
@@ -87,7 +90,8 @@ export function createServer(
   options: ServerOptions = {},
 ): TlsServer {
   const sockets = new Set<net.Socket>();
-  const { onError, handshakeTimeoutMs = 30_000, ...streamOptions } = options;
+  const { onError, handshakeTimeoutMs = 30_000, idleTimeoutMs = 300_000, ...rest } = options;
+  const streamOptions: TlsStreamOptions = { ...rest, handshakeTimeoutMs, idleTimeoutMs };
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -96,15 +100,10 @@ export function createServer(
     void (async () => {
       let stream: TlsStream | undefined;
       try {
-        const c = typeof config === 'function' ? config(remote) : config;
+        const c = withNodeProvider(typeof config === 'function' ? config(remote) : config);
         stream = new TlsStream(createServerConnection(c), socketChannel(socket), streamOptions);
         const s = stream;
-        const timer = setTimeout(() => void s.abort(new Error(`handshake timed out after ${handshakeTimeoutMs} ms`)), handshakeTimeoutMs);
-        try {
-          await s.handshake();
-        } finally {
-          clearTimeout(timer);
-        }
+        await s.handshake();
         await onSecureConnection(s, remote);
       } catch (err) {
         if (stream) await stream.abort(err);

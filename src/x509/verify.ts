@@ -133,6 +133,14 @@ export class ChainValidator {
   private readonly extraHandled: ReadonlySet<string>;
   private readonly crls: readonly ParsedCrl[];
   private readonly verifiedCrls = new WeakMap<ParsedCrl, WeakSet<ParsedCertificate>>();
+  /**
+   * Signatures that verified, by signed object and signer. Certificates come from the parse
+   * cache (one object per exact DER while cached), and this map belongs to one validator (one
+   * trust store and configuration), so a chain seen again costs no public-key operation. Only
+   * successes are kept, and only the signature itself is skipped: every other check (validity
+   * at the clock, constraints, schemes allowed for this handshake, revocation) runs every time.
+   */
+  private readonly verifiedSignatures = new WeakMap<object, WeakSet<ParsedCertificate>>();
   private readonly requireOcsp: boolean;
   private readonly pins: ReadonlySet<string> | undefined;
   private readonly pinMode: 'and-ca' | 'instead-of-ca';
@@ -410,9 +418,13 @@ export class ChainValidator {
     if (allowed && !allowed.has(scheme)) {
       return { alert: 'unsupported_certificate', check: 'signature-algorithms-cert', message: `signed with ${schemeName(scheme)}, not in signature_algorithms_cert` };
     }
+    if (this.verifiedSignatures.get(obj)?.has(signer)) return undefined;
     if (!this.verifier.verify(scheme, signer.publicKey, obj.tbs, obj.signature)) {
       return { alert: 'bad_certificate', check: 'signature', message: `signature by ${describe(signer)} does not verify` };
     }
+    const verified = this.verifiedSignatures.get(obj) ?? new WeakSet<ParsedCertificate>();
+    verified.add(signer);
+    this.verifiedSignatures.set(obj, verified);
     return undefined;
   }
 

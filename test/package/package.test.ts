@@ -34,7 +34,7 @@ async function bundleForBrowser(entry: string): Promise<{ ok: boolean; builtins:
 }
 
 describe('browser hygiene (esbuild, platform browser, Node built-ins refused)', () => {
-  it.each(['index.js', 'transport/web-streams.js', 'transport/websocket.js', 'transport/push.js', 'transport/keylog.js', 'transport/trace.js', 'transport/memory.js'])(
+  it.each(['index.js', 'transport/web-streams.js', 'transport/websocket.js', 'transport/push.js', 'transport/keylog.js', 'transport/trace.js', 'transport/memory.js', 'crypto/webcrypto/index.js'])(
     'dist/%s reaches no Node built-in',
     async (entry) => {
       expect(existsSync(dist(entry)), 'npm test builds dist first').toBe(true);
@@ -44,10 +44,13 @@ describe('browser hygiene (esbuild, platform browser, Node built-ins refused)', 
     },
   );
 
-  it('the check has teeth: the Node transports are refused', async () => {
+  it('the check has teeth: the Node transports and the node:crypto provider are refused', async () => {
     const r = await bundleForBrowser(dist('transport/node-tls.js'));
     expect(r.ok).toBe(false);
     expect(r.builtins.join()).toMatch(/node:net/);
+    const c = await bundleForBrowser(dist('crypto/node/index.js'));
+    expect(c.ok).toBe(false);
+    expect(c.builtins.join()).toMatch(/node:crypto/);
   });
 });
 
@@ -73,7 +76,9 @@ describe('npm pack → install in a scratch project → use', () => {
     writeFileSync(join(app, 'pki.json'), JSON.stringify({ root: pki.root.certPem, chain: chainPem(pki.server, pki.intermediate), key: pki.server.keyPem }));
     const program = `
 import { readFileSync } from 'node:fs';
-import { createClientConnection, createServerConnection, nobleProvider, parsePrivateKeyPem, pemDecode, signingKeyFromMaterial, WebPkiServerVerifier } from 'tls13-engine';
+import { createClientConnection, createServerConnection, nobleProvider, parsePrivateKeyPem, pemDecode, WebPkiServerVerifier } from 'tls13-engine';
+import { nodeProvider } from 'tls13-engine/crypto/node';
+import { webCryptoProvider } from 'tls13-engine/crypto/webcrypto';
 import { streamPair } from 'tls13-engine/memory';
 import { keyLogTo } from 'tls13-engine/keylog';
 const pki: { root: string; chain: string; key: string } = JSON.parse(readFileSync('pki.json', 'utf8'));
@@ -83,7 +88,8 @@ const client = createClientConnection({
   verifier: new WebPkiServerVerifier({ trustAnchors: pemDecode(pki.root), verifier: nobleProvider.verifier }),
   keyLog: keyLogTo((l) => lines.push(l)),
 });
-const server = createServerConnection({ certificateChain: pemDecode(pki.chain), signingKey: signingKeyFromMaterial(parsePrivateKeyPem(pki.key)) });
+const server = createServerConnection({ provider: nodeProvider, certificateChain: pemDecode(pki.chain), signingKey: nodeProvider.signingKey!(parsePrivateKeyPem(pki.key)) });
+if (webCryptoProvider.name !== 'webcrypto') throw new Error('tls13-engine/crypto/webcrypto');
 const pair = streamPair(client, server);
 const [params] = await Promise.all([pair.client.handshake(), pair.server.handshake()]);
 await pair.client.write(new TextEncoder().encode('from the packed package'));

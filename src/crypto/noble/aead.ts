@@ -2,7 +2,8 @@
 //
 // @noble/ciphers binds (key, nonce, aad) into a single-use cipher object and offers no
 // key-only state: AES-GCM re-expands the key schedule and H on every call, ChaCha20 has
-// no schedule to keep. So an AeadKey holds a private copy of the key bytes.
+// no schedule to keep. So an AeadKey holds a private copy of the key bytes. ChaCha20-Poly1305
+// can encrypt into caller memory, so it also offers sealInto (in-place record sealing).
 import { gcm } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import type { AeadAlgorithm, AeadKey } from '../provider.js';
@@ -11,12 +12,13 @@ const TAG_LEN = 16;
 const NONCE_LEN = 12;
 
 interface NobleCipher {
-  encrypt(plaintext: Uint8Array): Uint8Array;
+  encrypt(plaintext: Uint8Array, output?: Uint8Array): Uint8Array;
   decrypt(ciphertext: Uint8Array): Uint8Array;
 }
 type NobleAead = (key: Uint8Array, nonce: Uint8Array, aad?: Uint8Array) => NobleCipher;
 
-function makeAead(name: string, keyLen: number, recordLimit: number, cipher: NobleAead): AeadAlgorithm {
+/** `withOutput`: the cipher's encrypt() takes an output buffer, which may alias the input. */
+function makeAead(name: string, keyLen: number, recordLimit: number, cipher: NobleAead, withOutput: boolean): AeadAlgorithm {
   return Object.freeze({
     name,
     keyLen,
@@ -26,7 +28,7 @@ function makeAead(name: string, keyLen: number, recordLimit: number, cipher: Nob
     create(key: Uint8Array): AeadKey {
       if (key.length !== keyLen) throw new RangeError(`${name}: key must be ${keyLen} bytes, got ${key.length}`);
       const k = key.slice();
-      return {
+      const aeadKey: AeadKey = {
         seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
           if (nonce.length !== NONCE_LEN) throw new RangeError(`${name}: nonce must be ${NONCE_LEN} bytes`);
           return cipher(k, nonce, aad).encrypt(plaintext);
@@ -40,6 +42,19 @@ function makeAead(name: string, keyLen: number, recordLimit: number, cipher: Nob
           }
         },
       };
+      if (withOutput) {
+        aeadKey.sealInto = (nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array): void => {
+          if (nonce.length !== NONCE_LEN) throw new RangeError(`${name}: nonce must be ${NONCE_LEN} bytes`);
+          if (out.length !== plaintext.length + TAG_LEN) throw new RangeError(`${name}: output must be ${plaintext.length + TAG_LEN} bytes`);
+          // encrypt() first copies the plaintext to the front of `out` (TypedArray.set copes with
+          // overlap, and is a no-op when it is already there), then encrypts there and appends the tag.
+          // On unaligned memory noble's ChaCha20 is ~15% slower than sealing into a fresh array and
+          // copying, so only aligned output is sealed in place.
+          if (out.byteOffset % 4 === 0) cipher(k, nonce, aad).encrypt(plaintext, out);
+          else out.set(cipher(k, nonce, aad).encrypt(plaintext));
+        };
+      }
+      return aeadKey;
     },
   });
 }
@@ -47,12 +62,13 @@ function makeAead(name: string, keyLen: number, recordLimit: number, cipher: Nob
 /** RFC 8446 §5.5: AES-GCM may protect up to 2^24.5 full-size records under one key. */
 const AES_GCM_RECORD_LIMIT = Math.floor(2 ** 24.5);
 
-export const AES_128_GCM: AeadAlgorithm = makeAead('AES-128-GCM', 16, AES_GCM_RECORD_LIMIT, gcm);
-export const AES_256_GCM: AeadAlgorithm = makeAead('AES-256-GCM', 32, AES_GCM_RECORD_LIMIT, gcm);
+export const AES_128_GCM: AeadAlgorithm = makeAead('AES-128-GCM', 16, AES_GCM_RECORD_LIMIT, gcm, false);
+export const AES_256_GCM: AeadAlgorithm = makeAead('AES-256-GCM', 32, AES_GCM_RECORD_LIMIT, gcm, false);
 /** RFC 8446 §5.5: the ChaCha20-Poly1305 limit exceeds 2^64 records, i.e. the sequence number space. */
 export const CHACHA20_POLY1305: AeadAlgorithm = makeAead(
   'ChaCha20-Poly1305',
   32,
   Number.MAX_SAFE_INTEGER,
   chacha20poly1305,
+  true,
 );

@@ -1,10 +1,11 @@
 // The default CryptoProvider: pure JavaScript over @noble (hashes, ciphers, curves) and ../rsa.
-import type { CryptoProvider, HashAlgorithm, RandomSource } from '../provider.js';
+import type { CryptoProvider, HashAlgorithm, PrivateKeyMaterial, RandomSource, SigningKey } from '../provider.js';
 import { ALL_CIPHER_SUITES } from '../suites.js';
 import { ALL_GROUPS } from './groups.js';
 import { hashByName } from './hash.js';
 import { defaultRandom } from './random.js';
 import { nobleVerifier } from './verify.js';
+import { signingKeyFromMaterial } from './signing.js';
 
 export interface NobleProviderOptions {
   /** Randomness for everything the engine draws. Default: globalThis.crypto.getRandomValues. */
@@ -23,6 +24,7 @@ export function createNobleProvider(opts?: NobleProviderOptions): CryptoProvider
     verifier: nobleVerifier,
     random: opts?.random ?? defaultRandom,
     hash: (name: HashAlgorithm['name']): HashAlgorithm => hashByName(name),
+    signingKey: (material: PrivateKeyMaterial): SigningKey => signingKeyFromMaterial(material, opts?.random ? { random: opts.random } : undefined),
   });
 }
 

@@ -173,8 +173,12 @@ export class ExpectServerHello implements HandshakeState {
       if (!mine) fail('illegal_parameter', `ServerHello key_share for ${groupName(share.group)}, which we did not send`);
       shared = mine.complete(share.keyExchange);
       group = share.group;
-    } else if (!chosen || !hs.config.pskModes.includes(PskKeyExchangeMode.psk_ke)) {
+    } else if (!chosen) {
       fail('missing_extension', 'ServerHello without key_share');
+    } else if (!hs.config.pskModes.includes(PskKeyExchangeMode.psk_ke)) {
+      // RFC 8446 §4.2.11 (RFC 9846 §4.3.11): a key_share required by the modes we offered is
+      // missing: the values are "not consistent", illegal_parameter.
+      fail('illegal_parameter', 'PSK ServerHello without key_share, but only psk_dhe_ke was offered');
     }
     hs.transcript.add(raw);
 
@@ -232,7 +236,8 @@ export class ExpectServerHello implements HandshakeState {
     if (version !== ProtocolVersion.TLSv1_3) {
       fail('illegal_parameter', `server selected version 0x${version.toString(16)}, which was not offered`);
     }
-    if (msg.legacyVersion !== ProtocolVersion.TLSv1_2) fail('illegal_parameter', 'legacy_version is not 0x0303');
+    // RFC 9846 §4.2.3: a TLS 1.3 ServerHello with legacy_version other than 0x0303 is protocol_version.
+    if (msg.legacyVersion !== ProtocolVersion.TLSv1_2) fail('protocol_version', 'legacy_version is not 0x0303');
   }
 
   /** RFC 8446 §4.1.4 */

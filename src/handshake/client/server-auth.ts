@@ -70,6 +70,8 @@ export class ExpectCertificateOrRequest implements HandshakeState {
 
   handle(msg: Certificate | CertificateRequest, raw: Uint8Array): Step {
     if (msg.msgType === HandshakeType.certificate) return new ExpectCertificate(this.hs).handle(msg, raw);
+    // RFC 8446 §4.3.2: the context is zero length in the handshake (only post-handshake requests carry one).
+    if (msg.certificateRequestContext.length !== 0) fail('illegal_parameter', 'CertificateRequest in the handshake with a request context');
     // RFC 8446 §4.3.2: remember the request; we answer after the server's Finished.
     this.hs.certificateRequest = readCertificateRequest(msg);
     this.hs.transcript.add(raw);

@@ -76,8 +76,9 @@ function readClientHello(ch: ClientHello): ClientOffer {
   if (!decodeSupportedVersionsClient(sv.data).includes(ProtocolVersion.TLSv1_3)) {
     fail('protocol_version', 'client does not offer TLS 1.3');
   }
-  // RFC 8446 §4.1.2: legacy_version is 0x0303 and compression is exactly [null].
-  if (ch.legacyVersion !== ProtocolVersion.TLSv1_2) fail('illegal_parameter', 'ClientHello.legacy_version is not 0x0303');
+  // RFC 9846 §4.2.2: legacy_version other than 0x0303 is protocol_version (RFC 8446 §4.2.1 left
+  // the alert open); compression is exactly [null] (illegal_parameter).
+  if (ch.legacyVersion !== ProtocolVersion.TLSv1_2) fail('protocol_version', 'ClientHello.legacy_version is not 0x0303');
   if (ch.legacyCompressionMethods.length !== 1 || ch.legacyCompressionMethods[0] !== 0) {
     fail('illegal_parameter', 'legacy_compression_methods must be [0]');
   }

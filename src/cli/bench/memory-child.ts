@@ -1,0 +1,82 @@
+// The memory bench's server process (node --expose-gc memory-child.js): our server or node:tls's,
+// alone in a process so that its memory is all there is to measure. The parent opens the
+// connections; this process reports its memory on request, after garbage collection.
+//
+// stdin, one JSON line: { impl: 'ours' | 'node', chainPem, keyPem }; then lines "measure".
+// stdout, one JSON line per request: { port } first, then { rss, heapUsed, external, arrayBuffers, connections }.
+import { createInterface } from 'node:readline';
+import type { Socket } from 'node:net';
+import * as tls from 'node:tls';
+import { nodeProvider } from '../../crypto/node/index.js';
+import { selfEncryptedTicketsFor } from '../../resumption/tickets.js';
+import { createServer } from '../../transport/node.js';
+import { parsePrivateKeyPem } from '../../x509/keys.js';
+import { pemDecode } from '../../x509/pem.js';
+
+interface Setup {
+  impl: 'ours' | 'node';
+  chainPem: string;
+  keyPem: string;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 4; i++) {
+    gc?.();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function main(): Promise<void> {
+  const lines = createInterface({ input: process.stdin });
+  const it = lines[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done === true) return;
+  const setup = JSON.parse(first.value) as Setup;
+  let connections = 0;
+  let port: number;
+  const sockets = new Set<Socket>();
+  if (setup.impl === 'node') {
+    const server = tls.createServer({ key: setup.keyPem, cert: setup.chainPem, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' }, (s) => {
+      connections++;
+      s.on('error', () => {});
+      s.on('data', () => {});
+      s.once('close', () => connections--);
+    });
+    server.on('connection', (s: Socket) => sockets.add(s));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as { port: number }).port;
+  } else {
+    const provider = nodeProvider;
+    const server = createServer(
+      {
+        provider,
+        certificateChain: pemDecode(setup.chainPem, 'CERTIFICATE'),
+        signingKey: provider.signingKey!(parsePrivateKeyPem(setup.keyPem)),
+        tickets: { issuer: selfEncryptedTicketsFor(provider) },
+      },
+      async (s) => {
+        connections++;
+        try {
+          for await (const chunk of s) void chunk; // an idle server connection: a read waiting
+        } catch {
+          // the client went away
+        } finally {
+          connections--;
+        }
+      },
+    );
+    ({ port } = await server.listen(0, '127.0.0.1'));
+  }
+  process.stdout.write(`${JSON.stringify({ port })}\n`);
+  for (let line = await it.next(); line.done !== true; line = await it.next()) {
+    if (line.value.trim() !== 'measure') continue;
+    await settle();
+    const m = process.memoryUsage();
+    process.stdout.write(`${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, connections })}\n`);
+  }
+  process.exit(0);
+}
+
+void main();

@@ -1,0 +1,185 @@
+// SubtleCrypto for signatures: key import, ECDSA signature format conversion (WebCrypto speaks
+// IEEE P1363 r || s, TLS and X.509 speak DER), and one verification as a Promise.
+// No Node built-in: this runs in browsers, workers, workerd, Deno, Bun and Node.
+import { SignatureScheme } from '../../wire/codepoints.js';
+import type { PublicKey } from '../provider.js';
+import { bigintToBytes } from '../rsa/math.js';
+import { rsaPublicKeyProblem } from '../rsa/verify.js';
+
+export function subtleOrUndefined(): SubtleCrypto | undefined {
+  const c = (globalThis as { crypto?: Crypto }).crypto;
+  return c?.subtle;
+}
+
+type Hash = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
+
+type Spec =
+  | { alg: 'ecdsa' | 'rsa-pkcs1'; hash: Hash }
+  | { alg: 'rsa-pss'; hash: Hash; saltLength: number; pssKey: boolean }
+  | { alg: 'ed25519' };
+
+const S = SignatureScheme;
+/** What SubtleCrypto can verify (Ed448 is left to the fallback: few runtimes have it). */
+const SPECS: ReadonlyMap<number, Spec> = new Map<number, Spec>([
+  [S.ecdsa_secp256r1_sha256, { alg: 'ecdsa', hash: 'SHA-256' }],
+  [S.ecdsa_secp384r1_sha384, { alg: 'ecdsa', hash: 'SHA-384' }],
+  [S.ecdsa_secp521r1_sha512, { alg: 'ecdsa', hash: 'SHA-512' }],
+  [S.ecdsa_sha1, { alg: 'ecdsa', hash: 'SHA-1' }],
+  [S.ed25519, { alg: 'ed25519' }],
+  [S.rsa_pss_rsae_sha256, { alg: 'rsa-pss', hash: 'SHA-256', saltLength: 32, pssKey: false }],
+  [S.rsa_pss_rsae_sha384, { alg: 'rsa-pss', hash: 'SHA-384', saltLength: 48, pssKey: false }],
+  [S.rsa_pss_rsae_sha512, { alg: 'rsa-pss', hash: 'SHA-512', saltLength: 64, pssKey: false }],
+  [S.rsa_pss_pss_sha256, { alg: 'rsa-pss', hash: 'SHA-256', saltLength: 32, pssKey: true }],
+  [S.rsa_pss_pss_sha384, { alg: 'rsa-pss', hash: 'SHA-384', saltLength: 48, pssKey: true }],
+  [S.rsa_pss_pss_sha512, { alg: 'rsa-pss', hash: 'SHA-512', saltLength: 64, pssKey: true }],
+  [S.rsa_pkcs1_sha256, { alg: 'rsa-pkcs1', hash: 'SHA-256' }],
+  [S.rsa_pkcs1_sha384, { alg: 'rsa-pkcs1', hash: 'SHA-384' }],
+  [S.rsa_pkcs1_sha512, { alg: 'rsa-pkcs1', hash: 'SHA-512' }],
+  [S.rsa_pkcs1_sha1, { alg: 'rsa-pkcs1', hash: 'SHA-1' }],
+]);
+
+const COORD_LEN: Record<'P-256' | 'P-384' | 'P-521', number> = { 'P-256': 32, 'P-384': 48, 'P-521': 66 };
+
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+export function b64url(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 3) {
+    const n = (b[i]! << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
+    const chars = Math.min(4, Math.ceil(((b.length - i) * 8) / 6));
+    for (let j = 0; j < chars; j++) s += B64URL[(n >> (18 - 6 * j)) & 63]!;
+  }
+  return s;
+}
+
+/** Copies into a fresh ArrayBuffer-backed array (SubtleCrypto's BufferSource, and safe from later mutation). */
+export const own = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b);
+
+/** Strict DER ECDSA-Sig-Value { r INTEGER, s INTEGER } → r || s of `len` bytes each; undefined when malformed. */
+export function derToP1363(der: Uint8Array, len: number): Uint8Array<ArrayBuffer> | undefined {
+  let p = 0;
+  const byte = (): number | undefined => der[p++];
+  const length = (): number | undefined => {
+    const first = byte();
+    if (first === undefined) return undefined;
+    if (first < 0x80) return first;
+    if (first === 0x81) {
+      const n = byte();
+      return n !== undefined && n >= 0x80 ? n : undefined;
+    }
+    return undefined;
+  };
+  if (byte() !== 0x30) return undefined;
+  const total = length();
+  if (total === undefined || p + total !== der.length) return undefined;
+  const out = new Uint8Array(2 * len);
+  for (let k = 0; k < 2; k++) {
+    if (byte() !== 0x02) return undefined;
+    const n = length();
+    if (n === undefined || n === 0 || p + n > der.length) return undefined;
+    let v = der.subarray(p, p + n);
+    p += n;
+    if (v[0]! & 0x80) return undefined; // negative
+    if (v.length > 1 && v[0] === 0 && !(v[1]! & 0x80)) return undefined; // not minimal
+    if (v[0] === 0) v = v.subarray(1);
+    if (v.length > len) return undefined;
+    out.set(v, k * len + len - v.length);
+  }
+  return p === der.length ? out : undefined;
+}
+
+/** r || s → DER ECDSA-Sig-Value. */
+export function p1363ToDer(sig: Uint8Array): Uint8Array {
+  const half = sig.length / 2;
+  const int = (v: Uint8Array): number[] => {
+    let i = 0;
+    while (i < v.length - 1 && v[i] === 0) i++;
+    const body = [...v.subarray(i)];
+    if (body[0]! & 0x80) body.unshift(0);
+    return [0x02, ...derLength(body.length), ...body];
+  };
+  const content = [...int(sig.subarray(0, half)), ...int(sig.subarray(half))];
+  return Uint8Array.from([0x30, ...derLength(content.length), ...content]);
+}
+
+function derLength(n: number): number[] {
+  return n < 0x80 ? [n] : [0x81, n];
+}
+
+/** Imported verification keys by the engine's PublicKey objects (shared by the x509 parse cache) and algorithm. */
+const imported = new WeakMap<PublicKey, Map<string, Promise<CryptoKey>>>();
+
+function importVerifyKey(subtle: SubtleCrypto, key: PublicKey, spec: Spec): Promise<CryptoKey> {
+  const id = spec.alg === 'ecdsa' || spec.alg === 'ed25519' ? spec.alg : `${spec.alg}/${spec.hash}`;
+  let byAlg = imported.get(key);
+  if (byAlg === undefined) imported.set(key, (byAlg = new Map()));
+  let p = byAlg.get(id);
+  if (p === undefined) {
+    switch (spec.alg) {
+      case 'ecdsa':
+        if (key.kind !== 'ec') return Promise.reject(new Error('not an EC key'));
+        p = subtle.importKey('raw', own(key.point), { name: 'ECDSA', namedCurve: key.curve }, false, ['verify']);
+        break;
+      case 'ed25519':
+        if (key.kind !== 'ed25519') return Promise.reject(new Error('not an Ed25519 key'));
+        p = subtle.importKey('raw', own(key.key), { name: 'Ed25519' }, false, ['verify']);
+        break;
+      case 'rsa-pss':
+      case 'rsa-pkcs1': {
+        if (key.kind !== 'rsa') return Promise.reject(new Error('not an RSA key'));
+        const jwk: JsonWebKey = { kty: 'RSA', n: b64url(bigintToBytes(key.n)), e: b64url(bigintToBytes(key.e)), ext: true };
+        p = subtle.importKey('jwk', jwk, { name: spec.alg === 'rsa-pss' ? 'RSA-PSS' : 'RSASSA-PKCS1-v1_5', hash: spec.hash }, false, ['verify']);
+        break;
+      }
+    }
+    p.catch(() => byAlg!.delete(id));
+    byAlg.set(id, p);
+  }
+  return p;
+}
+
+/**
+ * One verification through SubtleCrypto: true or false when SubtleCrypto gave a definite answer
+ * under the engine's policy (scheme bound to key kind, RSA key limits, DER ECDSA signatures),
+ * undefined when it could not answer (algorithm or key form unsupported here): the caller then
+ * falls back to a synchronous verifier.
+ */
+export async function subtleVerify(subtle: SubtleCrypto, scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array): Promise<boolean | undefined> {
+  const spec = SPECS.get(scheme);
+  if (spec === undefined) return undefined;
+  let sig: Uint8Array<ArrayBuffer>;
+  let algorithm: AlgorithmIdentifier | RsaPssParams | EcdsaParams;
+  switch (spec.alg) {
+    case 'ecdsa': {
+      if (key.kind !== 'ec') return false;
+      const len = COORD_LEN[key.curve];
+      if (len === undefined || key.point.length !== 1 + 2 * len || key.point[0] !== 0x04) return undefined; // compressed: fallback
+      const raw = derToP1363(signature, len);
+      if (raw === undefined) return undefined; // let the fallback judge odd encodings
+      sig = raw;
+      algorithm = { name: 'ECDSA', hash: spec.hash };
+      break;
+    }
+    case 'ed25519':
+      if (key.kind !== 'ed25519') return false;
+      if (key.key.length !== 32 || signature.length !== 64) return false;
+      sig = own(signature);
+      algorithm = { name: 'Ed25519' };
+      break;
+    case 'rsa-pss':
+      if (key.kind !== 'rsa' || (key.pss === true) !== spec.pssKey || rsaPublicKeyProblem(key) !== null) return false;
+      sig = own(signature);
+      algorithm = { name: 'RSA-PSS', saltLength: spec.saltLength };
+      break;
+    case 'rsa-pkcs1':
+      if (key.kind !== 'rsa' || key.pss === true || rsaPublicKeyProblem(key) !== null) return false;
+      sig = own(signature);
+      algorithm = { name: 'RSASSA-PKCS1-v1_5' };
+      break;
+  }
+  try {
+    const k = await importVerifyKey(subtle, key, spec);
+    return await subtle.verify(algorithm, k, sig, own(message));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,203 @@
+// Certificate chain verification with SubtleCrypto. The engine's signature interface is
+// synchronous (SignatureVerifier.verify returns a boolean) and SubtleCrypto is not, but a
+// certificate verifier may answer with a Promise. So the WebCrypto verifiers first verify,
+// asynchronously and in parallel, every signature the path search can ask for (each presented
+// certificate under each candidate issuer), then run the usual synchronous validator with a
+// SignatureVerifier that answers from those results (and falls back to noble for anything
+// SubtleCrypto could not answer: Ed448, compressed points, CRLs, OCSP responses).
+import { nobleVerifier } from '../noble/verify.js';
+import type { PublicKey, SignatureVerifier } from '../provider.js';
+import { bytesEqual } from '../../util/bytes.js';
+import { parseCertificate, type ParsedCertificate } from '../../x509/certificate.js';
+import { WebPkiClientVerifier, type ClientCertificateVerifier, type ClientCertificateVerifierInput } from '../../x509/client-verify.js';
+import { pssSchemeFor } from '../../x509/keys.js';
+import {
+  WebPkiServerVerifier,
+  type CertificateVerifierInput,
+  type ServerCertificateVerifier,
+  type VerifiedChain,
+  type WebPkiVerifierOptions,
+} from '../../x509/verify.js';
+import { subtleOrUndefined, subtleVerify } from './subtle.js';
+
+interface Answer {
+  scheme: number;
+  key: PublicKey;
+  message: Uint8Array;
+  signature: Uint8Array;
+  result: boolean;
+}
+
+const latin1 = (b: Uint8Array): string => {
+  let s = '';
+  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode(...b.subarray(i, i + 4096));
+  return s;
+};
+
+function sameKey(a: PublicKey, b: PublicKey): boolean {
+  if (a === b) return true;
+  switch (a.kind) {
+    case 'ec':
+      return b.kind === 'ec' && a.curve === b.curve && bytesEqual(a.point, b.point);
+    case 'ed25519':
+    case 'ed448':
+      return b.kind === a.kind && bytesEqual(a.key, b.key);
+    case 'rsa':
+      return b.kind === 'rsa' && a.n === b.n && a.e === b.e && (a.pss === true) === (b.pss === true);
+  }
+}
+
+/**
+ * A synchronous SignatureVerifier answering from results verified ahead with SubtleCrypto
+ * (`prefetch`), else from `fallback`. An answer matches only the exact scheme, key, message
+ * and signature it was computed for.
+ */
+export class PrefetchedSignatureVerifier implements SignatureVerifier {
+  readonly schemes: readonly number[];
+  /** Answers by scheme and signature, oldest first; a verification is a pure function of its inputs, so they are kept (bounded). */
+  private readonly answers = new Map<string, Answer[]>();
+  private static readonly MAX_ANSWERS = 4096;
+  /** Verifications answered by SubtleCrypto and by the fallback (for tests and the bench). */
+  readonly stats = { prefetched: 0, fallback: 0 };
+
+  constructor(
+    private readonly subtle: SubtleCrypto,
+    private readonly fallback: SignatureVerifier = nobleVerifier,
+  ) {
+    this.schemes = fallback.schemes;
+  }
+
+  /** Verifies `items` with SubtleCrypto, in parallel, and keeps the definite answers. */
+  async prefetch(items: readonly Omit<Answer, 'result'>[]): Promise<void> {
+    const todo = items.filter((i) => this.lookup(i.scheme, i.key, i.message, i.signature) === undefined);
+    const results = await Promise.all(todo.map((i) => subtleVerify(this.subtle, i.scheme, i.key, i.message, i.signature)));
+    todo.forEach((item, n) => {
+      const result = results[n];
+      if (result === undefined) return;
+      const id = `${item.scheme}:${latin1(item.signature)}`;
+      const list = this.answers.get(id) ?? [];
+      list.push({ scheme: item.scheme, key: item.key, message: item.message, signature: item.signature, result });
+      this.answers.delete(id);
+      this.answers.set(id, list);
+      if (this.answers.size > PrefetchedSignatureVerifier.MAX_ANSWERS) this.answers.delete(this.answers.keys().next().value!);
+    });
+  }
+
+  private lookup(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean | undefined {
+    return this.answers.get(`${scheme}:${latin1(signature)}`)?.find((a) => sameKey(a.key, key) && bytesEqual(a.message, message))?.result;
+  }
+
+  verify(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
+    let hit: boolean | undefined;
+    try {
+      hit = this.lookup(scheme, key, message, signature);
+    } catch {
+      return false; // malformed input (the fallback would say false too)
+    }
+    if (hit !== undefined) {
+      this.stats.prefetched++;
+      return hit;
+    }
+    this.stats.fallback++;
+    return this.fallback.verify(scheme, key, message, signature);
+  }
+}
+
+const nameKey = (c: ParsedCertificate): string => latin1(c.subject.der);
+
+/** The certificate-signature checks a path search over `presented` can make: each certificate under each same-named issuer. */
+function candidateLinks(presented: readonly ParsedCertificate[], pool: readonly ParsedCertificate[]): Omit<Answer, 'result'>[] {
+  const bySubject = new Map<string, ParsedCertificate[]>();
+  for (const c of pool) bySubject.set(nameKey(c), [...(bySubject.get(nameKey(c)) ?? []), c]);
+  const links: Omit<Answer, 'result'>[] = [];
+  for (const cert of presented) {
+    if (cert.signatureScheme === undefined) continue;
+    for (const issuer of bySubject.get(latin1(cert.issuer.der)) ?? []) {
+      let scheme = cert.signatureScheme;
+      if (issuer.publicKey.kind === 'rsa' && issuer.publicKey.pss) scheme = pssSchemeFor(scheme) ?? scheme;
+      links.push({ scheme, key: issuer.publicKey, message: cert.tbs, signature: cert.signature });
+    }
+  }
+  return links;
+}
+
+class PrefetchingChain {
+  readonly signatures: PrefetchedSignatureVerifier;
+  private readonly configured: ParsedCertificate[];
+
+  constructor(opts: WebPkiVerifierOptions, subtle: SubtleCrypto) {
+    this.signatures = new PrefetchedSignatureVerifier(subtle, opts.verifier);
+    this.configured = [...opts.trustAnchors, ...(opts.intermediates ?? [])].map((d) => parseCertificate(d));
+  }
+
+  async run<T>(chain: readonly Uint8Array[], validate: () => T): Promise<T> {
+    const presented: ParsedCertificate[] = [];
+    for (const der of chain) {
+      try {
+        presented.push(parseCertificate(der));
+      } catch {
+        // the validator reports it
+      }
+    }
+    await this.signatures.prefetch(candidateLinks(presented, [...presented, ...this.configured]));
+    return validate();
+  }
+}
+
+export interface WebCryptoVerifierOptions extends Omit<WebPkiVerifierOptions, 'verifier'> {
+  /** Fallback for what SubtleCrypto cannot verify (default: noble). */
+  verifier?: SignatureVerifier;
+  /** Default: globalThis.crypto.subtle. */
+  subtle?: SubtleCrypto;
+}
+
+function resolve(opts: WebCryptoVerifierOptions): { options: WebPkiVerifierOptions; subtle: SubtleCrypto } {
+  const subtle = opts.subtle ?? subtleOrUndefined();
+  if (subtle === undefined) throw new TypeError('WebCrypto verifier: globalThis.crypto.subtle is not available');
+  return { options: { ...opts, verifier: opts.verifier ?? nobleVerifier }, subtle };
+}
+
+/**
+ * WebPkiServerVerifier with the chain's signatures verified by SubtleCrypto (asynchronously:
+ * the handshake waits on it as a pending step). Same options, checks and errors.
+ */
+export class WebCryptoServerVerifier implements ServerCertificateVerifier {
+  private readonly chain: PrefetchingChain;
+  private readonly inner: WebPkiServerVerifier;
+
+  constructor(opts: WebCryptoVerifierOptions) {
+    const { options, subtle } = resolve(opts);
+    this.chain = new PrefetchingChain(options, subtle);
+    this.inner = new WebPkiServerVerifier({ ...options, verifier: this.chain.signatures });
+  }
+
+  verify(input: CertificateVerifierInput): Promise<VerifiedChain> {
+    return this.chain.run(input.chain, () => this.inner.verify(input));
+  }
+
+  anchorSubjects(): Uint8Array[] {
+    return this.inner.anchorSubjects();
+  }
+
+  get stats(): { prefetched: number; fallback: number } {
+    return this.chain.signatures.stats;
+  }
+}
+
+/** WebPkiClientVerifier (for servers) with the chain's signatures verified by SubtleCrypto. */
+export class WebCryptoClientVerifier implements ClientCertificateVerifier {
+  private readonly chain: PrefetchingChain;
+  private readonly inner: WebPkiClientVerifier;
+  readonly authorities: readonly Uint8Array[];
+
+  constructor(opts: WebCryptoVerifierOptions) {
+    const { options, subtle } = resolve(opts);
+    this.chain = new PrefetchingChain(options, subtle);
+    this.inner = new WebPkiClientVerifier({ ...options, verifier: this.chain.signatures });
+    this.authorities = this.inner.authorities;
+  }
+
+  verify(input: ClientCertificateVerifierInput): Promise<VerifiedChain> {
+    return this.chain.run(input.chain, () => this.inner.verify(input));
+  }
+}

@@ -1,0 +1,135 @@
+// Secret hygiene (issue 7, SECURITY.md): without key logging, no traffic secret, traffic key,
+// IV or exporter secret appears in any event (the trace stream) or in any error (message,
+// stack, cause), whether the connection succeeds or fails. Each scenario runs twice with the
+// same seeded randomness: once with keyLog (to learn the secrets), once without (to look for them).
+
+import { describe, expect, it } from 'vitest';
+import { createClientConnection, createServerConnection } from '../../src/connection/index.js';
+import type { ClientConfig, ServerConfig } from '../../src/connection/config.js';
+import type { ConnectionEvent } from '../../src/connection/types.js';
+import { createNobleProvider } from '../../src/crypto/noble/index.js';
+import { trafficKeys } from '../../src/keyschedule/index.js';
+import { HandshakeType } from '../../src/wire/codepoints.js';
+import type { HandshakeMessage } from '../../src/wire/types.js';
+import { toHex, utf8 } from '../../src/util/bytes.js';
+import { runPair, testClientConfig, testServerConfig, type PairOutcome } from '../helpers/scripted.js';
+
+function seeded(seed: number) {
+  let s = seed;
+  return createNobleProvider({
+    random: (out) => {
+      for (let i = 0; i < out.length; i++) {
+        s ^= s << 13;
+        s >>>= 0;
+        s ^= s >>> 17;
+        s ^= s << 5;
+        s >>>= 0;
+        out[i] = s & 0xff;
+      }
+      return out;
+    },
+  });
+}
+
+interface Scenario {
+  name: string;
+  client?: Partial<ClientConfig>;
+  server?: Partial<ServerConfig>;
+  after?: (o: PairOutcome) => void;
+}
+
+const flipFinished = (m: HandshakeMessage): HandshakeMessage =>
+  m.msgType === HandshakeType.finished ? { ...m, verifyData: m.verifyData.map((b, i) => (i === 0 ? b ^ 1 : b)) } : m;
+
+const scenarios: Scenario[] = [
+  {
+    name: 'a clean handshake, data both ways, KeyUpdates, close',
+    after: (o) => {
+      o.client.write(utf8('ping'));
+      o.server.receive(o.client.takeOutput()!);
+      o.client.updateKeys(true);
+      o.server.receive(o.client.takeOutput()!);
+      o.server.write(utf8('pong'));
+      o.client.receive(o.server.takeOutput()!);
+      o.client.close();
+      o.server.receive(o.client.takeOutput()!);
+      o.server.close();
+      o.client.receive(o.server.takeOutput()!);
+    },
+  },
+  { name: 'a wrong server Finished (decrypt_error)', server: { research: { beforeSend: flipFinished } } },
+  { name: 'a wrong client Finished (decrypt_error)', client: { research: { beforeSend: flipFinished } } },
+  {
+    name: 'a record that fails to deprotect after the handshake (bad_record_mac)',
+    after: (o) => {
+      o.client.write(utf8('x'));
+      const b = o.client.takeOutput()!;
+      b[b.length - 1] = b[b.length - 1]! ^ 1;
+      try {
+        o.server.receive(b);
+      } catch (e) {
+        o.serverError = e as PairOutcome['serverError'];
+      }
+      try {
+        o.client.receive(o.server.takeOutput()!);
+      } catch (e) {
+        o.clientError = e as PairOutcome['clientError'];
+      }
+    },
+  },
+];
+
+function run(sc: Scenario, withKeyLog: boolean) {
+  const secrets: Uint8Array[] = [];
+  const events: ConnectionEvent[] = [];
+  const common = (seed: number) => ({
+    provider: seeded(seed),
+    now: () => new Date(Date.UTC(2026, 0, 1)),
+    onEvent: (e: ConnectionEvent) => void events.push(e),
+    ...(withKeyLog ? { keyLog: (_l: string, _r: Uint8Array, s: Uint8Array) => void secrets.push(s.slice()) } : {}),
+  });
+  const o = runPair({
+    clientConn: createClientConnection(testClientConfig({ ...common(1), ...sc.client })),
+    serverConn: createServerConnection(testServerConfig({ ...common(2), ...sc.server })),
+  });
+  sc.after?.(o);
+  return { o, secrets, events };
+}
+
+/** Everything an application could see or log: events and errors, with bytes as hex. */
+function haystack(events: ConnectionEvent[], errors: unknown[]): string {
+  const seen = new Set<unknown>();
+  const text = (v: unknown): string => {
+    if (v instanceof Uint8Array) return toHex(v);
+    if (v instanceof Error) {
+      if (seen.has(v)) return '';
+      seen.add(v);
+      return `${v.message}\n${v.stack ?? ''}\n${text((v as { cause?: unknown }).cause)}\n${text({ ...v })}`;
+    }
+    if (Array.isArray(v)) return v.map(text).join(',');
+    if (v && typeof v === 'object') return Object.values(v).map(text).join(',');
+    return String(v);
+  };
+  return [...events.map(text), ...errors.map(text)].join('\n');
+}
+
+describe('secrets stay out of events and errors unless key logging is on', () => {
+  for (const sc of scenarios) {
+    it(sc.name, () => {
+      const logged = run(sc, true);
+      const quiet = run(sc, false);
+      // Same randomness, same handshake: the quiet run derived the secrets the logged run printed.
+      expect(logged.secrets.length).toBeGreaterThanOrEqual(4);
+      const suite = createNobleProvider().cipherSuites.find((s) => s.id === quiet.o.client.parameters.cipherSuite)!;
+      const forbidden = logged.secrets.flatMap((s) => {
+        const k = trafficKeys(suite, s);
+        return [s, k.key, k.iv];
+      });
+      const hay = haystack(quiet.events, [quiet.o.clientError, quiet.o.serverError, quiet.o.client.error, quiet.o.server.error].filter(Boolean));
+      expect(hay.length).toBeGreaterThan(1000);
+      for (const f of forbidden) expect(hay.includes(toHex(f)), `secret ${toHex(f).slice(0, 12)}… leaked`).toBe(false);
+      // With key logging on, the plaintext trace carries record bytes (documented), so there is something to find.
+      expect(logged.events.some((e) => e.type === 'plaintext' && e.data !== undefined)).toBe(true);
+    });
+  }
+});
