@@ -12,7 +12,7 @@ import {
   unexpectedMessage,
 } from '../errors.js';
 import type { CipherSuiteImpl, CryptoProvider, HashAlgorithm } from '../crypto/provider.js';
-import { nobleProvider } from '../crypto/noble/index.js';
+import { defaultProvider } from '../crypto/default.js';
 import { ContentType, HandshakeType, KeyUpdateRequest, handshakeTypeName } from '../wire/codepoints.js';
 import { decodeHandshake, encodeHandshake } from '../wire/messages.js';
 import type { HandshakeMessage } from '../wire/types.js';
@@ -100,7 +100,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   };
 
   protected constructor(protected readonly config: CommonConfig) {
-    this.provider = config.provider ?? nobleProvider;
+    this.provider = config.provider ?? defaultProvider();
     this.limits = { ...DEFAULT_LIMITS, ...definedOnly(config.limits ?? {}) };
     this.reader = new RecordReader({ maxBufferedBytes: this.limits.maxBufferedBytes });
     this.joiner = new HandshakeJoiner({

@@ -38,6 +38,7 @@ export {
   defaultRandom,
 } from './noble/index.js';
 export type { NobleProviderOptions, SigningKeyOptions, HashName } from './noble/index.js';
+export { setDefaultProvider, defaultProvider, configuredDefaultProvider } from './default.js';
 export {
   TLS_AES_128_GCM_SHA256,
   TLS_AES_256_GCM_SHA384,

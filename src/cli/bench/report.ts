@@ -98,7 +98,8 @@ export function targets(res: BenchResults, json: BenchJson): Target[] {
   const out: Target[] = [];
   const hs = (role: string, provider: string) => json.handshake.find((h) => h.case === 'full' && h.role === role && h.provider === provider);
   const tp = (suite: string, provider: string) => json.throughput.find((t) => t.suite === suite && t.record_size === 16384 && t.provider === provider);
-  const fmt = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? 'n/a' : `${x.toFixed(2)}×`);
+  // Three decimals: a ratio rounded to two could read as meeting a target it misses.
+  const fmt = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? 'n/a' : `${x.toFixed(3)}×`);
   if (res.providers.includes('node')) {
     const s = hs('server', 'node');
     out.push({ name: 'node provider, server, full handshakes/s ≥ 1.0 × node:tls', measured: fmt(s?.ratio), met: s ? s.ratio >= 1.0 : undefined });
@@ -112,7 +113,10 @@ export function targets(res: BenchResults, json: BenchJson): Target[] {
   if (res.providers.includes('noble')) {
     for (const suite of SUITES) {
       const t = tp(suite, 'noble');
-      out.push({ name: `noble provider, ${suite} at 16 KiB ≥ 0.9 × raw AEAD`, measured: fmt(t?.ratio_vs_raw), met: t ? t.ratio_vs_raw >= 0.9 : undefined });
+      const mem = res.throughput[tpKey(suite, 16384, 'memory', 'noble')];
+      const memRatio = mem && t ? mem.rate / t.raw_aead_mb_s : NaN;
+      out.push({ name: `noble provider, ${suite} at 16 KiB ≥ 0.9 × raw AEAD (over TCP)`, measured: fmt(t?.ratio_vs_raw), met: t ? t.ratio_vs_raw >= 0.9 : undefined });
+      out.push({ name: `  … the record layer alone (in memory, no sockets)`, measured: fmt(memRatio), met: Number.isFinite(memRatio) ? memRatio >= 0.9 : undefined });
     }
     const cpu = res.cpu.find((x) => x.provider === 'noble');
     out.push({ name: 'noble provider, handshake CPU (main thread) ≤ 1.15 × its primitives', measured: fmt(cpu?.ratio), met: cpu ? cpu.ratio <= 1.15 : undefined });
