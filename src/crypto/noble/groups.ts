@@ -7,9 +7,13 @@ import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
 import { illegalParameter } from '../../errors.js';
 import { NamedGroup } from '../../wire/codepoints.js';
 import type { KeyExchange, KeyExchangeGroup, RandomSource } from '../provider.js';
+import { isAllZero } from '../../util/bytes.js';
 
-/** Draws a scalar d with 1 <= d < n: random bytes, excess top bits masked, retried on failure. */
-function randomScalar(curve: ECDSA, random: RandomSource): Uint8Array {
+/**
+ * Draws a scalar d with 1 <= d < n: random bytes, excess top bits masked, retried on failure.
+ * Every provider draws this way, so that injected randomness gives the same keys (RFC 8448 replays).
+ */
+export function randomScalar(curve: ECDSA, random: RandomSource): Uint8Array {
   const { ORDER, BYTES, BITS } = curve.Point.Fn;
   const excess = BYTES * 8 - BITS;
   const out = new Uint8Array(BYTES);
@@ -81,9 +85,7 @@ function montgomeryGroup(id: number, name: string, curve: Montgomery, len: numbe
             throw illegalParameter(`${name}: key share yields an all-zero shared secret`);
           }
           // RFC 8446 §7.4.2: an all-zero result MUST be rejected.
-          let acc = 0;
-          for (let i = 0; i < shared.length; i++) acc |= shared[i]!;
-          if (acc === 0) throw illegalParameter(`${name}: all-zero shared secret`);
+          if (isAllZero(shared)) throw illegalParameter(`${name}: all-zero shared secret`);
           return shared;
         },
       };

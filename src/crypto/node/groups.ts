@@ -8,6 +8,10 @@ import { createECDH, createPrivateKey, createPublicKey, diffieHellman, type KeyO
 import { illegalParameter } from '../../errors.js';
 import { NamedGroup } from '../../wire/codepoints.js';
 import type { KeyExchange, KeyExchangeGroup, RandomSource } from '../provider.js';
+import { p256, p384, p521 } from '@noble/curves/nist.js';
+import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
+import { randomScalar } from '../noble/groups.js';
+import { isAllZero } from '../../util/bytes.js';
 
 const b64url = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
 const fromB64url = (s: string): Uint8Array => {
@@ -15,62 +19,25 @@ const fromB64url = (s: string): Uint8Array => {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength).slice();
 };
 
+/** node's curve name for createECDH, and noble's curve for its parameters and scalar drawing. */
 interface NistCurve {
-  /** node's curve name for createECDH. */
   nodeName: string;
-  /** Scalar bytes and bits (FIPS 186-5: the order's). */
-  bytes: number;
-  bits: number;
-  order: bigint;
+  curve: ECDSA;
 }
 
-const P256: NistCurve = {
-  nodeName: 'prime256v1',
-  bytes: 32,
-  bits: 256,
-  order: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
-};
-const P384: NistCurve = {
-  nodeName: 'secp384r1',
-  bytes: 48,
-  bits: 384,
-  order: 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
-};
-const P521: NistCurve = {
-  nodeName: 'secp521r1',
-  bytes: 66,
-  bits: 521,
-  order:
-    0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
-};
-
-function toBigint(b: Uint8Array): bigint {
-  let x = 0n;
-  for (let i = 0; i < b.length; i++) x = (x << 8n) | BigInt(b[i]!);
-  return x;
-}
-
-/** Draws d with 1 <= d < n exactly as the noble groups do: random bytes, excess top bits masked, retried. */
-function randomScalar(c: NistCurve, random: RandomSource): Uint8Array {
-  const excess = c.bytes * 8 - c.bits;
-  const out = new Uint8Array(c.bytes);
-  for (let i = 0; i < 1024; i++) {
-    random(out);
-    out[0] = out[0]! & (0xff >> excess);
-    const d = toBigint(out);
-    if (d >= 1n && d < c.order) return out;
-  }
-  throw new Error('random source keeps producing invalid scalars');
-}
+const P256: NistCurve = { nodeName: 'prime256v1', curve: p256 };
+const P384: NistCurve = { nodeName: 'secp384r1', curve: p384 };
+const P521: NistCurve = { nodeName: 'secp521r1', curve: p521 };
 
 function nistGroup(id: number, name: string, c: NistCurve): KeyExchangeGroup {
-  const coordLen = c.bytes; // field and order have the same byte length on these curves
+  const coordLen = c.curve.Point.Fp.BYTES;
   return Object.freeze({
     id,
     name,
     start(random: RandomSource): KeyExchange {
       const ecdh = createECDH(c.nodeName);
-      const sk = randomScalar(c, random);
+      // The same draw as the noble provider, so injected randomness gives the same key.
+      const sk = randomScalar(c.curve, random);
       ecdh.setPrivateKey(sk);
       sk.fill(0);
       const pub = ecdh.getPublicKey(); // uncompressed: 0x04 || X || Y
@@ -126,9 +93,7 @@ function montgomeryGroup(id: number, name: string, crv: 'X25519' | 'X448', len: 
             throw illegalParameter(`${name}: key share yields an all-zero shared secret`);
           }
           // RFC 8446 §7.4.2: an all-zero result MUST be rejected (checked here too).
-          let acc = 0;
-          for (let i = 0; i < shared.length; i++) acc |= shared[i]!;
-          if (acc === 0 || shared.length !== len) throw illegalParameter(`${name}: all-zero shared secret`);
+          if (shared.length !== len || isAllZero(shared)) throw illegalParameter(`${name}: all-zero shared secret`);
           return new Uint8Array(shared.buffer, shared.byteOffset, shared.byteLength).slice();
         },
       };
