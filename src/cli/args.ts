@@ -95,6 +95,8 @@ export interface BenchCommand {
   providers?: ProviderName[];
   /** Only the webcrypto-vs-noble client handshake comparison in headless Chromium. */
   chromium?: boolean;
+  /** Only this section (`memory`: memory per idle connection). */
+  only?: 'memory';
 }
 
 export type Command = { kind: 'help' } | ServerCommand | ClientCommand | DemoCommand | BenchCommand;
@@ -115,6 +117,7 @@ export const USAGE = `Usage:
   tls13 cert --out DIR [--key-type TYPE] [--san NAME]... [--days N] …   (tls13 cert --help)
   tls13 demo [--trace]
   tls13 bench [--quick] [--json FILE] [--report FILE.md] [--providers LIST] [--chromium]
+              [--only memory]
   tls13 bridge --listen PORT (--to HOST:PORT | --accept PORT)   (tls13 bridge --help)
   tls13 --help
 
@@ -129,6 +132,7 @@ export const USAGE = `Usage:
            default bench-report.md) and, with --json, the results as JSON.
            --providers LIST: noble,node (default both). --chromium: instead, the
            webcrypto provider against noble in headless Chromium (dev dependencies).
+           --only memory: just the memory per idle connection, printed.
 
   LIST     Comma-separated, in preference order: IANA names for --groups (x25519,
            secp256r1, secp384r1, …) and --suites (TLS_AES_128_GCM_SHA256, …);
@@ -229,7 +233,7 @@ const FLAGS: Record<'server' | 'client' | 'demo' | 'bench', Record<string, FlagK
     'require-ocsp': 'bool',
   },
   demo: { trace: 'bool' },
-  bench: { quick: 'bool', json: 'value', report: 'value', providers: 'value', chromium: 'bool' },
+  bench: { quick: 'bool', json: 'value', report: 'value', providers: 'value', chromium: 'bool', only: 'value' },
 };
 
 interface Parsed {
@@ -393,6 +397,8 @@ export function parseArgs(argv: string[]): Command {
     const json = str(p, 'json');
     const report = str(p, 'report');
     const providers = str(p, 'providers');
+    const only = str(p, 'only');
+    if (only !== undefined && only !== 'memory') throw new UsageError(`--only: unknown section ${only} (memory)`);
     return {
       kind: 'bench',
       quick: p.flags.has('quick'),
@@ -400,6 +406,7 @@ export function parseArgs(argv: string[]): Command {
       ...(report !== undefined ? { report } : {}),
       ...(providers !== undefined ? { providers: parseList(providers, 'providers').map((n) => providerName(n, '--providers')) } : {}),
       ...(p.flags.has('chromium') ? { chromium: true } : {}),
+      ...(only !== undefined ? { only } : {}),
     };
   }
 

@@ -13,7 +13,7 @@ import { fixtures, PROVIDERS } from './bench/fixtures.js';
 import { handshakeScenarios, type Cleanup } from './bench/handshakes.js';
 import { FULL, measureAll, now, QUICK, scaled } from './bench/measure.js';
 import { measureMemory } from './bench/memory.js';
-import { formatMarkdown, formatSvg, formatText, toJson, type BenchResults } from './bench/report.js';
+import { formatMarkdown, formatMemory, formatSvg, formatText, toJson, type BenchResults } from './bench/report.js';
 import { throughputScenarios } from './bench/throughput.js';
 
 export { toJson, targets, type BenchJson, type BenchResults } from './bench/report.js';
@@ -29,6 +29,8 @@ export interface BenchOptions {
   providers?: ProviderName[];
   /** Only the webcrypto-vs-noble comparison in headless Chromium (./bench/chromium.ts). */
   chromium?: boolean;
+  /** Only this section, printed (memory: memory per idle connection). */
+  only?: 'memory';
 }
 
 export async function runBench(io: { stdout: Writable; stderr: Writable }, options: BenchOptions): Promise<number> {
@@ -42,6 +44,14 @@ export async function runBench(io: { stdout: Writable; stderr: Writable }, optio
     const r = await runChromium(options.quick ? 1500 : 5000);
     io.stdout.write(`${formatChromium(r)}\n`);
     if (options.json !== undefined) writeFileSync(options.json, `${JSON.stringify(r, null, 2)}\n`);
+    return 0;
+  }
+  if (options.only === 'memory') {
+    const f = await fixtures();
+    log(`memory (${budget.connections} idle connections per server)`);
+    const memory = { ours: await measureMemory(f, 'ours', budget.connections), node: await measureMemory(f, 'node', budget.connections) };
+    io.stdout.write(`${formatMemory(memory)}\n`);
+    if (options.json !== undefined) writeFileSync(options.json, `${JSON.stringify(memory, null, 2)}\n`);
     return 0;
   }
   const loadavgBefore = os.loadavg();

@@ -5,13 +5,14 @@ import { Transcript } from '../keyschedule/index.js';
 import { CERTIFICATE_ONLY_SCHEMES, CERTIFICATE_VERIFY_SCHEMES } from '../handshake/common.js';
 import { startClientHandshake } from '../handshake/client/hello.js';
 import type { ClientHandshake, ResolvedClientConfig } from '../handshake/client/data.js';
+import type { ApplicationSecrets } from '../handshake/common.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { NewSessionTicket } from '../wire/types.js';
 import type { ClientSession } from '../resumption/types.js';
 import { resumptionPsk } from '../keyschedule/index.js';
 import { decodeEarlyDataTicket, findExtension } from '../wire/extensions.js';
 import { MAX_TICKET_LIFETIME_SECONDS } from '../resumption/state.js';
-import { utf8 } from '../util/bytes.js';
+import { utf8, wipe } from '../util/bytes.js';
 import { ExtensionType, PskKeyExchangeMode } from '../wire/codepoints.js';
 import { sessionCacheKey } from '../resumption/cache.js';
 import { isIpLiteral } from '../util/ip.js';
@@ -61,13 +62,14 @@ export class ClientConnection extends BaseConnection {
   readonly side: Side = 'client';
   private readonly clientConfig: ClientConfig;
   private ticketsReceived = 0;
-  private readonly resolved: ResolvedClientConfig;
+  /** For the sessions made from tickets. (The resolved config, with any session offered, goes with the handshake.) */
+  private readonly serverName: string | undefined;
 
   constructor(config: ClientConfig) {
     super(config);
     const resolved = resolveClientConfig(config, this.provider);
     this.clientConfig = config;
-    this.resolved = resolved;
+    this.serverName = resolved.serverName;
     // RFC 8446 Appendix C.4: a ticket from the cache is used once.
     if (!resolved.session && config.sessionCache && resolved.serverName !== undefined) {
       resolved.session = config.sessionCache.take(sessionCacheKey(resolved.serverName, config.alpn), this.now().getTime());
@@ -86,26 +88,38 @@ export class ClientConnection extends BaseConnection {
     this.begin(() => startClientHandshake(hs));
   }
 
+  /** Tickets become sessions only when something stores them: else the resumption secret goes with the handshake. */
+  protected override retainsResumptionSecret(): boolean {
+    return this.clientConfig.sessionCache !== undefined || this.clientConfig.onSession !== undefined;
+  }
+
+  override handshakeDone(secrets: ApplicationSecrets): void {
+    if (!this.retainsResumptionSecret()) wipe(secrets.resumptionMasterSecret);
+    super.handshakeDone(secrets);
+  }
+
   /** RFC 8446 §4.6.1: a NewSessionTicket becomes a session to resume with. */
   ticketReceived(nst: NewSessionTicket): void {
     if (++this.ticketsReceived > this.limits.maxTicketsPerConnection) throw unexpectedMessage('too many NewSessionTickets');
     const secrets = this.applicationSecrets;
-    if (!secrets || nst.ticketLifetime === 0) return;
+    const rms = secrets?.resumptionMasterSecret;
+    // RFC 9846 §4.6.1: a client that does not resume ignores tickets.
+    if (!secrets || !rms || nst.ticketLifetime === 0) return;
     const earlyData = findExtension(nst.extensions, ExtensionType.early_data);
     const session: ClientSession = {
-      serverName: this.resolved.serverName ?? '',
+      serverName: this.serverName ?? '',
       ...(this.parameters.alpn !== undefined ? { alpn: this.parameters.alpn } : {}),
       cipherSuite: secrets.suite.id,
       ticket: nst.ticket.slice(),
-      psk: resumptionPsk(secrets.suite.hash, secrets.resumptionMasterSecret, nst.ticketNonce),
+      psk: resumptionPsk(secrets.suite.hash, rms, nst.ticketNonce),
       ticketAgeAdd: nst.ticketAgeAdd,
       lifetimeSeconds: Math.min(nst.ticketLifetime, MAX_TICKET_LIFETIME_SECONDS),
       receivedAt: this.now().getTime(),
       maxEarlyDataSize: earlyData ? decodeEarlyDataTicket(earlyData.data) : 0,
       peerCertificates: this.parameters.peerCertificates ?? [],
     };
-    if (this.resolved.serverName !== undefined) {
-      this.clientConfig.sessionCache?.put(sessionCacheKey(this.resolved.serverName, this.clientConfig.alpn), session);
+    if (this.serverName !== undefined) {
+      this.clientConfig.sessionCache?.put(sessionCacheKey(this.serverName, this.clientConfig.alpn), session);
     }
     this.clientConfig.onSession?.(session);
   }

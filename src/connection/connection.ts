@@ -29,9 +29,10 @@ import type { CommonConfig, Limits } from './config.js';
 import type { Connection, ConnectionEvent, NegotiatedParameters, Side } from './types.js';
 
 const CCS_PAYLOAD = new Uint8Array([1]);
+const NO_RANDOM = new Uint8Array(0);
 /** RFC 9846 §4.6.3: the epoch must stay below 2^48-1. */
 const MAX_KEY_UPDATES = 2 ** 48 - 1;
-const DEFAULT_LIMITS: Required<Limits> = {
+const DEFAULT_LIMITS: Readonly<Required<Limits>> = Object.freeze({
   maxHandshakeMessageSize: 64 * 1024,
   maxCertificateMessageSize: 256 * 1024,
   maxBufferedBytes: 1024 * 1024,
@@ -41,7 +42,7 @@ const DEFAULT_LIMITS: Required<Limits> = {
   maxConsecutiveEmptyRecords: 32,
   maxKeyUpdatesWithoutData: 32,
   maxTicketsPerConnection: 32,
-};
+});
 
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -55,7 +56,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   protected readonly reader: RecordReader;
   protected readonly writer: RecordWriter;
   protected readonly joiner: HandshakeJoiner;
-  protected readonly limits: Required<Limits>;
+  protected readonly limits: Readonly<Required<Limits>>;
 
   private state: HandshakeState | undefined;
   private pendingStep: Pending | undefined;
@@ -80,10 +81,10 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   private writeSecret: Uint8Array | undefined;
   private readGeneration = 0;
   private writeGeneration = 0;
-  private appSecrets: ApplicationSecrets | undefined;
+  private appSecrets: RetainedSecrets | undefined;
   private earlyExporter: { hash: HashAlgorithm; secret: Uint8Array } | undefined;
   private secretsWiped = false;
-  protected get applicationSecrets(): ApplicationSecrets | undefined {
+  protected get applicationSecrets(): RetainedSecrets | undefined {
     return this.appSecrets;
   }
 
@@ -101,13 +102,14 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
 
   protected constructor(protected readonly config: CommonConfig) {
     this.provider = config.provider ?? defaultProvider();
-    this.limits = { ...DEFAULT_LIMITS, ...definedOnly(config.limits ?? {}) };
-    this.reader = new RecordReader({ maxBufferedBytes: this.limits.maxBufferedBytes });
+    this.limits = config.limits ? { ...DEFAULT_LIMITS, ...definedOnly(config.limits) } : DEFAULT_LIMITS;
+    const allocate = this.provider.allocate?.bind(this.provider);
+    this.reader = new RecordReader({ maxBufferedBytes: this.limits.maxBufferedBytes, ...(allocate ? { allocate } : {}) });
     this.joiner = new HandshakeJoiner({
       maxMessageSize: this.limits.maxHandshakeMessageSize,
       maxCertificateMessageSize: this.limits.maxCertificateMessageSize,
     });
-    this.writer = new RecordWriter(config.padding ? { padding: config.padding } : undefined);
+    this.writer = new RecordWriter({ ...(config.padding ? { padding: config.padding } : {}), ...(allocate ? { allocate } : {}) });
   }
 
   /** Subclasses call this once with the first state (the client has already queued its ClientHello). */
@@ -117,10 +119,15 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
 
   // ---- Connection API ----
 
+  /** Takes bytes from the transport. They are processed in place; none is referenced after this returns. */
   receive(data: Uint8Array): void {
     this.guard(() => {
       if (data.length > 0) this.reader.push(data);
-      this.run();
+      try {
+        this.run();
+      } finally {
+        this.reader.detach();
+      }
     });
   }
 
@@ -167,8 +174,12 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     } while (off < data.length);
   }
 
+  /**
+   * The next chunk of received application data (one record's worth, in order), or undefined.
+   * Call until undefined: chunks are handed over as they are, never joined (no copy).
+   */
   read(): Uint8Array | undefined {
-    return takeAll(this.appIn);
+    return this.appIn.shift();
   }
 
   /**
@@ -334,7 +345,13 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   }
 
   handshakeDone(secrets: ApplicationSecrets): void {
-    this.appSecrets = secrets;
+    // Kept: what exporters (RFC 8446 §7.5) and new tickets (§4.6.1, client) need. The traffic
+    // secrets live on as the read/write secrets (KeyUpdate, §7.2); the rest was the handshake's.
+    this.appSecrets = this.retainsResumptionSecret()
+      ? { suite: secrets.suite, exporterMasterSecret: secrets.exporterMasterSecret, resumptionMasterSecret: secrets.resumptionMasterSecret }
+      : { suite: secrets.suite, exporterMasterSecret: secrets.exporterMasterSecret };
+    // The client random only labels key log lines; received, it is a view into the ClientHello.
+    this.clientRandom = this.config.keyLog ? this.clientRandom.slice() : NO_RANDOM;
     this.handshakeComplete = true;
     this.emit({ type: 'handshake_complete', parameters: this.parameters as NegotiatedParameters });
     this.flushHandshake();
@@ -344,6 +361,11 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
       this.closeAfterHandshake = false;
       this.close();
     }
+  }
+
+  /** Whether the resumption master secret is kept after the handshake (a client that stores tickets). */
+  protected retainsResumptionSecret(): boolean {
+    return false;
   }
 
   // ---- KeyUpdate (RFC 8446 §4.6.3) ----
@@ -427,7 +449,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     if (this.secretsWiped) return;
     this.secretsWiped = true;
     const a = this.appSecrets;
-    wipe(this.readSecret, this.writeSecret, a?.clientTrafficSecret, a?.serverTrafficSecret, a?.exporterMasterSecret, a?.resumptionMasterSecret, this.earlyExporter?.secret);
+    wipe(this.readSecret, this.writeSecret, a?.exporterMasterSecret, a?.resumptionMasterSecret, this.earlyExporter?.secret);
   }
 
   /** The 'plaintext' trace event; the bytes only when key logging is on. */
@@ -564,6 +586,14 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     }
     this.apply(state.handle(msg, raw));
   }
+}
+
+/** What a connection keeps of the key schedule once the handshake is done. */
+export interface RetainedSecrets {
+  suite: CipherSuiteImpl;
+  exporterMasterSecret: Uint8Array;
+  /** Only on a client that stores tickets (RFC 8446 §4.6.1). */
+  resumptionMasterSecret?: Uint8Array;
 }
 
 function takeAll(queue: Uint8Array[]): Uint8Array | undefined {

@@ -7,10 +7,11 @@ import { requestPostHandshakeCertificate } from '../handshake/server/client-auth
 import { ServerTraffic } from '../handshake/traffic.js';
 import type { ResolvedServerConfig, ServerHandshake } from '../handshake/server/data.js';
 import type { CryptoProvider } from '../crypto/provider.js';
+import type { ApplicationSecrets } from '../handshake/common.js';
 import { utf8 } from '../util/bytes.js';
 import { PskKeyExchangeMode } from '../wire/codepoints.js';
 import { MAX_TICKET_LIFETIME_SECONDS } from '../resumption/state.js';
-import { SelfEncryptedTickets } from '../resumption/tickets.js';
+import { selfEncryptedTicketsFor } from '../resumption/tickets.js';
 import { DEFAULT_TICKET_AGE_TOLERANCE_MS, MemoryAntiReplay } from '../resumption/anti-replay.js';
 import type { AntiReplayStore, TicketIssuer } from '../resumption/types.js';
 import type { ServerConfig } from './config.js';
@@ -62,7 +63,8 @@ function sharedFor(config: ServerConfig, provider: CryptoProvider): { ticketIssu
   let s = sharedState.get(config);
   if (!s) {
     const now = (): number => (config.now ? config.now() : new Date()).getTime();
-    s = { ticketIssuer: new SelfEncryptedTickets({ random: provider.random, now }), antiReplay: new MemoryAntiReplay() };
+    // Tickets sealed with the provider's own AES-256-GCM (native with node:crypto).
+    s = { ticketIssuer: selfEncryptedTicketsFor(provider, { now }), antiReplay: new MemoryAntiReplay() };
     sharedState.set(config, s);
   }
   return s;
@@ -70,11 +72,17 @@ function sharedFor(config: ServerConfig, provider: CryptoProvider): { ticketIssu
 
 export class ServerConnection extends BaseConnection {
   readonly side: Side = 'server';
-  private readonly hs: ServerHandshake;
+  /** The handshake's state; released when the handshake completes. */
+  private hs: ServerHandshake | undefined;
+  /**
+   * After the handshake: what a post-handshake CertificateRequest needs (RFC 8446 §4.6.2: the
+   * transcript through the client's Finished, and the clientAuth policy), or why none can be sent.
+   */
+  private postAuth: ServerHandshake | 'not offered' | 'not configured' | undefined;
 
   constructor(config: ServerConfig) {
     super(config);
-    this.hs = {
+    const hs: ServerHandshake = {
       ctx: this,
       config: resolveServerConfig(config, this.provider),
       transcript: new Transcript(),
@@ -82,7 +90,31 @@ export class ServerConnection extends BaseConnection {
       earlyDataAccepted: false,
       postHandshakeAuth: false,
     };
-    this.begin(() => new ExpectClientHello(this.hs));
+    this.hs = hs;
+    this.begin(() => new ExpectClientHello(hs));
+  }
+
+  override handshakeDone(secrets: ApplicationSecrets): void {
+    const hs = this.hs;
+    if (hs) {
+      const base = hs.postHandshakeBase;
+      if (!hs.postHandshakeAuth) this.postAuth = 'not offered';
+      else if (!hs.config.clientAuth || !base) this.postAuth = 'not configured';
+      else {
+        this.postAuth = {
+          ctx: hs.ctx,
+          config: hs.config,
+          transcript: base,
+          postHandshakeBase: base,
+          postHandshakeAuth: true,
+          sentChangeCipherSpec: hs.sentChangeCipherSpec,
+          earlyDataAccepted: false,
+          ...(hs.suite ? { suite: hs.suite } : {}),
+        };
+      }
+      this.hs = undefined;
+    }
+    super.handshakeDone(secrets);
   }
 
   /**
@@ -91,13 +123,14 @@ export class ServerConnection extends BaseConnection {
    * `parameters.peerCertificates` and a 'peer_certificates' event once the client answered.
    */
   requestClientCertificate(): void {
-    if (!this.handshakeComplete) throw new TlsUsageError('requestClientCertificate() before the handshake completed');
-    if (!this.hs.postHandshakeAuth) throw new TlsUsageError('the client did not offer post_handshake_auth');
-    if (!this.hs.config.clientAuth) throw new TlsUsageError('requestClientCertificate() needs clientAuth configured');
+    const hs = this.postAuth;
+    if (!this.handshakeComplete || hs === undefined) throw new TlsUsageError('requestClientCertificate() before the handshake completed');
+    if (hs === 'not offered') throw new TlsUsageError('the client did not offer post_handshake_auth');
+    if (hs === 'not configured') throw new TlsUsageError('requestClientCertificate() needs clientAuth configured');
     if (this.stateName !== 'ServerTraffic') throw new TlsUsageError('a certificate request is already in progress');
     const traffic = new ServerTraffic(this);
     this.replaceState(
-      requestPostHandshakeCertificate(this.hs, (presented) => {
+      requestPostHandshakeCertificate(hs, (presented) => {
         this.negotiated({ peerCertificates: presented });
         this.emit({ type: 'peer_certificates', certificates: presented });
         return traffic;
@@ -106,7 +139,7 @@ export class ServerConnection extends BaseConnection {
   }
 
   protected hasSeenClientHello(): boolean {
-    return this.hs.transcript.length > 0;
+    return this.hs === undefined || this.hs.transcript.length > 0;
   }
 }
 

@@ -57,23 +57,39 @@ export interface CipherSuiteImpl {
   readonly hash: HashAlgorithm;
 }
 
-/** One side's ephemeral key exchange in progress (RFC 8446 §4.2.8, §7.4). */
+/**
+ * One side's ephemeral key exchange in progress (RFC 8446 §4.2.8, §7.4). `complete` may answer
+ * with a Promise (SubtleCrypto); the engine then waits on it as an explicit pending step.
+ */
 export interface KeyExchange {
   readonly group: number;
   /** The key_exchange field this side sends. */
   readonly publicKey: Uint8Array;
   /**
-   * The shared secret (for ECDHE: the x-coordinate; RFC 8446 §7.4.2). Throws TlsError
-   * illegal_parameter when the peer's share is malformed or yields an invalid point.
+   * The shared secret (for ECDHE: the x-coordinate; RFC 8446 §7.4.2). Throws (or rejects with)
+   * TlsError illegal_parameter when the peer's share is malformed or yields an invalid point.
    */
-  complete(peerPublicKey: Uint8Array): Uint8Array;
+  complete(peerPublicKey: Uint8Array): Uint8Array | Promise<Uint8Array>;
 }
 
 export interface KeyExchangeGroup {
   readonly id: number;
   readonly name: string;
-  /** Starts a key exchange with a private key drawn from `random`. */
-  start(random: RandomSource): KeyExchange;
+  /**
+   * Starts a key exchange with a private key drawn from `random`, synchronously (the draw
+   * happens during the call, so injected randomness is consumed in order) even when the
+   * result is a Promise.
+   */
+  start(random: RandomSource): KeyExchange | Promise<KeyExchange>;
+}
+
+/** A key exchange that answers at once (noble, node:crypto). */
+export interface SyncKeyExchange extends KeyExchange {
+  complete(peerPublicKey: Uint8Array): Uint8Array;
+}
+
+export interface SyncKeyExchangeGroup extends KeyExchangeGroup {
+  start(random: RandomSource): SyncKeyExchange;
 }
 
 /** Public keys as the engine understands them (parsed from an X.509 SubjectPublicKeyInfo). */
@@ -90,6 +106,16 @@ export interface SignatureVerifier {
   readonly schemes: readonly number[];
   /** True when `signature` is a valid `scheme` signature of `message` by `key`. Never throws on bad input. */
   verify(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean;
+}
+
+/**
+ * Verifies CertificateVerify signatures (RFC 8446 §4.4.3), possibly asynchronously (SubtleCrypto):
+ * the engine waits on a Promise as an explicit pending step. A SignatureVerifier is one.
+ */
+export interface HandshakeSignatureVerifier {
+  readonly schemes: readonly number[];
+  /** True when the signature is valid. Never throws or rejects on bad input. */
+  verify(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean | Promise<boolean>;
 }
 
 /**
@@ -114,7 +140,10 @@ export interface CryptoProvider {
   readonly cipherSuites: readonly CipherSuiteImpl[];
   /** In preference order. */
   readonly groups: readonly KeyExchangeGroup[];
+  /** Synchronous: certificate chains are validated with it (x509/). */
   readonly verifier: SignatureVerifier;
+  /** For CertificateVerify only (RFC 8446 §4.4.3); may answer asynchronously. Default: `verifier`. */
+  readonly handshakeVerifier?: HandshakeSignatureVerifier;
   readonly random: RandomSource;
   /** Hashes by name, for certificate signatures and transcripts. */
   hash(name: 'SHA-256' | 'SHA-384' | 'SHA-512'): HashAlgorithm;
@@ -125,6 +154,12 @@ export interface CryptoProvider {
    * invalid material.
    */
   signingKey?(material: PrivateKeyMaterial): SigningKey;
+  /**
+   * Memory for record buffers where the runtime can allocate without zeroing (Node's
+   * Buffer.allocUnsafeSlow), which is several times cheaper for 16 KiB. The record layer writes
+   * every byte it hands out. Absent: `new Uint8Array(length)`.
+   */
+  allocate?(length: number): Uint8Array;
 }
 
 /** Private key material as parsed from PKCS#8 (x509/keys.ts), before it becomes a SigningKey. */

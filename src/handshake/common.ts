@@ -67,6 +67,17 @@ export function whenReady<T>(value: T | Promise<T>, next: (v: T) => Step): Step 
   return next(value);
 }
 
+/**
+ * The values, at once when none is a Promise (so a synchronous provider never waits), else their
+ * Promise.all (marked as observed: a failure before whenReady takes it must not go unhandled).
+ */
+export function allReady<T>(values: readonly (T | Promise<T>)[]): T[] | Promise<T[]> {
+  if (!values.some((v) => v instanceof Promise)) return values as T[];
+  const all = Promise.all(values);
+  all.catch(() => {});
+  return all;
+}
+
 /** Epoch names used in events and key logs. */
 export type Epoch = 'early' | 'handshake' | 'application';
 
@@ -108,7 +119,7 @@ export interface HandshakeContext {
   clientRandom: Uint8Array;
 }
 
-/** What the connection keeps after the handshake: the secrets for KeyUpdate and exporters. */
+/** What the handshake hands the connection at its end (it keeps what KeyUpdate, exporters and tickets need). */
 export interface ApplicationSecrets {
   suite: CipherSuiteImpl;
   clientTrafficSecret: Uint8Array;
@@ -267,4 +278,38 @@ export function runVerifier<T>(verify: () => T | Promise<T>, next: (verified: T)
     throw asError(e);
   }
   return whenReady(result instanceof Promise ? result.catch((e: unknown) => Promise.reject(asError(e))) : result, next);
+}
+
+/**
+ * RFC 8446 §4.4.3: check a CertificateVerify signature with the provider's handshake verifier,
+ * which may answer later (a pending step). Anything but `true`, a throw or a rejection included,
+ * is decrypt_error.
+ */
+export function checkCertificateVerify(
+  provider: CryptoProvider,
+  v: { scheme: number; key: PublicKey; content: Uint8Array; signature: Uint8Array; failure: string },
+  next: () => Step,
+): Step {
+  const verifier = provider.handshakeVerifier ?? provider.verifier;
+  const bad = (cause?: unknown): TlsError =>
+    new TlsError(AlertDescription.decrypt_error, v.failure, cause === undefined ? undefined : { cause });
+  let ok: boolean | Promise<boolean>;
+  try {
+    ok = verifier.verify(v.scheme, v.key, v.content, v.signature);
+  } catch (e) {
+    throw bad(e);
+  }
+  if (ok instanceof Promise) {
+    const checked = ok.then(
+      (r) => {
+        if (r !== true) throw bad();
+      },
+      (e: unknown) => {
+        throw e instanceof TlsError ? e : bad(e);
+      },
+    );
+    return whenReady(checked, next);
+  }
+  if (ok !== true) throw bad();
+  return next();
 }

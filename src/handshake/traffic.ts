@@ -12,6 +12,11 @@ export interface TrafficHooks {
   ticketReceived?(ticket: NewSessionTicket): void;
 }
 
+// Shared by every connection (a traffic state lives as long as its connection).
+const CLIENT_EXPECTS: readonly number[] = Object.freeze([HandshakeType.new_session_ticket, HandshakeType.key_update]);
+const CLIENT_EXPECTS_AUTH: readonly number[] = Object.freeze([...CLIENT_EXPECTS, HandshakeType.certificate_request]);
+const SERVER_EXPECTS: readonly number[] = Object.freeze([HandshakeType.key_update]);
+
 export class ClientTraffic implements HandshakeState {
   readonly name = 'ClientTraffic';
   readonly expects: readonly number[];
@@ -20,9 +25,7 @@ export class ClientTraffic implements HandshakeState {
     /** Present when we offered post_handshake_auth (RFC 8446 §4.6.2); else a CertificateRequest is unexpected. */
     private readonly onCertificateRequest?: CertificateRequestHandler,
   ) {
-    this.expects = onCertificateRequest
-      ? [HandshakeType.new_session_ticket, HandshakeType.key_update, HandshakeType.certificate_request]
-      : [HandshakeType.new_session_ticket, HandshakeType.key_update];
+    this.expects = onCertificateRequest ? CLIENT_EXPECTS_AUTH : CLIENT_EXPECTS;
   }
   handle(msg: HandshakeMessage, raw: Uint8Array): Step {
     if (msg.msgType === HandshakeType.key_update) this.hooks.keyUpdateReceived(msg.requestUpdate);
@@ -36,7 +39,7 @@ export class ClientTraffic implements HandshakeState {
 
 export class ServerTraffic implements HandshakeState {
   readonly name = 'ServerTraffic';
-  readonly expects = [HandshakeType.key_update];
+  readonly expects = SERVER_EXPECTS;
   constructor(private readonly hooks: TrafficHooks) {}
   handle(msg: HandshakeMessage): Step {
     if (msg.msgType === HandshakeType.key_update) this.hooks.keyUpdateReceived(msg.requestUpdate);

@@ -34,30 +34,40 @@ export function writeRecordNonce(iv: Uint8Array, seq: number, out: Uint8Array): 
   if (iv.length < 8) throw internalError(`IV of ${iv.length} bytes is shorter than 8`);
   if (out.length !== iv.length) throw internalError(`nonce buffer of ${out.length} bytes for an IV of ${iv.length}`);
   out.set(iv);
-  const n = out.length;
+  xorSequence(out, out.length, seq);
+}
+
+/** XORs the 64-bit big-endian `seq` into the 8 bytes of `buf` that end at `end`. */
+function xorSequence(buf: Uint8Array, end: number, seq: number): void {
   const lo = seq >>> 0; // seq mod 2^32
   const hi = Math.floor(seq / 2 ** 32);
   for (let i = 0; i < 4; i++) {
-    const a = n - 1 - i;
-    const b = n - 5 - i;
-    out[a] = out[a]! ^ ((lo >>> (8 * i)) & 0xff);
-    out[b] = out[b]! ^ ((hi >>> (8 * i)) & 0xff);
+    const a = end - 1 - i;
+    const b = end - 5 - i;
+    buf[a] = buf[a]! ^ ((lo >>> (8 * i)) & 0xff);
+    buf[b] = buf[b]! ^ ((hi >>> (8 * i)) & 0xff);
   }
 }
 
 /**
  * The live state of one direction under one traffic key: the keyed AEAD, a private copy of
  * the IV, and the sequence number (RFC 8446 §5.3: starts at 0 for each new key).
+ *
+ * Memory: IV, nonce and key share one small buffer, and the provider's key (AeadKey) is made
+ * at the first record, so a key that protects nothing (the read key of a connection idle after
+ * its handshake) costs a few dozen bytes.
  */
 export class CipherState {
   readonly aead: AeadAlgorithm;
-  private readonly aeadKey: AeadKey;
-  private readonly iv: Uint8Array;
+  /** iv ‖ nonce ‖ key; the key part is zeroed once the AeadKey exists. */
+  private readonly material: Uint8Array;
+  private keyed: AeadKey | undefined;
   /**
-   * The per-record nonce, rewritten for every record: AeadKey implementations use the nonce
-   * only during the call (the interface is synchronous), so one buffer serves every record.
+   * The per-record nonce (a view of `material`), rewritten for every record: AeadKey
+   * implementations use the nonce only during the call (the interface is synchronous).
    */
-  private readonly nonceBuf: Uint8Array;
+  private nonceView: Uint8Array | undefined;
+  private disposed = false;
   private seq: number;
 
   /** `initialSequence` exists for tests of the sequence-number limit; the protocol always starts at 0. */
@@ -69,9 +79,9 @@ export class CipherState {
     if (!Number.isSafeInteger(initialSequence) || initialSequence < 0)
       throw internalError(`invalid initial sequence number ${initialSequence}`);
     this.aead = aead;
-    this.aeadKey = aead.create(key);
-    this.iv = iv.slice();
-    this.nonceBuf = new Uint8Array(iv.length);
+    this.material = new Uint8Array(2 * iv.length + key.length);
+    this.material.set(iv);
+    this.material.set(key, 2 * iv.length);
     this.seq = initialSequence;
   }
 
@@ -80,16 +90,32 @@ export class CipherState {
     return this.seq;
   }
 
+  private get aeadKey(): AeadKey {
+    if (this.keyed === undefined) {
+      if (this.disposed) throw internalError(`${this.aead.name}: key used after dispose()`);
+      const at = 2 * this.aead.nonceLen;
+      // The provider gets its own copy (it may keep it); ours is erased.
+      this.keyed = this.aead.create(this.material.slice(at));
+      this.material.fill(0, at);
+    }
+    return this.keyed;
+  }
+
   private nonce(): Uint8Array {
     // RFC 8446 §5.3: never wrap; the connection must rekey or close first.
     if (this.seq > MAX_SEQUENCE_NUMBER) throw internalError('record sequence number exhausted; a key update is required');
-    writeRecordNonce(this.iv, this.seq, this.nonceBuf);
-    return this.nonceBuf;
+    const n = this.aead.nonceLen;
+    const m = this.material;
+    m.copyWithin(n, 0, n);
+    xorSequence(m, 2 * n, this.seq);
+    this.nonceView ??= m.subarray(n, 2 * n);
+    return this.nonceView;
   }
 
   /** Seals one record (RFC 8446 §5.2) and advances the sequence number. */
   seal(aad: Uint8Array, innerPlaintext: Uint8Array): Uint8Array {
-    const out = this.aeadKey.seal(this.nonce(), aad, innerPlaintext);
+    const key = this.aeadKey;
+    const out = key.seal(this.nonce(), aad, innerPlaintext);
     this.seq++;
     return out;
   }
@@ -100,11 +126,12 @@ export class CipherState {
    * sealInto when it has one, else seal() and one copy.
    */
   sealInto(aad: Uint8Array, innerPlaintext: Uint8Array, out: Uint8Array): void {
+    const key = this.aeadKey;
     const nonce = this.nonce();
-    if (this.aeadKey.sealInto !== undefined) {
-      this.aeadKey.sealInto(nonce, aad, innerPlaintext, out);
+    if (key.sealInto !== undefined) {
+      key.sealInto(nonce, aad, innerPlaintext, out);
     } else {
-      const sealed = this.aeadKey.seal(nonce, aad, innerPlaintext);
+      const sealed = key.seal(nonce, aad, innerPlaintext);
       if (sealed.length !== out.length) throw internalError(`${this.aead.name} sealed ${sealed.length} bytes, want ${out.length}`);
       out.set(sealed);
     }
@@ -113,13 +140,15 @@ export class CipherState {
 
   /** Opens one record; advances the sequence number only when authentication succeeds. */
   open(aad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null {
-    const out = this.aeadKey.open(this.nonce(), aad, ciphertext);
+    const key = this.aeadKey;
+    const out = key.open(this.nonce(), aad, ciphertext);
     if (out !== null) this.seq++;
     return out;
   }
 
-  /** Best-effort erase of our IV copy once this key is retired. */
+  /** Best-effort erase of our key, IV and nonce copies once this key is retired. */
   dispose(): void {
-    wipe(this.iv, this.nonceBuf);
+    this.disposed = true;
+    wipe(this.material);
   }
 }

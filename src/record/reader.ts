@@ -32,13 +32,15 @@ export interface RecordReaderLimits {
    * buffer holds at most this bound plus the latest push.
    */
   maxBufferedBytes?: number;
+  /** Memory for the reader's own buffer; need not be zeroed (CryptoProvider.allocate). */
+  allocate?: (length: number) => Uint8Array;
 }
 
 export type SkipMode = 'undecryptable' | 'application_data';
 
 const DEFAULT_MAX_BUFFERED = 1 << 20;
 const INITIAL_BUFFER = 4096;
-const EMPTY = new Uint8Array(0);
+const EMPTY: Uint8Array = new Uint8Array(0);
 /** Tag length assumed when no keys are installed (every TLS 1.3 AEAD but CCM_8 has a 16-byte tag). */
 const ASSUMED_TAG_LENGTH = 16;
 
@@ -46,9 +48,14 @@ const recordOverflow = (msg: string): TlsError => new TlsError(AlertDescription.
 const badRecordMac = (msg: string): TlsError => new TlsError(AlertDescription.bad_record_mac, msg);
 
 export class RecordReader {
-  private buf = new Uint8Array(0);
+  /** Own bytes, buf[start, end): at most the start of one record once detached. */
+  private buf: Uint8Array = EMPTY;
   private start = 0;
   private end = 0;
+  /** Borrowed bytes from the latest push, chunk[chunkPos, …), read in place until detach(). */
+  private chunk: Uint8Array = EMPTY;
+  private chunkPos = 0;
+  private readonly allocate: (length: number) => Uint8Array;
   private readonly maxBuffered: number;
   private state: CipherState | undefined;
   private sizeLimit = MAX_INNER_PLAINTEXT_LENGTH;
@@ -61,11 +68,12 @@ export class RecordReader {
     if (!Number.isSafeInteger(max) || max < MAX_RECORD_LENGTH)
       throw internalError(`maxBufferedBytes must be an integer >= ${MAX_RECORD_LENGTH}`);
     this.maxBuffered = max;
+    this.allocate = limits?.allocate ?? ((n) => new Uint8Array(n));
   }
 
   /** Transport bytes buffered and not yet returned as records. */
   get bufferedBytes(): number {
-    return this.end - this.start;
+    return this.end - this.start + this.chunk.length - this.chunkPos;
   }
 
   /** Read keys are installed. */
@@ -88,19 +96,40 @@ export class RecordReader {
     return this.skipped;
   }
 
-  /** Buffers transport bytes (copied). */
+  /**
+   * Takes transport bytes. They are read in place (records are opened straight from them, no
+   * copy) until `detach()`, which copies what is left into the reader's own buffer; the caller
+   * must not modify `data` before then. A second push detaches the first.
+   */
   push(data: Uint8Array): void {
     const n = data.length;
     if (n === 0) return;
-    const have = this.end - this.start;
+    const have = this.bufferedBytes;
     if (have >= this.maxBuffered)
       throw internalError(`receive buffer limit: ${have} bytes still buffered (limit ${this.maxBuffered}); drain with next()`);
+    this.detach();
+    this.chunk = data;
+    this.chunkPos = 0;
+  }
+
+  /** Copies the unread rest of the last push into the reader's own buffer: `data` is the caller's again. */
+  detach(): void {
+    const rest = this.chunk.length - this.chunkPos;
+    if (rest > 0) this.append(this.chunk.subarray(this.chunkPos), rest >= RECORD_HEADER_LENGTH ? recordTotal(this.chunk, this.chunkPos) : 0);
+    this.chunk = EMPTY;
+    this.chunkPos = 0;
+  }
+
+  /** Appends to the own buffer (at least `capacityHint` bytes of room in all when it must grow). */
+  private append(data: Uint8Array, capacityHint = 0): void {
+    const n = data.length;
+    const have = this.end - this.start;
     if (this.end + n > this.buf.length) {
       if (have + n <= this.buf.length) {
         this.buf.copyWithin(0, this.start, this.end);
       } else {
-        const size = Math.max(have + n, Math.min(this.buf.length * 2, this.maxBuffered), INITIAL_BUFFER);
-        const next = new Uint8Array(size);
+        const size = Math.max(have + n, capacityHint, Math.min(this.buf.length * 2, this.maxBuffered), INITIAL_BUFFER);
+        const next = this.allocate(size);
         next.set(this.buf.subarray(this.start, this.end));
         this.buf = next;
       }
@@ -109,6 +138,24 @@ export class RecordReader {
     }
     this.buf.set(data, this.end);
     this.end += n;
+  }
+
+  /**
+   * A record that began in the own buffer is completed there from the borrowed bytes (at most
+   * the rest of that one record is copied); later records are read from the borrowed bytes.
+   */
+  private topUp(): void {
+    for (;;) {
+      const avail = this.chunk.length - this.chunkPos;
+      const have = this.end - this.start;
+      // First the header, then (knowing the length) the rest of the record.
+      const want = have < RECORD_HEADER_LENGTH ? RECORD_HEADER_LENGTH - have : recordTotal(this.buf, this.start) - have;
+      const take = Math.min(want, avail);
+      if (take <= 0) return;
+      this.append(this.chunk.subarray(this.chunkPos, this.chunkPos + take), have + want);
+      this.chunkPos += take;
+      if (have >= RECORD_HEADER_LENGTH) return;
+    }
   }
 
   /**
@@ -173,14 +220,25 @@ export class RecordReader {
    */
   next(): InboundRecord | undefined {
     for (;;) {
-      const avail = this.end - this.start;
-      if (avail === 0) {
-        this.release();
-        return undefined;
+      let buf: Uint8Array;
+      let s: number;
+      let avail: number;
+      const own = this.end > this.start;
+      if (own) {
+        this.topUp();
+        buf = this.buf;
+        s = this.start;
+        avail = this.end - s;
+      } else {
+        buf = this.chunk;
+        s = this.chunkPos;
+        avail = buf.length - s;
+        if (avail === 0) {
+          this.release();
+          return undefined;
+        }
       }
       if (avail < 2) return undefined;
-      const buf = this.buf;
-      const s = this.start;
       const type = buf[s]!;
       // RFC 8446 §5.1: legacy_record_version is ignored, but anything not 0x03?? is not TLS.
       // Checked before the type so that garbage (e.g. HTTP) fails fast as decode_error.
@@ -213,8 +271,9 @@ export class RecordReader {
       if (avail < total) return undefined;
       const header = buf.subarray(s, s + RECORD_HEADER_LENGTH);
       const body = buf.subarray(s + RECORD_HEADER_LENGTH, s + total);
-      // Views stay valid: nothing writes to `buf` until the next push.
-      this.start += total;
+      // Views stay valid: nothing writes to `buf` until the next push or detach.
+      if (own) this.start += total;
+      else this.chunkPos += total;
       const record = this.process(type, header, body);
       if (record !== undefined) return record;
     }
@@ -229,6 +288,8 @@ export class RecordReader {
     this.start = 0;
     this.end = 0;
     if (this.buf.length > 0) this.buf = EMPTY;
+    this.chunk = EMPTY;
+    this.chunkPos = 0;
   }
 
   private process(type: number, header: Uint8Array, body: Uint8Array): InboundRecord | undefined {
@@ -302,4 +363,9 @@ export class RecordReader {
     if (this.skipped > this.skipBudget)
       throw unexpectedMessage(`skipped early data exceeds max_early_data_size (${this.skipBudget})`);
   }
+}
+
+/** Header + length of the record whose header starts at bytes[pos] (5 bytes must be there). */
+function recordTotal(bytes: Uint8Array, pos: number): number {
+  return RECORD_HEADER_LENGTH + ((bytes[pos + 3]! << 8) | bytes[pos + 4]!);
 }

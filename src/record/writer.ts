@@ -33,6 +33,11 @@ export const padToMaximum: PaddingPolicy = (_type, _contentLength, maxPadding) =
 
 export interface RecordWriterOptions {
   padding?: PaddingPolicy;
+  /**
+   * Memory for output buffers; need not be zeroed (CryptoProvider.allocate). Every byte handed
+   * out is written first, and takeOutput() zeroes the rest of the buffer before handing it over.
+   */
+  allocate?: (length: number) => Uint8Array;
 }
 
 export interface WriteOptions {
@@ -44,12 +49,12 @@ export interface WriteOptions {
 }
 
 const LEGACY_VERSION = 0x0303;
-const EMPTY = new Uint8Array(0);
+const EMPTY: Uint8Array = new Uint8Array(0);
 /** RECORD_HEADER_LENGTH + ALIGN_SKIP is a multiple of 4. */
 const ALIGN_SKIP = 3;
 
 export class RecordWriter {
-  private out = EMPTY;
+  private out: Uint8Array = EMPTY;
   /** Queued bytes are out[start, pos). */
   private start = 0;
   private pos = 0;
@@ -58,8 +63,11 @@ export class RecordWriter {
   /** RFC 8449: the peer's limit on TLSInnerPlaintext (content + type + padding). */
   private sizeLimit = MAX_INNER_PLAINTEXT_LENGTH;
 
+  private readonly allocate: ((length: number) => Uint8Array) | undefined;
+
   constructor(opts?: RecordWriterOptions) {
     this.padding = opts?.padding ?? noPadding;
+    this.allocate = opts?.allocate;
   }
 
   /** Write keys are installed. */
@@ -114,7 +122,13 @@ export class RecordWriter {
    */
   takeOutput(): Uint8Array | undefined {
     if (this.pos === this.start) return undefined;
-    const result = this.out.subarray(this.start, this.pos);
+    const out = this.out;
+    if (this.allocate !== undefined) {
+      // Unzeroed memory: nothing but our records may be reachable through result.buffer.
+      out.fill(0, 0, this.start);
+      out.fill(0, this.pos);
+    }
+    const result = out.subarray(this.start, this.pos);
     this.out = EMPTY;
     this.start = 0;
     this.pos = 0;
@@ -221,12 +235,16 @@ export class RecordWriter {
       // A fresh buffer. The first record's header starts at offset 3, so that its body (offset 8)
       // is 4-byte aligned: pure-JS AEADs seal aligned memory in place faster (noble's ChaCha20
       // by ~15%), and a record per write is the common case.
-      this.out = new Uint8Array(Math.max(n + ALIGN_SKIP, 1024));
+      this.out = this.alloc(Math.max(n + ALIGN_SKIP, 1024));
       this.start = this.pos = ALIGN_SKIP;
       return;
     }
-    const next = new Uint8Array(Math.max(need, this.out.length * 2, 1024));
+    const next = this.alloc(Math.max(need, this.out.length * 2, 1024));
     next.set(this.out.subarray(this.start, this.pos), this.start);
     this.out = next;
+  }
+
+  private alloc(length: number): Uint8Array {
+    return this.allocate === undefined ? new Uint8Array(length) : this.allocate(length);
   }
 }

@@ -38,23 +38,30 @@ export class TlsTimeoutError extends Error {
   }
 }
 
+const noop = (): void => {};
+
 /** Serialises writes of `conn.takeOutput()` to the channel, in order. Shared by the pump and the application. */
 export class OutputQueue {
   private tail: Promise<void> = Promise.resolve();
   constructor(
     private readonly conn: Connection,
     private readonly channel: ByteChannel,
+    /** Called after each completed write (the idle timeout's activity). */
+    private readonly afterWrite?: () => void,
   ) {}
 
   /** Queues all pending output; resolves once the channel took it. A write failure is sticky. */
   flush(): Promise<void> {
+    let queued = false;
     for (let out = this.conn.takeOutput(); out !== undefined; out = this.conn.takeOutput()) {
       const bytes = out;
       if (bytes.length === 0) continue;
       this.tail = this.tail.then(() => this.channel.write(bytes));
+      if (this.afterWrite) this.tail = this.tail.then(this.afterWrite);
+      queued = true;
     }
     const t = this.tail;
-    t.catch(() => {}); // observed by whoever awaits; never unhandled
+    if (queued) t.catch(noop); // observed by whoever awaits; never unhandled
     return t;
   }
 }
@@ -97,11 +104,158 @@ export async function settlePending(conn: Connection, output: OutputQueue): Prom
     } catch (reason) {
       rejection = { reason };
     }
-    conn.process();
-    if (conn.error) throw conn.error;
-    // A step that survives process() would spin forever.
-    if (conn.pending === p) throw rejection ? rejection.reason : new Error('pending step did not advance after process()');
+    afterPending(conn, p, rejection);
     void output.flush();
+  }
+}
+
+/** After a pending step settled: let the connection continue; a step that survives process() would spin forever. */
+function afterPending(conn: Connection, p: Promise<void>, rejection: { reason: unknown } | undefined): void {
+  conn.process();
+  if (conn.error) throw conn.error;
+  if (conn.pending === p) throw rejection ? rejection.reason : new Error('pending step did not advance after process()');
+}
+
+/**
+ * The pump as callbacks rather than an async loop: between reads nothing is suspended but the
+ * channel's read promise, so an idle connection holds no async frame (memory per connection).
+ * Subclasses receive the events; `pumpEnded` is called once, with the error on failure (after the
+ * queued alert was flushed and the channel closed).
+ */
+abstract class Pump {
+  private pumpHandshakeSeen = false;
+  private pumpRunning = true;
+  private readonly onBytes = (bytes: Uint8Array | null): void => this.pumpReceived(bytes);
+  private readonly onFailure = (err: unknown): void => this.pumpFailed(err);
+  private readonly readNext = (): void => this.pumpRead();
+
+  constructor(
+    protected readonly conn: Connection,
+    protected readonly channel: ByteChannel,
+    protected readonly output: OutputQueue,
+  ) {
+    // Started on the next microtask, as the async pump did: the subclass is fully constructed.
+    void Promise.resolve().then(() => this.pumpTurn());
+  }
+
+  protected abstract onHandshake(parameters: NegotiatedParameters): void;
+  protected abstract onData(data: Uint8Array): void;
+  protected abstract onEarlyData(data: Uint8Array): void;
+  protected abstract onPeerClose(): void;
+  protected abstract ready(): Promise<void> | undefined;
+  /** Bytes arrived from the channel (before they are processed). */
+  protected abstract onActivity(): void;
+  protected abstract pumpEnded(failure: { error: unknown } | undefined): void;
+
+  /** Settle pending steps, deliver, then read (or end at the peer's close_notify). */
+  private pumpTurn(): void {
+    if (!this.pumpRunning) return;
+    try {
+      const conn = this.conn;
+      void this.output.flush();
+      const p = conn.pending;
+      if (p !== undefined) {
+        p.then(
+          () => this.pumpSettled(p, undefined),
+          (reason: unknown) => this.pumpSettled(p, { reason }),
+        );
+        return;
+      }
+      for (let d = conn.readEarlyData(); d !== undefined; d = conn.readEarlyData()) if (d.length > 0) this.onEarlyData(d);
+      if (!this.pumpHandshakeSeen && conn.handshakeComplete) {
+        this.pumpHandshakeSeen = true;
+        this.onHandshake(conn.parameters as NegotiatedParameters);
+      }
+      for (let d = conn.read(); d !== undefined; d = conn.read()) if (d.length > 0) this.onData(d);
+      if (conn.peerClosed) {
+        this.onPeerClose();
+        this.pumpRunning = false;
+        this.pumpEnded(undefined);
+        return;
+      }
+      const wait = this.ready();
+      if (wait) wait.then(this.readNext, this.onFailure);
+      else this.pumpRead();
+    } catch (err) {
+      this.pumpFailed(err);
+    }
+  }
+
+  private pumpSettled(p: Promise<void>, rejection: { reason: unknown } | undefined): void {
+    if (!this.pumpRunning) return;
+    try {
+      afterPending(this.conn, p, rejection);
+    } catch (err) {
+      this.pumpFailed(err);
+      return;
+    }
+    this.pumpTurn();
+  }
+
+  private pumpRead(): void {
+    if (!this.pumpRunning) return;
+    try {
+      this.channel.read().then(this.onBytes, this.onFailure);
+    } catch (err) {
+      this.pumpFailed(err);
+    }
+  }
+
+  private pumpReceived(bytes: Uint8Array | null): void {
+    if (!this.pumpRunning) return;
+    try {
+      if (bytes === null) throw this.conn.error ?? new TruncationError();
+      this.onActivity();
+      this.conn.receive(bytes);
+      if (this.conn.error) throw this.conn.error;
+    } catch (err) {
+      this.pumpFailed(err);
+      return;
+    }
+    this.pumpTurn();
+  }
+
+  /** Flush the alert (if any) before closing; a broken channel must not hide the original error. */
+  private pumpFailed(err: unknown): void {
+    if (!this.pumpRunning) return;
+    this.pumpRunning = false;
+    void (async () => {
+      await bounded(this.output.flush(), ERROR_FLUSH_TIMEOUT_MS);
+      await bounded(this.channel.close(), ERROR_FLUSH_TIMEOUT_MS);
+      this.pumpEnded({ error: err });
+    })();
+  }
+}
+
+/** pump() over PumpHandlers. */
+class HandlerPump extends Pump {
+  constructor(
+    conn: Connection,
+    channel: ByteChannel,
+    output: OutputQueue,
+    private readonly handlers: PumpHandlers,
+    private readonly settle: (failure: { error: unknown } | undefined) => void,
+  ) {
+    super(conn, channel, output);
+  }
+  protected onHandshake(p: NegotiatedParameters): void {
+    this.handlers.onHandshake?.(p);
+  }
+  protected onData(d: Uint8Array): void {
+    this.handlers.onData?.(d);
+  }
+  protected onEarlyData(d: Uint8Array): void {
+    this.handlers.onEarlyData?.(d);
+  }
+  protected onPeerClose(): void {
+    this.handlers.onPeerClose?.();
+  }
+  protected ready(): Promise<void> | undefined {
+    return this.handlers.ready?.();
+  }
+  protected onActivity(): void {}
+  protected pumpEnded(failure: { error: unknown } | undefined): void {
+    this.settle(failure);
   }
 }
 
@@ -110,76 +264,70 @@ export async function settlePending(conn: Connection, output: OutputQueue): Prom
  * On failure the queued alert is flushed, then the channel is closed, then the error thrown.
  * EOF without close_notify → TruncationError.
  */
-export async function pump(
+export function pump(
   conn: Connection,
   channel: ByteChannel,
   handlers: PumpHandlers = {},
   output: OutputQueue = new OutputQueue(conn, channel),
 ): Promise<void> {
-  let handshakeSeen = false;
-  const deliver = (): void => {
-    for (let d = conn.readEarlyData(); d !== undefined; d = conn.readEarlyData()) if (d.length > 0) handlers.onEarlyData?.(d);
-    if (!handshakeSeen && conn.handshakeComplete) {
-      handshakeSeen = true;
-      handlers.onHandshake?.(conn.parameters as NegotiatedParameters);
-    }
-    for (let d = conn.read(); d !== undefined; d = conn.read()) if (d.length > 0) handlers.onData?.(d);
-  };
-  try {
-    for (;;) {
-      await settlePending(conn, output);
-      deliver();
-      if (conn.peerClosed) {
-        handlers.onPeerClose?.();
-        return;
-      }
-      const wait = handlers.ready?.();
-      if (wait) await wait;
-      const bytes = await channel.read();
-      if (bytes === null) {
-        if (conn.error) throw conn.error;
-        throw new TruncationError();
-      }
-      conn.receive(bytes);
-      if (conn.error) throw conn.error;
-    }
-  } catch (err) {
-    // Flush the alert (if any) before closing; a broken channel must not hide the original error.
-    await bounded(output.flush(), ERROR_FLUSH_TIMEOUT_MS);
-    await bounded(channel.close(), ERROR_FLUSH_TIMEOUT_MS);
-    throw err;
+  return new Promise<void>((resolve, reject) => {
+    new HandlerPump(conn, channel, output, handlers, (failure) => (failure ? reject(failure.error) : resolve()));
+  });
+}
+
+/**
+ * A promise with its settle functions, dropped once settled. A rejection is marked handled
+ * (a catch is attached first): whoever awaits still sees it, nobody else is told.
+ */
+class Deferred<T> {
+  readonly promise: Promise<T>;
+  private res: ((v: T) => void) | undefined;
+  private rej: ((e: unknown) => void) | undefined;
+  constructor() {
+    this.promise = new Promise<T>((res, rej) => {
+      this.res = res;
+      this.rej = rej;
+    });
+  }
+  get settled(): boolean {
+    return this.res === undefined;
+  }
+  resolve(v: T): void {
+    const r = this.res;
+    if (r === undefined) return;
+    this.res = this.rej = undefined;
+    r(v);
+  }
+  reject(e: unknown): void {
+    const r = this.rej;
+    if (r === undefined) return;
+    this.res = this.rej = undefined;
+    this.promise.catch(noop);
+    r(e);
   }
 }
 
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(v: T): void;
+/** A read() waiting for data: resolved with the chunk (null at end of data). */
+interface Reader {
+  deliver(chunk: Uint8Array | null): void;
   reject(e: unknown): void;
-  settled: boolean;
 }
-function deferred<T>(): Deferred<T> {
-  let res!: (v: T) => void;
-  let rej!: (e: unknown) => void;
-  const d: Deferred<T> = {
-    promise: new Promise<T>((a, b) => {
-      res = a;
-      rej = b;
-    }),
-    resolve: (v) => {
-      if (d.settled) return;
-      d.settled = true;
-      res(v);
-    },
-    reject: (e) => {
-      if (d.settled) return;
-      d.settled = true;
-      rej(e);
-    },
-    settled: false,
-  };
-  d.promise.catch(() => {});
-  return d;
+
+class ChunkRead extends Deferred<Uint8Array | null> implements Reader {
+  deliver(chunk: Uint8Array | null): void {
+    this.resolve(chunk);
+  }
 }
+
+/** An async iterator's next(): resolved with the IteratorResult itself (no .then() per read). */
+class ResultRead extends Deferred<IteratorResult<Uint8Array>> implements Reader {
+  deliver(chunk: Uint8Array | null): void {
+    this.resolve(asResult(chunk));
+  }
+}
+
+const DONE: IteratorResult<Uint8Array> = Object.freeze({ done: true, value: undefined });
+const asResult = (c: Uint8Array | null): IteratorResult<Uint8Array> => (c === null ? DONE : { done: false, value: c });
 
 export interface TlsStreamOptions {
   /** Buffered received bytes above which the pump stops reading from the channel (default 1 MiB). */
@@ -210,21 +358,24 @@ function unref(t: Timer): Timer {
 /**
  * A TLS connection over a ByteChannel: handshake, full-duplex read/write, half-close.
  * The pump starts on construction; received data is buffered until read().
+ * Memory: an idle stream holds its connection, one pending channel read, the reader waiting in
+ * read() if any, and its timers; nothing else is allocated until used.
  */
-export class TlsStream implements AsyncIterable<Uint8Array> {
+export class TlsStream extends Pump implements AsyncIterable<Uint8Array> {
   readonly connection: Connection;
-  private readonly channel: ByteChannel;
-  private readonly output: OutputQueue;
   private readonly highWaterMark: number;
   private readonly closeTimeoutMs: number;
 
   private readonly received: Uint8Array[] = [];
-  private readonly earlyReceived: Uint8Array[] = [];
-  private earlyReaders: Deferred<Uint8Array | null>[] = [];
+  private receivedBytes = 0;
+  /** The reader waiting for data (almost always at most one), then any others in order. */
+  private reader: Reader | undefined;
+  private moreReaders: Reader[] | undefined;
+  /** 0-RTT data and its readers (server), made when first used. */
+  private earlyReceived: Uint8Array[] | undefined;
+  private earlyReaders: Deferred<Uint8Array | null>[] | undefined;
   /** No more 0-RTT data can arrive (handshake complete or peer closed). */
   private earlyEnded = false;
-  private receivedBytes = 0;
-  private readers: Deferred<Uint8Array | null>[] = [];
   private eof = false;
   private failure: unknown;
   private failed = false;
@@ -235,84 +386,127 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
   private channelClosed = false;
   private handshakeTimer: Timer | undefined;
   private idleTimer: Timer | undefined;
-  private lastActivity = Date.now();
+  private idleTimeoutMs = 0;
+  private lastActivity = 0;
 
-  private readonly handshakeDone = deferred<NegotiatedParameters>();
-  /** Settles when the pump ends: peer close_notify (resolves) or failure (rejects). */
-  readonly finished: Promise<void>;
+  private readonly handshakeDone = new Deferred<NegotiatedParameters>();
+  /** The pump's end: undefined while it runs; then `{ error }` on failure, `{}` at close_notify. */
+  private ended: { error?: unknown; failed?: true } | undefined;
+  private finishedDeferred: Deferred<void> | undefined;
 
-  constructor(conn: Connection, rawChannel: ByteChannel, options: TlsStreamOptions = {}) {
-    this.connection = conn;
+  constructor(conn: Connection, channel: ByteChannel, options: TlsStreamOptions = {}) {
+    const { handshakeTimeoutMs, idleTimeoutMs } = options;
+    const idle = idleTimeoutMs !== undefined && idleTimeoutMs > 0;
     // Every byte moved either way counts as activity for the idle timeout.
-    const channel: ByteChannel =
-      options.idleTimeoutMs !== undefined && options.idleTimeoutMs > 0
-        ? {
-            read: async () => {
-              const b = await rawChannel.read();
-              this.lastActivity = Date.now();
-              return b;
-            },
-            write: async (b) => {
-              await rawChannel.write(b);
-              this.lastActivity = Date.now();
-            },
-            close: () => rawChannel.close(),
-          }
-        : rawChannel;
-    this.channel = channel;
-    this.output = new OutputQueue(conn, channel);
+    let self: TlsStream | undefined;
+    super(conn, channel, new OutputQueue(conn, channel, idle ? () => self?.touch() : undefined));
+    self = this;
+    this.connection = conn;
     this.highWaterMark = options.highWaterMark ?? 1 << 20;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
-    this.finished = pump(
-      conn,
-      channel,
-      {
-        onHandshake: (p) => {
-          this.endEarly();
-          this.handshakeDone.resolve(p);
-        },
-        onData: (d) => this.push(d),
-        onEarlyData: (d) => this.pushEarly(d),
-        onPeerClose: () => this.end(),
-        ready: () => this.readyForMore(),
-      },
-      this.output,
-    ).then(
-      () => {
-        if (!this.handshakeDone.settled) this.handshakeDone.reject(new Error('peer closed before the handshake completed'));
-      },
-      (err: unknown) => {
-        this.fail(err);
-        this.channelClosed = true; // pump closed it
-        throw err;
-      },
-    );
-    this.finished.catch(() => {});
-    const { handshakeTimeoutMs, idleTimeoutMs } = options;
     if (handshakeTimeoutMs !== undefined && handshakeTimeoutMs > 0) {
       this.handshakeTimer = unref(setTimeout(() => void this.timeout(new TlsTimeoutError('handshake', handshakeTimeoutMs)), handshakeTimeoutMs));
-      const stop = (): void => clearTimeout(this.handshakeTimer);
-      this.handshakeDone.promise.then(stop, stop);
     }
-    if (idleTimeoutMs !== undefined && idleTimeoutMs > 0) {
-      const check = (): void => {
-        const idle = Date.now() - this.lastActivity;
-        if (idle >= idleTimeoutMs) void this.timeout(new TlsTimeoutError('idle', idleTimeoutMs));
-        else this.idleTimer = unref(setTimeout(check, idleTimeoutMs - idle));
-      };
-      this.idleTimer = unref(setTimeout(check, idleTimeoutMs));
+    if (idle) {
+      this.idleTimeoutMs = idleTimeoutMs;
+      this.lastActivity = Date.now();
+      this.idleTimer = unref(setTimeout(() => this.checkIdle(), idleTimeoutMs));
     }
-    const stopAll = (): void => {
-      clearTimeout(this.handshakeTimer);
-      clearTimeout(this.idleTimer);
-    };
-    this.finished.then(stopAll, stopAll);
+  }
+
+  /** Settles when the pump ends: peer close_notify (resolves) or failure (rejects). */
+  get finished(): Promise<void> {
+    if (this.finishedDeferred === undefined) {
+      this.finishedDeferred = new Deferred<void>();
+      if (this.ended) this.settleFinished();
+    }
+    return this.finishedDeferred.promise;
+  }
+
+  private settleFinished(): void {
+    const d = this.finishedDeferred;
+    if (d === undefined || this.ended === undefined) return;
+    if (this.ended.failed) d.reject(this.ended.error);
+    else d.resolve();
+  }
+
+  private touch(): void {
+    this.lastActivity = Date.now();
+  }
+
+  private checkIdle(): void {
+    this.idleTimer = undefined;
+    if (this.ended || this.channelClosed) return;
+    const idle = Date.now() - this.lastActivity;
+    if (idle >= this.idleTimeoutMs) void this.timeout(new TlsTimeoutError('idle', this.idleTimeoutMs));
+    else this.idleTimer = unref(setTimeout(() => this.checkIdle(), this.idleTimeoutMs - idle));
+  }
+
+  private stopTimers(): void {
+    if (this.handshakeTimer !== undefined) clearTimeout(this.handshakeTimer);
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.handshakeTimer = this.idleTimer = undefined;
+  }
+
+  // ---- The pump's events ----
+
+  protected onHandshake(p: NegotiatedParameters): void {
+    if (this.handshakeTimer !== undefined) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+    this.endEarly();
+    this.handshakeDone.resolve(p);
+  }
+
+  protected onData(d: Uint8Array): void {
+    const r = this.nextReader();
+    if (r) {
+      r.deliver(d);
+      return;
+    }
+    this.received.push(d);
+    this.receivedBytes += d.length;
+  }
+
+  protected onEarlyData(d: Uint8Array): void {
+    const r = this.earlyReaders?.shift();
+    if (r) r.resolve(d);
+    else (this.earlyReceived ??= []).push(d);
+  }
+
+  protected onPeerClose(): void {
+    this.eof = true;
+    for (const r of this.allReaders()) r.deliver(null);
+    this.endEarly();
+    // Both close_notifys have crossed (ours went first, via closeWrite): release the channel.
+    if (this.connection.closed && this.closeWritePromise) void this.closeWritePromise.then(() => this.closeChannel());
+  }
+
+  protected ready(): Promise<void> | undefined {
+    if (this.closing || this.receivedBytes < this.highWaterMark) return undefined;
+    this.resume ??= new Deferred<void>();
+    return this.resume.promise;
+  }
+
+  protected onActivity(): void {
+    if (this.idleTimeoutMs > 0) this.lastActivity = Date.now();
+  }
+
+  protected pumpEnded(failure: { error: unknown } | undefined): void {
+    if (failure === undefined) {
+      this.ended = {};
+      if (!this.handshakeDone.settled) this.handshakeDone.reject(new Error('peer closed before the handshake completed'));
+    } else {
+      this.ended = { error: failure.error, failed: true };
+      this.fail(failure.error);
+      this.channelClosed = true; // the pump closed it
+    }
+    this.stopTimers();
+    this.settleFinished();
   }
 
   /** A timeout fired: close_notify (RFC 8446 §6.1) on the wire if we can, then the channel closes. */
   private async timeout(err: TlsTimeoutError): Promise<void> {
-    clearTimeout(this.handshakeTimer);
-    clearTimeout(this.idleTimer);
+    this.stopTimers();
     if (this.failed || this.channelClosed) return;
     try {
       if (!this.connection.closed && !this.connection.error) this.connection.close();
@@ -340,17 +534,50 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
 
   /** Next chunk of application data; null after the peer's close_notify. Throws the connection's error. */
   read(): Promise<Uint8Array | null> {
+    const chunk = this.takeReceived();
+    if (chunk !== undefined) return Promise.resolve(chunk);
+    if (this.failed) return Promise.reject(this.failure);
+    if (this.eof) return Promise.resolve(null);
+    const r = new ChunkRead();
+    this.addReader(r);
+    return r.promise;
+  }
+
+  /** read() as an IteratorResult. */
+  private readResult(): Promise<IteratorResult<Uint8Array>> {
+    const chunk = this.takeReceived();
+    if (chunk !== undefined) return Promise.resolve({ done: false, value: chunk });
+    if (this.failed) return Promise.reject(this.failure);
+    if (this.eof) return Promise.resolve(DONE);
+    const r = new ResultRead();
+    this.addReader(r);
+    return r.promise;
+  }
+
+  private takeReceived(): Uint8Array | undefined {
     const chunk = this.received.shift();
     if (chunk !== undefined) {
       this.receivedBytes -= chunk.length;
       this.wake();
-      return Promise.resolve(chunk);
     }
-    if (this.failed) return Promise.reject(this.failure);
-    if (this.eof) return Promise.resolve(null);
-    const d = deferred<Uint8Array | null>();
-    this.readers.push(d);
-    return d.promise;
+    return chunk;
+  }
+
+  private addReader(r: Reader): void {
+    if (this.reader === undefined) this.reader = r;
+    else (this.moreReaders ??= []).push(r);
+  }
+
+  private nextReader(): Reader | undefined {
+    const r = this.reader;
+    this.reader = this.moreReaders?.shift();
+    return r;
+  }
+
+  private allReaders(): Reader[] {
+    const all = this.reader === undefined ? [] : [this.reader, ...(this.moreReaders ?? [])];
+    this.reader = this.moreReaders = undefined;
+    return all;
   }
 
   /**
@@ -361,12 +588,12 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
    * Not counted against highWaterMark (max_early_data_size bounds it).
    */
   readEarly(): Promise<Uint8Array | null> {
-    const chunk = this.earlyReceived.shift();
+    const chunk = this.earlyReceived?.shift();
     if (chunk !== undefined) return Promise.resolve(chunk);
     if (this.earlyEnded) return Promise.resolve(null);
     if (this.failed) return Promise.reject(this.failure);
-    const d = deferred<Uint8Array | null>();
-    this.earlyReaders.push(d);
+    const d = new Deferred<Uint8Array | null>();
+    (this.earlyReaders ??= []).push(d);
     return d.promise;
   }
 
@@ -410,14 +637,21 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
 
   /** Closes the channel without close_notify (e.g. on an application error). */
   async abort(reason: unknown = new TlsUsageError('aborted')): Promise<void> {
-    clearTimeout(this.handshakeTimer);
-    clearTimeout(this.idleTimer);
+    this.stopTimers();
     this.fail(reason);
     await this.closeChannel();
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    for (let c = await this.read(); c !== null; c = await this.read()) yield c;
+  /** Every chunk of read() until the peer's close_notify (a plain iterator: no generator kept per stream). */
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    let done = false;
+    return {
+      next: () => (done ? Promise.resolve(DONE) : this.readResult()),
+      return: () => {
+        done = true;
+        return Promise.resolve(DONE);
+      },
+    };
   }
 
   private async doCloseWrite(): Promise<void> {
@@ -444,8 +678,7 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
   private async closeChannel(): Promise<void> {
     if (this.channelClosed) return;
     this.channelClosed = true;
-    clearTimeout(this.handshakeTimer);
-    clearTimeout(this.idleTimer);
+    this.stopTimers();
     try {
       await this.channel.close();
     } catch {
@@ -453,34 +686,12 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
     }
   }
 
-  private push(d: Uint8Array): void {
-    const r = this.readers.shift();
-    if (r) {
-      r.resolve(d);
-      return;
-    }
-    this.received.push(d);
-    this.receivedBytes += d.length;
-  }
-
-  private end(): void {
-    this.eof = true;
-    for (const r of this.readers.splice(0)) r.resolve(null);
-    this.endEarly();
-    // Both close_notifys have crossed (ours went first, via closeWrite): release the channel.
-    if (this.connection.closed && this.closeWritePromise) void this.closeWritePromise.then(() => this.closeChannel());
-  }
-
-  private pushEarly(d: Uint8Array): void {
-    const r = this.earlyReaders.shift();
-    if (r) r.resolve(d);
-    else this.earlyReceived.push(d);
-  }
-
   private endEarly(): void {
     if (this.earlyEnded) return;
     this.earlyEnded = true;
-    for (const r of this.earlyReaders.splice(0)) r.resolve(null);
+    const readers = this.earlyReaders;
+    this.earlyReaders = undefined;
+    if (readers) for (const r of readers) r.resolve(null);
   }
 
   private fail(err: unknown): void {
@@ -488,16 +699,12 @@ export class TlsStream implements AsyncIterable<Uint8Array> {
     this.failed = true;
     this.failure = err;
     this.handshakeDone.reject(err);
-    for (const r of this.readers.splice(0)) r.reject(err);
+    for (const r of this.allReaders()) r.reject(err);
     // Early data already delivered stays readable; after it, readEarly() throws the failure.
-    for (const r of this.earlyReaders.splice(0)) r.reject(err);
+    const early = this.earlyReaders;
+    this.earlyReaders = undefined;
+    if (early) for (const r of early) r.reject(err);
     this.wake();
-  }
-
-  private readyForMore(): Promise<void> | undefined {
-    if (this.closing || this.receivedBytes < this.highWaterMark) return undefined;
-    this.resume ??= deferred<void>();
-    return this.resume.promise;
   }
 
   private wake(): void {

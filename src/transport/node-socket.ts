@@ -4,25 +4,46 @@
 import type { Socket } from 'node:net';
 import type { ByteChannel } from './driver.js';
 
+const EMPTY = new Uint8Array(0);
+
 export interface SocketChannelOptions {
   /** How long close() waits for the socket to finish before destroying it (default 2 s). */
   closeTimeoutMs?: number;
 }
 
-/** Wraps a connected socket. The socket is used in paused mode: bytes are pulled by read(). */
+/** Received bytes queued per channel before the socket is paused (read-side backpressure). */
+const READ_QUEUE_LIMIT = 256 * 1024;
+
+/**
+ * Wraps a connected socket. The socket flows into a bounded queue that read() takes from: Node's
+ * paused-mode read() would join its buffered chunks (a copy) and stop the socket at 16 KiB.
+ */
 export function socketChannel(socket: Socket, options: SocketChannelOptions = {}): ByteChannel {
   const closeTimeoutMs = options.closeTimeoutMs ?? 2_000;
   let ended = false;
   let failure: Error | undefined;
   let closing: Promise<void> | undefined;
   let notify: (() => void) | undefined;
+  const queue: Uint8Array[] = [];
+  let head = 0;
+  let queued = 0;
+  let paused = false;
   const wake = (): void => {
     const n = notify;
     notify = undefined;
     n?.();
   };
-  socket.pause();
-  socket.on('readable', wake);
+  const onData = (chunk: Buffer): void => {
+    if (closing) return; // discarded: only 'end' and 'close' matter now
+    queue.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    queued += chunk.byteLength;
+    if (queued >= READ_QUEUE_LIMIT && !paused) {
+      paused = true;
+      socket.pause();
+    }
+    wake();
+  };
+  socket.on('data', onData);
   socket.on('end', () => {
     ended = true;
     wake();
@@ -37,22 +58,45 @@ export function socketChannel(socket: Socket, options: SocketChannelOptions = {}
   });
 
   const pull = (): Uint8Array | null | undefined => {
-    const chunk: unknown = socket.read();
-    if (chunk instanceof Uint8Array) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (head < queue.length) {
+      const chunk = queue[head]!;
+      queue[head++] = EMPTY;
+      if (head === queue.length) {
+        queue.length = 0;
+        head = 0;
+      }
+      queued -= chunk.length;
+      if (paused && queued < READ_QUEUE_LIMIT / 2 && !closing) {
+        paused = false;
+        socket.resume();
+      }
+      return chunk;
+    }
     if (failure) throw failure;
     if (ended || closing || socket.destroyed) return null;
     return undefined;
   };
 
   return {
-    async read(): Promise<Uint8Array | null> {
-      for (;;) {
+    read(): Promise<Uint8Array | null> {
+      try {
         const got = pull();
-        if (got !== undefined) return got;
-        await new Promise<void>((r) => {
-          notify = r;
-        });
+        if (got !== undefined) return Promise.resolve(got);
+      } catch (err) {
+        return Promise.reject(err);
       }
+      return new Promise<Uint8Array | null>((resolve, reject) => {
+        const retry = (): void => {
+          try {
+            const got = pull();
+            if (got !== undefined) resolve(got);
+            else notify = retry;
+          } catch (err) {
+            reject(err);
+          }
+        };
+        notify = retry;
+      });
     },
 
     write(bytes: Uint8Array): Promise<void> {
@@ -94,7 +138,8 @@ export function socketChannel(socket: Socket, options: SocketChannelOptions = {}
           resolve();
         });
         socket.end();
-        socket.off('readable', wake);
+        queue.length = 0;
+        queued = 0;
         socket.resume(); // discard what is left so that 'end' and 'close' can come
       });
       return closing;

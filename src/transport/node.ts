@@ -92,25 +92,32 @@ export function createServer(
   const sockets = new Set<net.Socket>();
   const { onError, handshakeTimeoutMs = 30_000, idleTimeoutMs = 300_000, ...rest } = options;
   const streamOptions: TlsStreamOptions = { ...rest, handshakeTimeoutMs, idleTimeoutMs };
+  // One listener for every socket ('close' comes once): nothing allocated per connection for it.
+  const forget = function (this: net.Socket): void {
+    sockets.delete(this);
+  };
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    socket.on('close', forget);
     socket.setNoDelay(true);
     const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    void (async () => {
-      let stream: TlsStream | undefined;
-      try {
-        const c = withNodeProvider(typeof config === 'function' ? config(remote) : config);
-        stream = new TlsStream(createServerConnection(c), socketChannel(socket), streamOptions);
-        const s = stream;
-        await s.handshake();
-        await onSecureConnection(s, remote);
-      } catch (err) {
-        if (stream) await stream.abort(err);
-        else socket.destroy();
+    let stream: TlsStream;
+    try {
+      const c = withNodeProvider(typeof config === 'function' ? config(remote) : config);
+      stream = new TlsStream(createServerConnection(c), socketChannel(socket), streamOptions);
+    } catch (err) {
+      socket.destroy();
+      onError?.(err, remote);
+      return;
+    }
+    // A promise chain, not an async function: an open connection keeps no suspended frame here.
+    stream
+      .handshake()
+      .then(() => onSecureConnection(stream, remote))
+      .then(undefined, async (err: unknown) => {
+        await stream.abort(err);
         onError?.(err, remote);
-      }
-    })();
+      });
   });
   return {
     server,

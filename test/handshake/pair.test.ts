@@ -298,3 +298,33 @@ describe('in-memory client ↔ server', () => {
     expect(() => createClientConnection({ serverName: 'x' })).toThrow(TlsUsageError);
   });
 });
+
+describe('receive() and read(): no copies, no retained input', () => {
+  it('read() hands over one chunk per record, in order, without joining them', () => {
+    const o = runPair({ client: {}, server: {} });
+    o.client.write(utf8('one'));
+    o.client.write(utf8('two'));
+    o.client.write(new Uint8Array(40_000).fill(7)); // three records
+    o.server.receive(o.client.takeOutput()!);
+    const chunks: Uint8Array[] = [];
+    for (let d = o.server.read(); d !== undefined; d = o.server.read()) chunks.push(d);
+    expect(chunks.map((c) => c.length)).toEqual([3, 3, 16384, 16384, 40_000 - 2 * 16384]);
+    expect(chunks[0]).toEqual(utf8('one'));
+    expect(chunks[1]).toEqual(utf8('two'));
+  });
+
+  it('the caller may overwrite what it passed to receive() as soon as receive() returns', () => {
+    const o = runPair({ client: {}, server: {} });
+    const data = new Uint8Array(50_000);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 31) & 0xff;
+    o.client.write(data);
+    const wire = o.client.takeOutput()!;
+    // Cut inside the third record: the server keeps its first part across the two calls.
+    const buf = new Uint8Array(40_000);
+    buf.set(wire.subarray(0, 40_000));
+    o.server.receive(buf);
+    buf.fill(0xee); // a transport reusing its read buffer
+    o.server.receive(wire.slice(40_000));
+    expect(drain(o.server)).toEqual(data);
+  });
+});

@@ -2,8 +2,10 @@
 // our client ↔ `openssl s_server`, `openssl s_client` ↔ our server. Certificates are minted
 // by the project at test time (src/x509/mint.ts).
 // Once per crypto provider (--provider): the whole matrix for node (the CLI's default) and noble;
-// for webcrypto (noble plus SubtleCrypto signing and chain verification) the cases where it
-// differs: every certificate type both ways, each suite once, HRR and the 1 MiB transfers.
+// for webcrypto (SubtleCrypto key exchange, CertificateVerify checks, signing and chain
+// verification, each a pending step; noble for hashing and records) the cases where it differs:
+// every certificate type both ways (ECDSA, Ed25519, RSA-PSS CertificateVerify), each suite once
+// with x25519, P-256 and P-384 in turn, HRR (a second async key share) and the 1 MiB transfers.
 
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -90,6 +90,53 @@ describe('Chromium', () => {
     }
   });
 
+  it('the webcrypto provider in the page: SubtleCrypto X25519, then P-256 after a HelloRetryRequest, and the CertificateVerify check, against openssl s_server', async (ctx) => {
+    if (skipReason) return ctx.skip(skipReason);
+    const s = await reversingServer(files, ['-groups', 'P-256']);
+    const bridge = await startBridge({ listen: { port: 0 }, to: { host: '127.0.0.1', port: s.port } });
+    try {
+      const result = await page.evaluate(
+        async ({ wsUrl, caPem }) => {
+          const e = (window as unknown as PageWindow).tls13;
+          const calls: Record<string, number> = {};
+          const real = globalThis.crypto.subtle;
+          // Count what the provider asks SubtleCrypto for.
+          const subtle = new Proxy(real, {
+            get(target, prop) {
+              const v: unknown = Reflect.get(target, prop, target);
+              if (typeof v !== 'function') return v;
+              return (...args: unknown[]): unknown => {
+                const alg = args[0] !== null && typeof args[0] === 'object' && 'name' in args[0] ? `:${String(args[0].name)}` : '';
+                const k = `${String(prop)}${prop === 'deriveBits' || prop === 'verify' ? alg : ''}`;
+                calls[k] = (calls[k] ?? 0) + 1;
+                return (v as (...a: unknown[]) => unknown).apply(target, args);
+              };
+            },
+          });
+          const provider = e.createWebCryptoProvider({ subtle });
+          const verifier = new e.WebCryptoServerVerifier({ trustAnchors: e.pemDecode(caPem), subtle });
+          const tls = await e.connectWebSocket(wsUrl, { provider, serverName: 'localhost', verifier });
+          await tls.write(new TextEncoder().encode('webcrypto\n'));
+          let got = '';
+          while (!got.includes('\n')) got += new TextDecoder().decode((await tls.read()) ?? new Uint8Array());
+          const p = tls.parameters;
+          await tls.close();
+          return { got, calls, group: p.groupName, hrr: p.helloRetryRequest, scheme: p.signatureSchemeName };
+        },
+        { wsUrl: `ws://127.0.0.1:${bridge.port}/`, caPem: files.pki.root.certPem },
+      );
+      expect(result.got).toBe('otpyrcbew\n');
+      expect(result).toMatchObject({ group: 'secp256r1', hrr: true, scheme: 'ecdsa_secp256r1_sha256' });
+      // Two key shares imported (X25519, P-256) and read back; one P-256 agreement; the
+      // CertificateVerify and the two chain signatures verified, all by SubtleCrypto.
+      expect(result.calls).toMatchObject({ exportKey: 2, 'deriveBits:ECDH': 1, 'verify:ECDSA': 3 });
+      expect(result.calls['deriveBits:X25519']).toBeUndefined();
+    } finally {
+      await bridge.close();
+      await s.stop();
+    }
+  });
+
   it('our server in the page ← WebSocket ← reverse bridge ← openssl s_client (echo; the exporter matches OpenSSL)', async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
     const bridge = await startBridge({ listen: { port: 0 }, accept: { port: 0 } });

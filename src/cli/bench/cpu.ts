@@ -14,6 +14,7 @@ import type {
   CryptoProvider,
   HashAlgorithm,
   IncrementalHash,
+  KeyExchange,
   KeyExchangeGroup,
   SignatureVerifier,
   SigningKey,
@@ -95,8 +96,9 @@ function meteredGroup(g: KeyExchangeGroup, m: Meter): KeyExchangeGroup {
     id: g.id,
     name: g.name,
     start(random) {
-      const kx = m.time('kx', () => g.start(random));
-      return { group: kx.group, publicKey: kx.publicKey, complete: (peer) => m.time('kx', () => kx.complete(peer)) };
+      const wrap = (kx: KeyExchange): KeyExchange => ({ group: kx.group, publicKey: kx.publicKey, complete: (peer) => m.time('kx', () => kx.complete(peer)) });
+      const started = m.time('kx', () => g.start(random));
+      return started instanceof Promise ? started.then(wrap) : wrap(started);
     },
   };
 }

@@ -1,8 +1,9 @@
 // Memory per idle connection: N node:tls clients (in this process) hold connections open to a
 // server in its own process (./memory-child.ts): ours (node:crypto provider) or node:tls. The
-// server process's memory after the connections, minus before, over N. RSS is the figure
-// compared (node:tls keeps its per-connection state in OpenSSL, outside the JS heap); the JS
-// heap and external memory are reported beside it.
+// server process's memory after the connections, minus before, over N, both read in the idle
+// state (./memory-child.ts: after V8's low-memory collection). RSS is the figure compared
+// (node:tls keeps its per-connection state in OpenSSL, outside the JS heap); the JS heap and
+// external memory are reported beside it.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import * as tls from 'node:tls';

@@ -196,12 +196,7 @@ function tables(res: BenchResults, json: BenchJson): Tables {
       fmtRatio(t.ratio_vs_raw),
     ]);
   }
-  const m = res.memory;
-  const memory = [
-    ['server', 'connections', 'RSS / conn', 'JS heap + external / conn'],
-    ['ours (node provider)', String(m.ours.connections), kib(m.ours.rssPerConn), kib(m.ours.heapPerConn)],
-    ['node:tls', String(m.node.connections), kib(m.node.rssPerConn), kib(m.node.heapPerConn)],
-  ];
+  const memory = memoryTable(res.memory);
   const cpu = [['provider', 'handshakes', 'main thread ms', 'primitives ms', 'ratio', 'process CPU ms', 'kx', 'sign', 'verify', 'aead', 'hash', 'random']];
   for (const c of res.cpu) {
     const b = c.byPrimitive;
@@ -220,6 +215,19 @@ function tables(res: BenchResults, json: BenchJson): Tables {
   return { handshakes, throughput, memory, cpu, targets: tg };
 }
 
+function memoryTable(m: { ours: MemoryResult; node: MemoryResult }): string[][] {
+  return [
+    ['server', 'connections', 'RSS / conn', 'JS heap + external / conn'],
+    ['ours (node provider)', String(m.ours.connections), kib(m.ours.rssPerConn), kib(m.ours.heapPerConn)],
+    ['node:tls', String(m.node.connections), kib(m.node.rssPerConn), kib(m.node.heapPerConn)],
+  ];
+}
+
+/** `tls13 bench --only memory`: the memory table alone. */
+export function formatMemory(m: { ours: MemoryResult; node: MemoryResult }): string {
+  return ['Memory per idle connection (server process)', table(memoryTable(m), MEM_ALIGN), '', `${MEMORY_NOTE}\n`].join('\n');
+}
+
 const HS_ALIGN: ('l' | 'r')[] = ['l', 'l', 'l', 'r', 'l', 'r', 'l', 'r'];
 const TP_ALIGN: ('l' | 'r')[] = ['l', 'r', 'l', 'r', 'r', 'r', 'r', 'r', 'r'];
 const MEM_ALIGN: ('l' | 'r')[] = ['l', 'r', 'r', 'r'];
@@ -236,11 +244,14 @@ function header(res: BenchResults): string[] {
   ];
 }
 
+const MEMORY_NOTE =
+  'Memory: a server alone in its process holds N idle connections (node:tls clients in the bench process); RSS after minus before, over N, both read after the low-memory GC that V8 runs in an idle process (asked for, not waited for: it also returns the young generation that a burst of handshakes grew, which is not per-connection memory). Ours runs the node provider.';
+
 const NOTES = [
   'One handshake: TCP connect until the client holds the server\'s first application byte (sent once the server completed, after its tickets); suite TLS_AES_128_GCM_SHA256, chains leaf + intermediate verified to the root by the client.',
   '† node:tls cannot do this case on both ends (no 0-RTT; with OpenSSL 3.0 a node:tls client always offers psk_dhe_ke as well and the server prefers it): the node:tls figure is its psk_dhe_ke resumption.',
   'Throughput: one direction, one record per write; ours = our client → our server over TCP (we seal and open), node:tls likewise; raw = the provider\'s AeadKey seal + open of the same buffers; ours in memory = the engine without sockets.',
-  'Memory: a server alone in its process holds N idle connections (node:tls clients in the bench process); RSS after minus before, over N. Ours runs the node provider.',
+  MEMORY_NOTE,
   'CPU: full handshakes in memory, both ends ours; every primitive timed where it is called. In memory the handshake is synchronous, so its elapsed time is its main-thread CPU; process CPU also counts V8\'s GC threads.',
 ];
 

@@ -6,7 +6,7 @@ import { bytesToNumberBE } from '@noble/curves/utils.js';
 import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
 import { illegalParameter } from '../../errors.js';
 import { NamedGroup } from '../../wire/codepoints.js';
-import type { KeyExchange, KeyExchangeGroup, RandomSource } from '../provider.js';
+import type { RandomSource, SyncKeyExchange, SyncKeyExchangeGroup } from '../provider.js';
 import { isAllZero } from '../../util/bytes.js';
 
 /**
@@ -26,12 +26,12 @@ export function randomScalar(curve: ECDSA, random: RandomSource): Uint8Array {
   throw new Error('random source keeps producing invalid scalars');
 }
 
-function nistGroup(id: number, name: string, curve: ECDSA): KeyExchangeGroup {
+function nistGroup(id: number, name: string, curve: ECDSA): SyncKeyExchangeGroup {
   const coordLen = curve.Point.Fp.BYTES;
   return Object.freeze({
     id,
     name,
-    start(random: RandomSource): KeyExchange {
+    start(random: RandomSource): SyncKeyExchange {
       const sk = randomScalar(curve, random);
       const publicKey = curve.getPublicKey(sk, false);
       return {
@@ -63,11 +63,11 @@ interface Montgomery {
   getSharedSecret(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array;
 }
 
-function montgomeryGroup(id: number, name: string, curve: Montgomery, len: number): KeyExchangeGroup {
+function montgomeryGroup(id: number, name: string, curve: Montgomery, len: number): SyncKeyExchangeGroup {
   return Object.freeze({
     id,
     name,
-    start(random: RandomSource): KeyExchange {
+    start(random: RandomSource): SyncKeyExchange {
       // RFC 7748 §5: the random bytes are the private key as is (clamped by the function).
       const sk = new Uint8Array(len);
       random(sk);
@@ -93,14 +93,14 @@ function montgomeryGroup(id: number, name: string, curve: Montgomery, len: numbe
   });
 }
 
-export const x25519Group: KeyExchangeGroup = montgomeryGroup(NamedGroup.x25519, 'x25519', x25519, 32);
-export const x448Group: KeyExchangeGroup = montgomeryGroup(NamedGroup.x448, 'x448', x448, 56);
-export const secp256r1Group: KeyExchangeGroup = nistGroup(NamedGroup.secp256r1, 'secp256r1', p256);
-export const secp384r1Group: KeyExchangeGroup = nistGroup(NamedGroup.secp384r1, 'secp384r1', p384);
-export const secp521r1Group: KeyExchangeGroup = nistGroup(NamedGroup.secp521r1, 'secp521r1', p521);
+export const x25519Group: SyncKeyExchangeGroup = montgomeryGroup(NamedGroup.x25519, 'x25519', x25519, 32);
+export const x448Group: SyncKeyExchangeGroup = montgomeryGroup(NamedGroup.x448, 'x448', x448, 56);
+export const secp256r1Group: SyncKeyExchangeGroup = nistGroup(NamedGroup.secp256r1, 'secp256r1', p256);
+export const secp384r1Group: SyncKeyExchangeGroup = nistGroup(NamedGroup.secp384r1, 'secp384r1', p384);
+export const secp521r1Group: SyncKeyExchangeGroup = nistGroup(NamedGroup.secp521r1, 'secp521r1', p521);
 
 /** Every group implemented, in default preference order. */
-export const ALL_GROUPS: readonly KeyExchangeGroup[] = Object.freeze([
+export const ALL_GROUPS: readonly SyncKeyExchangeGroup[] = Object.freeze([
   x25519Group,
   secp256r1Group,
   secp384r1Group,
@@ -108,6 +108,6 @@ export const ALL_GROUPS: readonly KeyExchangeGroup[] = Object.freeze([
   x448Group,
 ]);
 
-export function groupById(id: number): KeyExchangeGroup | undefined {
+export function groupById(id: number): SyncKeyExchangeGroup | undefined {
   return ALL_GROUPS.find((g) => g.id === id);
 }

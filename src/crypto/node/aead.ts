@@ -13,13 +13,14 @@ const NONCE_LEN = 12;
 
 type NodeAeadName = CipherGCMTypes | 'chacha20-poly1305';
 
+// No options object: 16-byte tags are the default for GCM and ChaCha20-Poly1305 alike, and
+// setAAD needs no plaintextLength outside CCM (each option costs a validation per record).
 function cipher(alg: NodeAeadName, key: KeyObject, nonce: Uint8Array) {
-  // The chacha20-poly1305 overload wants authTagLength; 16 is also GCM's default.
-  return createCipheriv(alg as 'chacha20-poly1305', key, nonce, { authTagLength: TAG_LEN });
+  return createCipheriv(alg as CipherGCMTypes, key, nonce);
 }
 
 function decipher(alg: NodeAeadName, key: KeyObject, nonce: Uint8Array) {
-  return createDecipheriv(alg as 'chacha20-poly1305', key, nonce, { authTagLength: TAG_LEN });
+  return createDecipheriv(alg as CipherGCMTypes, key, nonce);
 }
 
 function makeNodeAead(name: string, alg: NodeAeadName, keyLen: number, recordLimit: number): AeadAlgorithm {
@@ -37,7 +38,7 @@ function makeNodeAead(name: string, alg: NodeAeadName, keyLen: number, recordLim
         const n = plaintext.length;
         if (out.length !== n + TAG_LEN) throw new RangeError(`${name}: output must be ${n + TAG_LEN} bytes, got ${out.length}`);
         const c = cipher(alg, k, nonce);
-        c.setAAD(aad, { plaintextLength: n });
+        c.setAAD(aad);
         // update() has read all of `plaintext` before anything is written to `out` (which may alias it).
         const body = c.update(plaintext);
         const tail = c.final(); // empty for GCM and ChaCha20-Poly1305
@@ -58,7 +59,7 @@ function makeNodeAead(name: string, alg: NodeAeadName, keyLen: number, recordLim
           if (nonce.length !== NONCE_LEN || n < 0) return null;
           try {
             const d = decipher(alg, k, nonce);
-            d.setAAD(aad, { plaintextLength: n });
+            d.setAAD(aad);
             d.setAuthTag(ciphertextAndTag.subarray(n));
             const body = d.update(ciphertextAndTag.subarray(0, n));
             const tail = d.final(); // throws when the tag does not verify

@@ -2,6 +2,7 @@
 // compatible module: Bun, Deno). Import it from 'tls13-engine/crypto/node'; the core never
 // imports node:crypto. Same interfaces, same key-share draws and the same verification policy
 // as the noble provider; only the speed differs.
+import { Buffer } from 'node:buffer';
 import { randomFillSync } from 'node:crypto';
 import { CipherSuite } from '../../wire/codepoints.js';
 import { configuredDefaultProvider } from '../default.js';
@@ -71,6 +72,12 @@ export interface NodeProviderOptions {
   random?: RandomSource;
 }
 
+/** Unzeroed memory (its own ArrayBuffer, not Node's shared pool), as a plain Uint8Array. */
+export function nodeAllocate(length: number): Uint8Array {
+  const b = Buffer.allocUnsafeSlow(length);
+  return new Uint8Array(b.buffer, b.byteOffset, length);
+}
+
 /**
  * A provider over node:crypto with suites AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305 and
  * groups x25519, secp256r1, secp384r1, secp521r1, x448, in that preference order.
@@ -84,6 +91,7 @@ export function createNodeProvider(opts?: NodeProviderOptions): CryptoProvider {
     random: opts?.random ?? nodeRandom,
     hash: (name: HashAlgorithm['name']): HashAlgorithm => nodeHashByName(name),
     signingKey: (material: PrivateKeyMaterial): SigningKey => nodeSigningKeyFromMaterial(material),
+    allocate: nodeAllocate,
   });
 }
 

@@ -1,11 +1,12 @@
-// The WebCrypto provider: SubtleCrypto where the engine can wait for it, noble where it cannot.
+// The WebCrypto provider: SubtleCrypto wherever the engine can wait for it, noble elsewhere.
 //
-// SubtleCrypto only answers with Promises. The engine accepts a Promise from a Signer and from a
-// certificate verifier (each becomes a pending step), so signing (ECDSA, Ed25519, RSA-PSS) and
-// certificate chain signatures (WebCryptoServerVerifier / WebCryptoClientVerifier) go to
-// SubtleCrypto. Key exchange (KeyExchangeGroup.start/complete), the CertificateVerify check
-// (SignatureVerifier.verify) and the record path (AeadKey) are synchronous interfaces, so they
-// stay on noble: records are never delayed by promises. Randomness is getRandomValues.
+// SubtleCrypto only answers with Promises. The engine waits on a Promise from a Signer, a
+// certificate verifier, a key exchange (KeyExchangeGroup.start / KeyExchange.complete) and the
+// CertificateVerify check (CryptoProvider.handshakeVerifier), each as an explicit pending step.
+// So signing, (EC)DHE (X25519, P-256, P-384, P-521), CertificateVerify and, with
+// WebCryptoServerVerifier / WebCryptoClientVerifier, certificate chain signatures go to
+// SubtleCrypto. Hashing, HKDF and the record path (AeadKey) are synchronous interfaces and stay
+// on noble: records are never delayed by promises. Randomness is getRandomValues.
 // No Node built-in: usable in browsers, workers, workerd, Deno, Bun and Node.
 import { nobleProvider } from '../noble/index.js';
 import { defaultRandom } from '../noble/random.js';
@@ -14,7 +15,8 @@ import type { CryptoProvider, PrivateKeyMaterial, RandomSource, Signer, SigningK
 import { createRsaSigningKey } from '../rsa/sign.js';
 import { internalError } from '../../errors.js';
 import { SignatureScheme } from '../../wire/codepoints.js';
-import { b64url, own, p1363ToDer, subtleOrUndefined } from './subtle.js';
+import { b64url, own, p1363ToDer, subtleHandshakeVerifier, subtleOrUndefined } from './subtle.js';
+import { webCryptoGroups } from './groups.js';
 
 export interface WebCryptoProviderOptions {
   /** Randomness for everything the engine draws. Default: globalThis.crypto.getRandomValues. */
@@ -91,17 +93,21 @@ function uncompressedPoint(m: Extract<PrivateKeyMaterial, { kind: 'ec' }>): Uint
 }
 
 /**
- * A provider with noble's suites, groups, hashes and (synchronous) verifier, getRandomValues,
- * and SubtleCrypto signing keys (`signingKey`). Pair it with WebCryptoServerVerifier /
- * WebCryptoClientVerifier so that certificate chains are verified by SubtleCrypto too.
+ * A provider with noble's suites and hashes, getRandomValues, and SubtleCrypto for key exchange
+ * (x448 on noble), CertificateVerify checks (`handshakeVerifier`) and signing keys (`signingKey`);
+ * `verifier` is noble's, synchronous, for certificate chains. Pair it with
+ * WebCryptoServerVerifier / WebCryptoClientVerifier so that chains are verified by SubtleCrypto too.
+ * Without SubtleCrypto it is noble with getRandomValues.
  */
 export function createWebCryptoProvider(opts?: WebCryptoProviderOptions): CryptoProvider {
   const random = opts?.random ?? defaultRandom;
+  const subtle = opts?.subtle ?? subtleOrUndefined();
   return Object.freeze({
     name: 'webcrypto',
     cipherSuites: nobleProvider.cipherSuites,
-    groups: nobleProvider.groups,
+    groups: subtle ? webCryptoGroups(subtle) : nobleProvider.groups,
     verifier: nobleProvider.verifier,
+    ...(subtle ? { handshakeVerifier: subtleHandshakeVerifier(subtle, nobleProvider.verifier) } : {}),
     random,
     hash: nobleProvider.hash,
     signingKey: (material: PrivateKeyMaterial): SigningKey => webCryptoSigningKey(material, { ...opts, random }),
@@ -112,4 +118,5 @@ export const webCryptoProvider: CryptoProvider = createWebCryptoProvider();
 
 export { WebCryptoServerVerifier, WebCryptoClientVerifier, PrefetchedSignatureVerifier } from './verifiers.js';
 export type { WebCryptoVerifierOptions } from './verifiers.js';
-export { subtleVerify, derToP1363, p1363ToDer } from './subtle.js';
+export { subtleVerify, subtleHandshakeVerifier, derToP1363, p1363ToDer } from './subtle.js';
+export { webCryptoGroups } from './groups.js';

@@ -2,7 +2,7 @@
 // IEEE P1363 r || s, TLS and X.509 speak DER), and one verification as a Promise.
 // No Node built-in: this runs in browsers, workers, workerd, Deno, Bun and Node.
 import { SignatureScheme } from '../../wire/codepoints.js';
-import type { PublicKey } from '../provider.js';
+import type { HandshakeSignatureVerifier, PublicKey, SignatureVerifier } from '../provider.js';
 import { bigintToBytes } from '../rsa/math.js';
 import { rsaPublicKeyProblem } from '../rsa/verify.js';
 
@@ -49,6 +49,30 @@ export function b64url(b: Uint8Array): string {
     for (let j = 0; j < chars; j++) s += B64URL[(n >> (18 - 6 * j)) & 63]!;
   }
   return s;
+}
+
+const B64URL_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) B64URL_VALUE[B64URL.charCodeAt(i)] = i;
+
+/** RFC 4648 §5 base64url without padding → bytes; undefined when malformed. */
+export function fromB64url(s: string): Uint8Array | undefined {
+  if (s.length % 4 === 1) return undefined;
+  const out = new Uint8Array((s.length * 3) >> 2);
+  let acc = 0;
+  let bits = 0;
+  let j = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const v = c < 128 ? B64URL_VALUE[c]! : -1;
+    if (v < 0) return undefined;
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[j++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
 }
 
 /** Copies into a fresh ArrayBuffer-backed array (SubtleCrypto's BufferSource, and safe from later mutation). */
@@ -141,9 +165,17 @@ function importVerifyKey(subtle: SubtleCrypto, key: PublicKey, spec: Spec): Prom
  * One verification through SubtleCrypto: true or false when SubtleCrypto gave a definite answer
  * under the engine's policy (scheme bound to key kind, RSA key limits, DER ECDSA signatures),
  * undefined when it could not answer (algorithm or key form unsupported here): the caller then
- * falls back to a synchronous verifier.
+ * falls back to a synchronous verifier. A malformed DER ECDSA signature is false with
+ * `strictDer`, else undefined (the fallback judges it).
  */
-export async function subtleVerify(subtle: SubtleCrypto, scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array): Promise<boolean | undefined> {
+export async function subtleVerify(
+  subtle: SubtleCrypto,
+  scheme: number,
+  key: PublicKey,
+  message: Uint8Array,
+  signature: Uint8Array,
+  opts?: { strictDer?: boolean },
+): Promise<boolean | undefined> {
   const spec = SPECS.get(scheme);
   if (spec === undefined) return undefined;
   let sig: Uint8Array<ArrayBuffer>;
@@ -154,7 +186,7 @@ export async function subtleVerify(subtle: SubtleCrypto, scheme: number, key: Pu
       const len = COORD_LEN[key.curve];
       if (len === undefined || key.point.length !== 1 + 2 * len || key.point[0] !== 0x04) return undefined; // compressed: fallback
       const raw = derToP1363(signature, len);
-      if (raw === undefined) return undefined; // let the fallback judge odd encodings
+      if (raw === undefined) return opts?.strictDer ? false : undefined; // else the fallback judges odd encodings
       sig = raw;
       algorithm = { name: 'ECDSA', hash: spec.hash };
       break;
@@ -182,4 +214,21 @@ export async function subtleVerify(subtle: SubtleCrypto, scheme: number, key: Pu
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CertificateVerify checks (RFC 8446 §4.4.3) through SubtleCrypto, answered as Promises; what
+ * SubtleCrypto cannot verify here (Ed448, a compressed EC point, a refused key) goes to `fallback`.
+ * ECDSA signatures are DER (RFC 8446 §4.2.3) and are converted strictly: malformed DER is false.
+ */
+export function subtleHandshakeVerifier(subtle: SubtleCrypto, fallback: SignatureVerifier): HandshakeSignatureVerifier {
+  return Object.freeze({
+    schemes: fallback.schemes,
+    verify(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+      return subtleVerify(subtle, scheme, key, message, signature, { strictDer: true }).then(
+        (r) => r ?? fallback.verify(scheme, key, message, signature),
+        () => false,
+      );
+    },
+  });
 }

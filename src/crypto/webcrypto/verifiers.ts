@@ -124,13 +124,18 @@ function candidateLinks(presented: readonly ParsedCertificate[], pool: readonly 
 class PrefetchingChain {
   readonly signatures: PrefetchedSignatureVerifier;
   private readonly configured: ParsedCertificate[];
+  /**
+   * Presented chains already prefetched, by leaf (the parse cache's objects): the same chain
+   * again is validated at once, with no pending step. Answers evicted since then fall back.
+   */
+  private readonly prefetched = new WeakMap<ParsedCertificate, readonly ParsedCertificate[]>();
 
   constructor(opts: WebPkiVerifierOptions, subtle: SubtleCrypto) {
     this.signatures = new PrefetchedSignatureVerifier(subtle, opts.verifier);
     this.configured = [...opts.trustAnchors, ...(opts.intermediates ?? [])].map((d) => parseCertificate(d));
   }
 
-  async run<T>(chain: readonly Uint8Array[], validate: () => T): Promise<T> {
+  run<T>(chain: readonly Uint8Array[], validate: () => T): T | Promise<T> {
     const presented: ParsedCertificate[] = [];
     for (const der of chain) {
       try {
@@ -139,8 +144,13 @@ class PrefetchingChain {
         // the validator reports it
       }
     }
-    await this.signatures.prefetch(candidateLinks(presented, [...presented, ...this.configured]));
-    return validate();
+    const leaf = presented[0];
+    const seen = leaf && this.prefetched.get(leaf);
+    if (seen && seen.length === presented.length && seen.every((c, i) => c === presented[i])) return validate();
+    return this.signatures.prefetch(candidateLinks(presented, [...presented, ...this.configured])).then(() => {
+      if (leaf) this.prefetched.set(leaf, presented);
+      return validate();
+    });
   }
 }
 
@@ -159,7 +169,8 @@ function resolve(opts: WebCryptoVerifierOptions): { options: WebPkiVerifierOptio
 
 /**
  * WebPkiServerVerifier with the chain's signatures verified by SubtleCrypto (asynchronously:
- * the handshake waits on it as a pending step). Same options, checks and errors.
+ * the handshake waits on it as a pending step; a chain seen before is answered at once).
+ * Same options, checks and errors.
  */
 export class WebCryptoServerVerifier implements ServerCertificateVerifier {
   private readonly chain: PrefetchingChain;
@@ -171,7 +182,7 @@ export class WebCryptoServerVerifier implements ServerCertificateVerifier {
     this.inner = new WebPkiServerVerifier({ ...options, verifier: this.chain.signatures });
   }
 
-  verify(input: CertificateVerifierInput): Promise<VerifiedChain> {
+  verify(input: CertificateVerifierInput): VerifiedChain | Promise<VerifiedChain> {
     return this.chain.run(input.chain, () => this.inner.verify(input));
   }
 
@@ -197,7 +208,7 @@ export class WebCryptoClientVerifier implements ClientCertificateVerifier {
     this.authorities = this.inner.authorities;
   }
 
-  verify(input: ClientCertificateVerifierInput): Promise<VerifiedChain> {
+  verify(input: ClientCertificateVerifierInput): VerifiedChain | Promise<VerifiedChain> {
     return this.chain.run(input.chain, () => this.inner.verify(input));
   }
 }

@@ -34,7 +34,7 @@ import {
 import type { ClientHello, Extension, ServerHello } from '../../wire/types.js';
 import { bytesEqual, utf8 } from '../../util/bytes.js';
 import type { CipherSuiteImpl, HashAlgorithm, KeyExchange } from '../../crypto/provider.js';
-import { deriveHandshakeSecrets, fail, findSuite, type HandshakeState, type Step } from '../common.js';
+import { allReady, deriveHandshakeSecrets, fail, findSuite, whenReady, type HandshakeState, type Step } from '../common.js';
 import { checkSolicited, installHandshakeWriteKeys, type ClientHandshake } from './data.js';
 import { choosePsks, sendEarlyData, withPskBinders, type OfferedPsk } from './psk.js';
 import { ExpectEncryptedExtensions } from './server-auth.js';
@@ -43,7 +43,8 @@ import { ExpectEncryptedExtensions } from './server-auth.js';
 const DOWNGRADE_TLS12 = new Uint8Array([0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01]);
 const DOWNGRADE_TLS11 = new Uint8Array([0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x00]);
 
-function startKeyShare(hs: ClientHandshake, group: number): KeyExchange {
+/** The private key is drawn now (RFC 8448 replays depend on the order); the share may come later. */
+function startKeyShare(hs: ClientHandshake, group: number): KeyExchange | Promise<KeyExchange> {
   const impl = hs.ctx.provider.groups.find((g) => g.id === group);
   if (!impl) throw new TlsError(AlertDescription.internal_error, `no implementation of group ${groupName(group)}`);
   return impl.start(hs.ctx.provider.random);
@@ -100,13 +101,20 @@ function sendClientHello(hs: ClientHandshake, hello: ClientHello, prefixHash: (h
   return raw;
 }
 
-/** RFC 8446 §4.1.2: the first flight. */
+/** RFC 8446 §4.1.2: the first flight, once the key shares are ready (an async provider: a pending step). */
 export function startClientHandshake(hs: ClientHandshake): Step {
-  hs.keyShares = hs.config.keyShareGroups.map((g) => startKeyShare(hs, g));
+  const shares = allReady(hs.config.keyShareGroups.map((g) => startKeyShare(hs, g)));
   const random = hs.ctx.random(32);
-  hs.ctx.clientRandom = random;
   // RFC 8446 Appendix D.4: compatibility mode sends a non-empty legacy_session_id.
   const legacySessionId = hs.config.middleboxCompat ? hs.ctx.random(32) : new Uint8Array(0);
+  return whenReady(shares, (keyShares) => {
+    hs.keyShares = keyShares;
+    return sendFirstClientHello(hs, random, legacySessionId);
+  });
+}
+
+function sendFirstClientHello(hs: ClientHandshake, random: Uint8Array, legacySessionId: Uint8Array): Step {
+  hs.ctx.clientRandom = random;
   hs.offeredPsks = choosePsks(hs, hs.config.session, hs.config.externalPsks);
   // RFC 8446 §4.2.10: 0-RTT only with the first PSK, a resumption ticket that allows it.
   const first = hs.offeredPsks[0];
@@ -165,12 +173,13 @@ export class ExpectServerHello implements HandshakeState {
     const chosen = this.selectedPsk(msg, suite);
     // RFC 8446 §4.2.8, §4.2.9: a key share, unless the server chose psk_ke.
     const ks = findExtension(msg.extensions, ExtensionType.key_share);
-    let shared: Uint8Array | undefined;
+    let shared: Uint8Array | Promise<Uint8Array> | undefined;
     let group: number | undefined;
     if (ks) {
       const share = decodeKeyShareServer(ks.data);
       const mine = hs.keyShares.find((k) => k.group === share.group);
       if (!mine) fail('illegal_parameter', `ServerHello key_share for ${groupName(share.group)}, which we did not send`);
+      // An async provider answers later: the rest waits as a pending step.
       shared = mine.complete(share.keyExchange);
       group = share.group;
     } else if (!chosen) {
@@ -180,6 +189,12 @@ export class ExpectServerHello implements HandshakeState {
       // missing: the values are "not consistent", illegal_parameter.
       fail('illegal_parameter', 'PSK ServerHello without key_share, but only psk_dhe_ke was offered');
     }
+    return whenReady(shared, (secret) => this.keyExchanged(raw, suite, chosen, secret, group));
+  }
+
+  /** RFC 8446 §7.1: the handshake secrets from the (EC)DHE secret; the server's flight comes next. */
+  private keyExchanged(raw: Uint8Array, suite: CipherSuiteImpl, chosen: OfferedPsk | undefined, shared: Uint8Array | undefined, group: number | undefined): Step {
+    const hs = this.hs;
     hs.transcript.add(raw);
 
     const early = new EarlySecretStage(suite.hash, chosen?.psk);
@@ -247,20 +262,25 @@ export class ExpectServerHello implements HandshakeState {
     const suite = findSuite(hs.ctx.provider, msg.cipherSuite)!;
     const ks = findExtension(msg.extensions, ExtensionType.key_share);
     const cookieExt = findExtension(msg.extensions, ExtensionType.cookie);
-    let newShares = hs.keyShares;
+    const cookie = cookieExt ? decodeCookie(cookieExt.data) : undefined;
+    let newShares: KeyExchange[] | Promise<KeyExchange[]> = hs.keyShares;
     if (ks) {
       const group = decodeKeyShareHrr(ks.data);
       if (!hs.config.groups.includes(group)) fail('illegal_parameter', `HelloRetryRequest selected ${groupName(group)}, not offered`);
       if (hs.keyShares.some((k) => k.group === group)) {
         fail('illegal_parameter', `HelloRetryRequest selected ${groupName(group)}, for which a share was sent`);
       }
-      newShares = [startKeyShare(hs, group)];
+      newShares = allReady([startKeyShare(hs, group)]);
     } else if (!cookieExt) {
       fail('illegal_parameter', 'HelloRetryRequest would not change the ClientHello');
     }
-    const cookie = cookieExt ? decodeCookie(cookieExt.data) : undefined;
+    return whenReady(newShares, (shares) => this.retry(raw, suite, shares, cookie));
+  }
 
-    hs.helloRetry = { cipherSuite: msg.cipherSuite };
+  /** RFC 8446 §4.1.2: ClientHello2, with the new key share. */
+  private retry(raw: Uint8Array, suite: CipherSuiteImpl, newShares: KeyExchange[], cookie: Uint8Array | undefined): Step {
+    const hs = this.hs;
+    hs.helloRetry = { cipherSuite: suite.id };
     hs.ctx.negotiated({ helloRetryRequest: true });
     // RFC 8446 §4.4.1: ClientHello1 becomes message_hash in the transcript.
     hs.transcript.setHash(suite.hash);

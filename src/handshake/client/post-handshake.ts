@@ -15,6 +15,9 @@ export type CertificateRequestHandler = (msg: CertificateRequest, raw: Uint8Arra
  */
 export function postHandshakeAuth(hs: ClientHandshake): CertificateRequestHandler | undefined {
   if (!hs.config.postHandshakeAuth) return undefined;
+  // Only these outlive the handshake (not `hs`: its secrets, key shares and ClientHello go).
+  const { ctx } = hs;
+  const certificates = hs.config.clientCertificates;
   const base = hs.transcript.fork();
   const hash = hs.suite!.hash;
   return (msg, raw, resume) => {
@@ -22,10 +25,10 @@ export function postHandshakeAuth(hs: ClientHandshake): CertificateRequestHandle
     if (msg.certificateRequestContext.length === 0) fail('illegal_parameter', 'post-handshake CertificateRequest with an empty context');
     const transcript = base.fork();
     transcript.add(raw);
-    return sendClientCertificate(hs.ctx, transcript, readCertificateRequest(msg), hs.config.clientCertificates, () => {
+    return sendClientCertificate(ctx, transcript, readCertificateRequest(msg), certificates, () => {
       // RFC 8446 §4.4.4: the Finished key comes from client_application_traffic_secret_N.
-      const verifyData = finishedVerifyData(hash, hs.ctx.trafficSecret('write'), transcript.current());
-      hs.ctx.send({ msgType: HandshakeType.finished, verifyData });
+      const verifyData = finishedVerifyData(hash, ctx.trafficSecret('write'), transcript.current());
+      ctx.send({ msgType: HandshakeType.finished, verifyData });
       return resume();
     });
   };

@@ -16,6 +16,7 @@ import { bytesEqual, nameToString } from '../../util/bytes.js';
 import {
   CERTIFICATE_VERIFY_SCHEMES,
   certificateVerifyContent,
+  checkCertificateVerify,
   fail,
   keyFitsScheme,
   deriveApplicationSecrets,
@@ -140,12 +141,12 @@ export class ExpectCertificateVerify implements HandshakeState {
       fail('illegal_parameter', `CertificateVerify scheme ${schemeName(msg.algorithm)} does not fit the certificate key`);
     }
     const content = certificateVerifyContent('server', hs.transcript.current());
-    if (!hs.ctx.provider.verifier.verify(msg.algorithm, key, content, msg.signature)) {
-      fail('decrypt_error', 'CertificateVerify signature does not verify');
-    }
-    hs.transcript.add(raw);
-    hs.ctx.negotiated({ signatureScheme: msg.algorithm, signatureSchemeName: schemeName(msg.algorithm) });
-    return new ExpectFinished(hs);
+    const failure = 'CertificateVerify signature does not verify';
+    return checkCertificateVerify(hs.ctx.provider, { scheme: msg.algorithm, key, content, signature: msg.signature, failure }, () => {
+      hs.transcript.add(raw);
+      hs.ctx.negotiated({ signatureScheme: msg.algorithm, signatureSchemeName: schemeName(msg.algorithm) });
+      return new ExpectFinished(hs);
+    });
   }
 }
 

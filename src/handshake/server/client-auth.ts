@@ -12,6 +12,7 @@ import {
   CERTIFICATE_ONLY_SCHEMES,
   CERTIFICATE_VERIFY_SCHEMES,
   certificateVerifyContent,
+  checkCertificateVerify,
   fail,
   keyFitsScheme,
   verifyFinished,
@@ -104,9 +105,11 @@ export class ExpectClientCertificateVerify implements HandshakeState {
     if (!this.req.schemes.includes(msg.algorithm)) fail('illegal_parameter', `client CertificateVerify with ${schemeName(msg.algorithm)}, which was not requested`);
     if (!keyFitsScheme(msg.algorithm, key)) fail('illegal_parameter', `client CertificateVerify scheme ${schemeName(msg.algorithm)} does not fit the key`);
     const content = certificateVerifyContent('client', transcript.current());
-    if (!hs.ctx.provider.verifier.verify(msg.algorithm, key, content, msg.signature)) fail('decrypt_error', 'client CertificateVerify does not verify');
-    transcript.add(raw);
-    return this.req.next(this.req);
+    const failure = 'client CertificateVerify does not verify';
+    return checkCertificateVerify(hs.ctx.provider, { scheme: msg.algorithm, key, content, signature: msg.signature, failure }, () => {
+      transcript.add(raw);
+      return this.req.next(this.req);
+    });
   }
 }
 

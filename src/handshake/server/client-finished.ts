@@ -7,6 +7,7 @@ import { verifyFinished, type HandshakeState, type Step } from '../common.js';
 import { ServerTraffic } from '../traffic.js';
 import type { ServerHandshake } from './data.js';
 import { sendTickets } from './psk.js';
+import { wipe } from '../../util/bytes.js';
 
 export class ExpectClientFinished implements HandshakeState {
   readonly name = 'ExpectClientFinished';
@@ -18,11 +19,15 @@ export class ExpectClientFinished implements HandshakeState {
     const suite = hs.suite!;
     verifyFinished(suite.hash, hs.clientHandshakeSecret!, hs.transcript.current(), msg.verifyData, 'client');
     hs.transcript.add(raw);
-    // RFC 8446 §4.4: post-handshake authentication extends the transcript through this Finished.
-    if (hs.postHandshakeAuth) hs.postHandshakeBase = hs.transcript.fork();
+    // RFC 8446 §4.4: post-handshake authentication extends the transcript through this Finished
+    // (kept only when we could ask: the client offered it and clientAuth is configured).
+    if (hs.postHandshakeAuth && hs.config.clientAuth) hs.postHandshakeBase = hs.transcript.fork();
     const cats = hs.clientApplicationSecret!;
     hs.ctx.setReadKeys(trafficKeys(suite, cats), 'application', cats, suite);
-    const resumptionMasterSecret = hs.master!.resumptionMasterSecret(hs.transcript.current());
+    const master = hs.master!;
+    const resumptionMasterSecret = master.resumptionMasterSecret(hs.transcript.current());
+    // The Master Secret derives nothing more (RFC 8446 §7.1).
+    master.wipe();
     hs.ctx.handshakeDone({
       suite,
       clientTrafficSecret: cats,
@@ -31,6 +36,8 @@ export class ExpectClientFinished implements HandshakeState {
       resumptionMasterSecret,
     });
     sendTickets(hs, resumptionMasterSecret);
+    // A server only issues tickets here: the resumption master secret is done with (§4.6.1).
+    wipe(resumptionMasterSecret);
     return new ServerTraffic(hs.ctx);
   }
 }

@@ -309,12 +309,30 @@ export class ExpectClientHello implements HandshakeState {
     // RFC 8446 §7.1: the client early traffic secret hashes the ClientHello alone.
     const clientEarlySecret = hs.earlyDataAccepted ? early.clientEarlyTrafficSecret(hs.transcript.current()) : undefined;
     if (hs.earlyDataAccepted) ctx.setEarlyExporter(suite.hash, early.earlyExporterMasterSecret(hs.transcript.current()));
-    let kx: KeyExchange | undefined;
-    let shared: Uint8Array | undefined;
-    if (group && clientShare) {
-      kx = group.start(ctx.provider.random);
-      shared = kx.complete(clientShare.keyExchange);
-    }
+    // RFC 8446 §4.2.8: our share and the shared secret; an async provider makes each a pending step.
+    const started = group && clientShare ? group.start(ctx.provider.random) : undefined;
+    return whenReady(started, (kx) =>
+      whenReady(kx && clientShare ? kx.complete(clientShare.keyExchange) : undefined, (shared) =>
+        this.sendServerFlight(ch, offer, suite, group, early, clientEarlySecret, kx, shared, scheme, alpn),
+      ),
+    );
+  }
+
+  private sendServerFlight(
+    ch: ClientHello,
+    offer: ClientOffer,
+    suite: CipherSuiteImpl,
+    group: KeyExchangeGroup | undefined,
+    early: EarlySecretStage,
+    clientEarlySecret: Uint8Array | undefined,
+    kx: KeyExchange | undefined,
+    shared: Uint8Array | undefined,
+    scheme: number | undefined,
+    alpn: Uint8Array | undefined,
+  ): Step {
+    const hs = this.hs;
+    const ctx = hs.ctx;
+    const psk = hs.psk;
     const extensions: Extension[] = [];
     if (psk) extensions.push({ type: ExtensionType.pre_shared_key, data: encodePreSharedKeyServer(psk.index) });
     if (kx && group) extensions.push({ type: ExtensionType.key_share, data: encodeKeyShareServer({ group: group.id, keyExchange: kx.publicKey }) });

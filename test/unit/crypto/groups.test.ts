@@ -11,7 +11,7 @@ import {
   x448Group,
 } from '../../../src/crypto/noble/groups.js';
 import { defaultRandom } from '../../../src/crypto/noble/random.js';
-import type { KeyExchangeGroup } from '../../../src/crypto/provider.js';
+import type { SyncKeyExchangeGroup } from '../../../src/crypto/provider.js';
 import { AlertDescription, TlsError } from '../../../src/errors.js';
 import { fromHex, toHex } from '../../../src/util/bytes.js';
 import { NamedGroup } from '../../../src/wire/codepoints.js';
@@ -29,7 +29,7 @@ function expectIllegalParameter(f: () => unknown): void {
   expect((caught as TlsError).alert).toBe(AlertDescription.illegal_parameter);
 }
 
-const NIST: [KeyExchangeGroup, typeof p256, string, number][] = [
+const NIST: [SyncKeyExchangeGroup, typeof p256, string, number][] = [
   [secp256r1Group, p256, 'prime256v1', 32],
   [secp384r1Group, p384, 'secp384r1', 48],
   [secp521r1Group, p521, 'secp521r1', 66],

@@ -53,6 +53,7 @@ describe('noble provider', () => {
     expect(calls).toEqual([5]);
     // The groups draw from whatever source the engine passes.
     const kx = p.groups[0]!.start(p.random);
+    if (kx instanceof Promise) throw new Error('noble key exchange must be synchronous');
     expect(kx.publicKey).toHaveLength(32);
     expect(calls).toEqual([5, 32]);
   });

@@ -15,10 +15,11 @@ import { fromB64u, generateEc, generateRsa, scriptedRandom, seededRandom } from 
 
 const PROVIDERS: CryptoProvider[] = [nobleProvider, nodeProvider, webCryptoProvider];
 
-function expectIllegalParameter(f: () => unknown): void {
+/** A key exchange may throw at once (noble, node) or reject later (webcrypto). */
+async function expectIllegalParameter(f: () => unknown): Promise<void> {
   let caught: unknown;
   try {
-    f();
+    await f();
   } catch (e) {
     caught = e;
   }
@@ -145,40 +146,40 @@ describe.each(PROVIDERS.map((p) => [p.name, p] as const))('%s provider', (_name,
   });
 
   describe('key exchange', () => {
-    it('RFC 8448 §3: injected x25519 private keys give the trace public keys and IKM', () => {
+    it('RFC 8448 §3: injected x25519 private keys give the trace public keys and IKM', async () => {
       const t = loadTrace('simple-1rtt');
       const g = group(provider, NamedGroup.x25519);
-      const client = g.start(scriptedRandom(t.get('client', 'create an ephemeral x25519 key pair', 'private key')));
-      const server = g.start(scriptedRandom(t.get('server', 'create an ephemeral x25519 key pair', 'private key')));
+      const client = await g.start(scriptedRandom(t.get('client', 'create an ephemeral x25519 key pair', 'private key')));
+      const server = await g.start(scriptedRandom(t.get('server', 'create an ephemeral x25519 key pair', 'private key')));
       expect(toHex(client.publicKey)).toBe(toHex(t.get('client', 'create an ephemeral x25519 key pair', 'public key')));
-      expect(toHex(client.complete(server.publicKey))).toBe(toHex(t.value('handshake_ikm')));
-      expect(toHex(server.complete(client.publicKey))).toBe(toHex(t.value('handshake_ikm')));
+      expect(toHex(await client.complete(server.publicKey))).toBe(toHex(t.value('handshake_ikm')));
+      expect(toHex(await server.complete(client.publicKey))).toBe(toHex(t.value('handshake_ikm')));
     });
 
     for (const id of [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1, NamedGroup.secp521r1, NamedGroup.x448]) {
-      it(`group 0x${id.toString(16)}: agrees with every provider; same random → same share`, () => {
+      it(`group 0x${id.toString(16)}: agrees with every provider; same random → same share`, async () => {
         const g = group(provider, id);
         for (const other of PROVIDERS) {
           const o = group(other, id);
-          const a = g.start(other.random);
-          const b = o.start(provider.random);
+          const a = await g.start(other.random);
+          const b = await o.start(provider.random);
           expect(a.group).toBe(id);
-          expect(toHex(a.complete(b.publicKey))).toBe(toHex(b.complete(a.publicKey)));
+          expect(toHex(await a.complete(b.publicKey))).toBe(toHex(await b.complete(a.publicKey)));
           const seed = seededRandom(id);
           const seed2 = seededRandom(id);
-          expect(toHex(g.start(seed).publicKey)).toBe(toHex(o.start(seed2).publicKey));
+          expect(toHex((await g.start(seed)).publicKey)).toBe(toHex((await o.start(seed2)).publicKey));
         }
       });
     }
 
-    it('x25519 and x448: wrong lengths and low-order shares are illegal_parameter', () => {
-      const kx = group(provider, NamedGroup.x25519).start(provider.random);
-      for (const bad of [new Uint8Array(0), new Uint8Array(31), new Uint8Array(32), Uint8Array.of(1, ...new Uint8Array(31))]) expectIllegalParameter(() => kx.complete(bad));
-      expectIllegalParameter(() => kx.complete(fromHex('e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800')));
-      expectIllegalParameter(() => kx.complete(fromHex('edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f')));
-      const kx448 = group(provider, NamedGroup.x448).start(provider.random);
-      expectIllegalParameter(() => kx448.complete(new Uint8Array(56)));
-      expectIllegalParameter(() => kx448.complete(new Uint8Array(32)));
+    it('x25519 and x448: wrong lengths and low-order shares are illegal_parameter', async () => {
+      const kx = await group(provider, NamedGroup.x25519).start(provider.random);
+      for (const bad of [new Uint8Array(0), new Uint8Array(31), new Uint8Array(32), Uint8Array.of(1, ...new Uint8Array(31))]) await expectIllegalParameter(() => kx.complete(bad));
+      await expectIllegalParameter(() => kx.complete(fromHex('e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800')));
+      await expectIllegalParameter(() => kx.complete(fromHex('edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f')));
+      const kx448 = await group(provider, NamedGroup.x448).start(provider.random);
+      await expectIllegalParameter(() => kx448.complete(new Uint8Array(56)));
+      await expectIllegalParameter(() => kx448.complete(new Uint8Array(32)));
     });
 
     const NIST = [
@@ -187,32 +188,34 @@ describe.each(PROVIDERS.map((p) => [p.name, p] as const))('%s provider', (_name,
       [NamedGroup.secp521r1, p521, 66],
     ] as const;
     for (const [id, curve, len] of NIST) {
-      it(`group 0x${id.toString(16)}: scalar draws retried as noble does; malformed shares are illegal_parameter`, () => {
+      it(`group 0x${id.toString(16)}: scalar draws retried as noble does; malformed shares are illegal_parameter`, async () => {
         const g = group(provider, id);
         const nBytes = fromHex(curve.Point.Fn.ORDER.toString(16).padStart(len * 2, '0'));
         const valid = new Uint8Array(len);
         valid[len - 1] = 7;
-        const kx = g.start(scriptedRandom(new Uint8Array(len), nBytes, new Uint8Array(len).fill(0xff), valid));
+        const kx = await g.start(scriptedRandom(new Uint8Array(len), nBytes, new Uint8Array(len).fill(0xff), valid));
         expect(toHex(kx.publicKey)).toBe(toHex(curve.getPublicKey(valid, false)));
-        const peer = g.start(provider.random).publicKey;
-        expectIllegalParameter(() => kx.complete(new Uint8Array(0)));
-        expectIllegalParameter(() => kx.complete(peer.subarray(1)));
-        expectIllegalParameter(() => kx.complete(curve.Point.fromBytes(peer).toBytes(true)));
+        const peer = (await g.start(provider.random)).publicKey;
+        await expectIllegalParameter(() => kx.complete(new Uint8Array(0)));
+        await expectIllegalParameter(() => kx.complete(peer.subarray(1)));
+        await expectIllegalParameter(() => kx.complete(curve.Point.fromBytes(peer).toBytes(true)));
         const off = peer.slice();
         off[off.length - 1]! ^= 1;
-        expectIllegalParameter(() => kx.complete(off));
+        await expectIllegalParameter(() => kx.complete(off));
         const zeros = new Uint8Array(1 + 2 * len);
         zeros[0] = 4;
-        expectIllegalParameter(() => kx.complete(zeros));
+        await expectIllegalParameter(() => kx.complete(zeros));
         const big = new Uint8Array(1 + 2 * len).fill(0xff);
         big[0] = 4;
-        expectIllegalParameter(() => kx.complete(big));
+        await expectIllegalParameter(() => kx.complete(big));
       });
     }
   });
 
   describe('signatures', () => {
     const msg = utf8('provider conformance');
+    /** The chain verifier, and the CertificateVerify one when the provider has its own (webcrypto: async). */
+    const verifiers = [provider.verifier, ...(provider.handshakeVerifier ? [provider.handshakeVerifier] : [])];
     const ecKeys = (['P-256', 'P-384', 'P-521'] as const).map((curve) => ({ curve, ...generateEc(curve) }));
     const ed = generateKeyPairSync('ed25519');
     const edJwk = ed.privateKey.export({ format: 'jwk' });
@@ -233,6 +236,10 @@ describe.each(PROVIDERS.map((p) => [p.name, p] as const))('%s provider', (_name,
           for (const other of PROVIDERS) {
             expect(other.verifier.verify(scheme, pub, msg, sig), `${other.name} verifies ${scheme.toString(16)}`).toBe(true);
             expect(other.verifier.verify(scheme, pub, concatBytes(msg, new Uint8Array(1)), sig)).toBe(false);
+            if (other.handshakeVerifier) {
+              expect(await other.handshakeVerifier.verify(scheme, pub, msg, sig), `${other.name} handshake verifier, ${scheme.toString(16)}`).toBe(true);
+              expect(await other.handshakeVerifier.verify(scheme, pub, concatBytes(msg, new Uint8Array(1)), sig)).toBe(false);
+            }
           }
         }
       }
@@ -240,65 +247,67 @@ describe.each(PROVIDERS.map((p) => [p.name, p] as const))('%s provider', (_name,
       expect(() => provider.signingKey!({ kind: 'ec', curve: 'P-256', d: ecKeys[0]!.d, publicPoint: ecKeys[1]!.point })).toThrow();
     });
 
-    it('verifies node:crypto signatures with the same scheme/key binding as noble', () => {
-      const V = provider.verifier;
-      const k = ecKeys[0]!;
-      const ecPub: PublicKey = { kind: 'ec', curve: 'P-256', point: k.point };
-      const sig384 = new Uint8Array(nodeSign('sha384', msg, k.privateKey));
-      expect(V.verify(S.ecdsa_secp384r1_sha384, ecPub, msg, sig384)).toBe(true); // scheme hash over any curve
-      expect(V.verify(S.ecdsa_secp256r1_sha256, ecPub, msg, sig384)).toBe(false);
-      const hi = p256.Signature.fromBytes(new Uint8Array(nodeSign('sha256', msg, k.privateKey)), 'der');
-      expect(V.verify(S.ecdsa_secp256r1_sha256, ecPub, msg, new p256.Signature(hi.r, p256.Point.Fn.ORDER - hi.s).toBytes('der'))).toBe(true); // high S
-      expect(V.verify(S.ecdsa_secp256r1_sha256, ecPub, msg, hi.toBytes('compact'))).toBe(false); // not DER
-      const compressed: PublicKey = { kind: 'ec', curve: 'P-256', point: p256.Point.fromBytes(k.point).toBytes(true) };
-      expect(V.verify(S.ecdsa_secp256r1_sha256, compressed, msg, hi.toBytes('der'))).toBe(true);
-      const pss = new Uint8Array(nodeSign('sha256', msg, { key: rsa.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }));
-      const pss0 = new Uint8Array(nodeSign('sha256', msg, { key: rsa.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 0 }));
-      const pkcs = new Uint8Array(nodeSign('sha256', msg, rsa.privateKey));
-      const pssKey = { ...rsaPub, pss: true } as PublicKey;
-      expect(V.verify(S.rsa_pss_rsae_sha256, rsaPub, msg, pss)).toBe(true);
-      expect(V.verify(S.rsa_pss_rsae_sha256, rsaPub, msg, pss0)).toBe(false); // salt length = hash length only
-      expect(V.verify(S.rsa_pss_pss_sha256, pssKey, msg, pss)).toBe(true);
-      expect(V.verify(S.rsa_pss_pss_sha256, rsaPub, msg, pss)).toBe(false);
-      expect(V.verify(S.rsa_pss_rsae_sha256, pssKey, msg, pss)).toBe(false);
-      expect(V.verify(S.rsa_pkcs1_sha256, rsaPub, msg, pkcs)).toBe(true);
-      expect(V.verify(S.rsa_pkcs1_sha256, pssKey, msg, pkcs)).toBe(false);
-      expect(V.verify(S.rsa_pkcs1_sha1, rsaPub, msg, new Uint8Array(nodeSign('sha1', msg, rsa.privateKey)))).toBe(true);
-      // RSA key limits (RFC 8446 has none; ours: 1024..16384 bits, odd e >= 3).
-      const small = generateKeyPairSync('rsa', { modulusLength: 512 });
-      const j = small.publicKey.export({ format: 'jwk' });
-      const smallPub: PublicKey = { kind: 'rsa', n: BigInt('0x' + Buffer.from(j.n!, 'base64url').toString('hex')), e: 65537n, bits: 512 };
-      expect(V.verify(S.rsa_pkcs1_sha256, smallPub, msg, new Uint8Array(nodeSign('sha256', msg, small.privateKey)))).toBe(false);
-      const ed448 = generateKeyPairSync('ed448');
-      const ed448Pub: PublicKey = { kind: 'ed448', key: fromB64u(ed448.publicKey.export({ format: 'jwk' }).x!) };
-      expect(V.verify(S.ed448, ed448Pub, msg, new Uint8Array(nodeSign(null, msg, ed448.privateKey)))).toBe(true);
+    it('verifies node:crypto signatures with the same scheme/key binding as noble (its handshake verifier too)', async () => {
+      for (const V of verifiers) {
+        const k = ecKeys[0]!;
+        const ecPub: PublicKey = { kind: 'ec', curve: 'P-256', point: k.point };
+        const sig384 = new Uint8Array(nodeSign('sha384', msg, k.privateKey));
+        expect(await V.verify(S.ecdsa_secp384r1_sha384, ecPub, msg, sig384)).toBe(true); // scheme hash over any curve
+        expect(await V.verify(S.ecdsa_secp256r1_sha256, ecPub, msg, sig384)).toBe(false);
+        const hi = p256.Signature.fromBytes(new Uint8Array(nodeSign('sha256', msg, k.privateKey)), 'der');
+        expect(await V.verify(S.ecdsa_secp256r1_sha256, ecPub, msg, new p256.Signature(hi.r, p256.Point.Fn.ORDER - hi.s).toBytes('der'))).toBe(true); // high S
+        expect(await V.verify(S.ecdsa_secp256r1_sha256, ecPub, msg, hi.toBytes('compact'))).toBe(false); // not DER
+        const compressed: PublicKey = { kind: 'ec', curve: 'P-256', point: p256.Point.fromBytes(k.point).toBytes(true) };
+        expect(await V.verify(S.ecdsa_secp256r1_sha256, compressed, msg, hi.toBytes('der'))).toBe(true);
+        const pss = new Uint8Array(nodeSign('sha256', msg, { key: rsa.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }));
+        const pss0 = new Uint8Array(nodeSign('sha256', msg, { key: rsa.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 0 }));
+        const pkcs = new Uint8Array(nodeSign('sha256', msg, rsa.privateKey));
+        const pssKey = { ...rsaPub, pss: true } as PublicKey;
+        expect(await V.verify(S.rsa_pss_rsae_sha256, rsaPub, msg, pss)).toBe(true);
+        expect(await V.verify(S.rsa_pss_rsae_sha256, rsaPub, msg, pss0)).toBe(false); // salt length = hash length only
+        expect(await V.verify(S.rsa_pss_pss_sha256, pssKey, msg, pss)).toBe(true);
+        expect(await V.verify(S.rsa_pss_pss_sha256, rsaPub, msg, pss)).toBe(false);
+        expect(await V.verify(S.rsa_pss_rsae_sha256, pssKey, msg, pss)).toBe(false);
+        expect(await V.verify(S.rsa_pkcs1_sha256, rsaPub, msg, pkcs)).toBe(true);
+        expect(await V.verify(S.rsa_pkcs1_sha256, pssKey, msg, pkcs)).toBe(false);
+        expect(await V.verify(S.rsa_pkcs1_sha1, rsaPub, msg, new Uint8Array(nodeSign('sha1', msg, rsa.privateKey)))).toBe(true);
+        // RSA key limits (RFC 8446 has none; ours: 1024..16384 bits, odd e >= 3).
+        const small = generateKeyPairSync('rsa', { modulusLength: 512 });
+        const j = small.publicKey.export({ format: 'jwk' });
+        const smallPub: PublicKey = { kind: 'rsa', n: BigInt('0x' + Buffer.from(j.n!, 'base64url').toString('hex')), e: 65537n, bits: 512 };
+        expect(await V.verify(S.rsa_pkcs1_sha256, smallPub, msg, new Uint8Array(nodeSign('sha256', msg, small.privateKey)))).toBe(false);
+        const ed448 = generateKeyPairSync('ed448');
+        const ed448Pub: PublicKey = { kind: 'ed448', key: fromB64u(ed448.publicKey.export({ format: 'jwk' }).x!) };
+        expect(await V.verify(S.ed448, ed448Pub, msg, new Uint8Array(nodeSign(null, msg, ed448.privateKey)))).toBe(true);
+      }
     });
 
-    it('garbage never throws', () => {
-      const V = provider.verifier;
-      const rnd = seededRandom(5);
-      const bytes = (n: number): Uint8Array => {
-        const b = new Uint8Array(n);
-        rnd(b);
-        return b;
-      };
-      const keys: PublicKey[] = [
-        { kind: 'ec', curve: 'P-256', point: ecKeys[0]!.point },
-        { kind: 'ec', curve: 'P-256', point: new Uint8Array(0) },
-        { kind: 'ec', curve: 'P-384', point: bytes(97) },
-        { kind: 'ec', curve: 'P-999' as 'P-256', point: ecKeys[0]!.point },
-        { kind: 'ed25519', key: bytes(5) },
-        { kind: 'ed448', key: bytes(57) },
-        { kind: 'rsa', n: 0n, e: 0n, bits: 0 },
-        { kind: 'rsa', n: rsa.material.n, e: rsa.material.n + 2n, bits: 2048 },
-        { kind: 'bogus' } as unknown as PublicKey,
-        null as unknown as PublicKey,
-      ];
-      const sigs = [new Uint8Array(0), bytes(1), bytes(64), bytes(72), bytes(256)];
-      for (const scheme of [...V.schemes, 0, 0xffff]) {
-        for (const key of keys) {
-          for (const sig of sigs) expect(V.verify(scheme, key, msg, sig)).toBe(false);
-          expect(V.verify(scheme, key, null as unknown as Uint8Array, sigs[2]!)).toBe(false);
+    it('garbage never throws (nor rejects)', async () => {
+      for (const V of verifiers) {
+        const rnd = seededRandom(5);
+        const bytes = (n: number): Uint8Array => {
+          const b = new Uint8Array(n);
+          rnd(b);
+          return b;
+        };
+        const keys: PublicKey[] = [
+          { kind: 'ec', curve: 'P-256', point: ecKeys[0]!.point },
+          { kind: 'ec', curve: 'P-256', point: new Uint8Array(0) },
+          { kind: 'ec', curve: 'P-384', point: bytes(97) },
+          { kind: 'ec', curve: 'P-999' as 'P-256', point: ecKeys[0]!.point },
+          { kind: 'ed25519', key: bytes(5) },
+          { kind: 'ed448', key: bytes(57) },
+          { kind: 'rsa', n: 0n, e: 0n, bits: 0 },
+          { kind: 'rsa', n: rsa.material.n, e: rsa.material.n + 2n, bits: 2048 },
+          { kind: 'bogus' } as unknown as PublicKey,
+          null as unknown as PublicKey,
+        ];
+        const sigs = [new Uint8Array(0), bytes(1), bytes(64), bytes(72), bytes(256)];
+        for (const scheme of [...V.schemes, 0, 0xffff]) {
+          for (const key of keys) {
+            for (const sig of sigs) expect(await V.verify(scheme, key, msg, sig)).toBe(false);
+            expect(await V.verify(scheme, key, null as unknown as Uint8Array, sigs[2]!)).toBe(false);
+          }
         }
       }
     });

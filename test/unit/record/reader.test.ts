@@ -410,3 +410,63 @@ describe('RecordReader: skipping rejected early data (RFC 9846 §4.3.10)', () =>
     expect(readAlert(r, earlyRecords(1))).toBe(AlertDescription.bad_record_mac);
   });
 });
+
+describe('RecordReader: reading pushed bytes in place', () => {
+  const wireOf = (sizes: number[]): Uint8Array => {
+    const w = new RecordWriter();
+    w.setKeys(keys);
+    for (const n of sizes) w.write(application_data, pattern(n, n & 0xff));
+    return w.takeOutput()!;
+  };
+
+  it('after detach() the caller may overwrite its buffer: what is left was copied', () => {
+    const sizes = [5000, 12_000, 300, 16_384];
+    const wire = wireOf(sizes);
+    for (const cut of [3, 5000, 5004, 5022, 17_100, wire.length - 20]) {
+      const r = keyed();
+      const first = wire.slice(0, cut);
+      r.push(first);
+      const got = drain(r);
+      r.detach();
+      first.fill(0xee); // the caller reuses its buffer
+      r.push(wire.slice(cut));
+      got.push(...drain(r));
+      r.detach();
+      expect(got.map((x) => x.data)).toEqual(sizes.map((n) => pattern(n, n & 0xff)));
+      expect(r.bufferedBytes).toBe(0);
+    }
+  });
+
+  it('a record that starts in the leftover is completed from the next push, later ones read in place', () => {
+    const wire = wireOf([100, 200, 300]);
+    const r = keyed();
+    r.push(wire.subarray(0, 2)); // not even a header
+    r.detach();
+    r.push(wire.subarray(2, 7)); // header complete, body not
+    expect(r.next()).toBeUndefined();
+    r.detach();
+    r.push(wire.subarray(7)); // the rest of the first record and two more
+    expect(drain(r).map((x) => x.data.length)).toEqual([100, 200, 300]);
+  });
+
+  it('a second push before the first was read keeps both, in order', () => {
+    const wire = wireOf([10, 20, 30]);
+    const r = keyed();
+    r.push(wire.subarray(0, 40));
+    r.push(wire.subarray(40));
+    expect(r.bufferedBytes).toBe(wire.length);
+    expect(drain(r).map((x) => x.data.length)).toEqual([10, 20, 30]);
+  });
+
+  it('memory from an allocator that does not zero is never visible in what is returned', () => {
+    const dirty = (n: number): Uint8Array => new Uint8Array(n).fill(0xa5);
+    const wire = wireOf([700, 9000]);
+    const r = new RecordReader({ allocate: dirty });
+    r.setKeys(keys);
+    for (let off = 0; off < wire.length; off += 333) {
+      r.push(wire.subarray(off, off + 333));
+      r.detach();
+    }
+    expect(drain(r).map((x) => x.data)).toEqual([pattern(700, 700 & 0xff), pattern(9000, 9000 & 0xff)]);
+  });
+});

@@ -209,4 +209,20 @@ describe('RecordWriter: output queue', () => {
     const wire = w.takeOutput()!;
     expect(wire.length).toBe(data.length + 64 * (5 + 1 + 16));
   });
+
+  it('with an allocator that does not zero: the same records, and nothing else reachable through .buffer', () => {
+    const dirty = (n: number): Uint8Array => new Uint8Array(n).fill(0xa5);
+    const plain = keyedWriter();
+    const fast = keyedWriter({ allocate: dirty });
+    for (const [type, n] of [[handshake, 40], [application_data, 3000], [alert, 2], [application_data, 70_000]] as const) {
+      plain.write(type, pattern(n, n & 0xff));
+      fast.write(type, pattern(n, n & 0xff));
+      const a = plain.takeOutput()!;
+      const b = fast.takeOutput()!;
+      expect(toHex(b)).toBe(toHex(a));
+      const whole = new Uint8Array(b.buffer);
+      expect(whole.subarray(0, b.byteOffset).every((x) => x === 0)).toBe(true);
+      expect(whole.subarray(b.byteOffset + b.length).every((x) => x === 0)).toBe(true);
+    }
+  });
 });

@@ -91,4 +91,29 @@ describe('socketChannel + TlsStream over loopback TCP', () => {
     sockets[0].end();
     await expect(server.read()).rejects.toBeInstanceOf(TruncationError);
   });
+
+  it('a channel nobody reads stops the socket: at most its queue bound is held, then TCP pushes back', async () => {
+    const [a, b] = await socketPair();
+    const channel = socketChannel(b); // never read
+    const block = new Uint8Array(64 * 1024).fill(1);
+    let written = 0;
+    // Write until the kernel buffers are full too (write() returns false and no drain comes).
+    for (;;) {
+      const more = a.write(block);
+      written += block.length;
+      if (!more) {
+        const drained = await Promise.race([new Promise<boolean>((r) => a.once('drain', () => r(true))), new Promise<boolean>((r) => setTimeout(() => r(false), 300))]);
+        if (!drained) break;
+      }
+      if (written > 64 * 1024 * 1024) throw new Error('the reading side never pushed back');
+    }
+    expect(b.isPaused()).toBe(true);
+    expect(b.readableLength).toBeLessThanOrEqual(64 * 1024 * 1024);
+    // Reading resumes the socket and every byte arrives.
+    let got = 0;
+    a.end();
+    for (let c = await channel.read(); c !== null; c = await channel.read()) got += c.length;
+    expect(got).toBe(written);
+  });
 });
+
