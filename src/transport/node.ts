@@ -96,7 +96,8 @@ export function createServer(
   const forget = function (this: net.Socket): void {
     sockets.delete(this);
   };
-  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+  // Records are whole when written: Nagle's algorithm would only delay them.
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.on('close', forget);
     socket.setNoDelay(true);

@@ -3,7 +3,7 @@
 // connections; this process reports its memory on request, after garbage collection.
 //
 // stdin, one JSON line: { impl: 'ours' | 'node', chainPem, keyPem }; then lines "measure".
-// stdout, one JSON line per request: { port } first, then { rss, heapUsed, external, arrayBuffers, connections }.
+// stdout, one JSON line per request: { port } first, then { rss, rssAfterGc, heapUsed, external, arrayBuffers, connections }.
 //
 // Memory is read once the process is idle as V8 leaves an idle process: a burst of handshakes
 // grows V8's young generation (its size follows the allocation rate, not what is live), and
@@ -30,16 +30,21 @@ interface Setup {
 const gc = (globalThis as { gc?: () => void }).gc;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Full collections, then the low-memory one V8 runs in an idle process (it also returns the young generation's pages). */
-async function settle(session: Session): Promise<void> {
+/**
+ * Full collections (RSS read then as well, `rssAfterGc`), then the low-memory one V8 runs in an
+ * idle process (it also returns the young generation's pages).
+ */
+async function settle(session: Session): Promise<number> {
   for (let i = 0; i < 4; i++) {
     gc?.();
     await sleep(20);
   }
+  const rssAfterGc = process.memoryUsage().rss;
   for (let i = 0; i < 2; i++) {
     await new Promise<void>((resolve, reject) => session.post('HeapProfiler.collectGarbage', (err) => (err ? reject(err) : resolve())));
     await sleep(20);
   }
+  return rssAfterGc;
 }
 
 async function main(): Promise<void> {
@@ -88,9 +93,9 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ port })}\n`);
   for (let line = await it.next(); line.done !== true; line = await it.next()) {
     if (line.value.trim() !== 'measure') continue;
-    await settle(session);
+    const rssAfterGc = await settle(session);
     const m = process.memoryUsage();
-    process.stdout.write(`${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, connections })}\n`);
+    process.stdout.write(`${JSON.stringify({ rss: m.rss, rssAfterGc, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, connections })}\n`);
   }
   process.exit(0);
 }

@@ -12,6 +12,8 @@ import { HOST, SERVER_NAME, type Fixtures } from './fixtures.js';
 
 export interface MemoryUsage {
   rss: number;
+  /** RSS after ordinary full collections only, before V8's idle (low-memory) collection. */
+  rssAfterGc: number;
   heapUsed: number;
   external: number;
   arrayBuffers: number;
@@ -22,6 +24,8 @@ export interface MemoryResult {
   connections: number;
   /** Per connection, bytes: RSS, and JS heap + external (ArrayBuffers included in external). */
   rssPerConn: number;
+  /** The same, read after ordinary full collections only (young generation as the burst left it). */
+  rssAfterGcPerConn: number;
   heapPerConn: number;
   before: MemoryUsage;
   after: MemoryUsage;
@@ -75,6 +79,7 @@ export async function measureMemory(f: Fixtures, impl: 'ours' | 'node', n: numbe
     return {
       connections: n,
       rssPerConn: (after.rss - before.rss) / n,
+      rssAfterGcPerConn: (after.rssAfterGc - before.rssAfterGc) / n,
       heapPerConn: (after.heapUsed + after.external - before.heapUsed - before.external) / n,
       before,
       after,
