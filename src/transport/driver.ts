@@ -390,6 +390,7 @@ export class TlsStream extends Pump implements AsyncIterable<Uint8Array> {
   private lastActivity = 0;
 
   private readonly handshakeDone = new Deferred<NegotiatedParameters>();
+  private handshook = false;
   /** The pump's end: undefined while it runs; then `{ error }` on failure, `{}` at close_notify. */
   private ended: { error?: unknown; failed?: true } | undefined;
   private finishedDeferred: Deferred<void> | undefined;
@@ -454,6 +455,7 @@ export class TlsStream extends Pump implements AsyncIterable<Uint8Array> {
     if (this.handshakeTimer !== undefined) clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
     this.endEarly();
+    this.handshook = true;
     this.handshakeDone.resolve(p);
   }
 
@@ -603,13 +605,17 @@ export class TlsStream extends Pump implements AsyncIterable<Uint8Array> {
   }
 
   /** Sends application data; waits for the handshake, resolves once the channel accepted the records. */
-  async write(data: Uint8Array): Promise<void> {
-    if (this.failed) throw this.failure;
-    await this.handshakeDone.promise;
-    if (this.failed) throw this.failure;
-    if (this.connection.closed) throw new TlsUsageError('write after close');
-    this.connection.write(data);
-    await this.output.flush();
+  write(data: Uint8Array): Promise<void> {
+    if (this.failed) return Promise.reject(this.failure);
+    // Before the handshake: wait for it. After: no await at all (one record per write is the common case).
+    if (!this.handshook) return this.handshakeDone.promise.then(() => this.write(data));
+    if (this.connection.closed) return Promise.reject(new TlsUsageError('write after close'));
+    try {
+      this.connection.write(data);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.output.flush();
   }
 
   /** RFC 8446 §4.6.3 KeyUpdate (requestPeer: the connection's default when omitted). */

@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import type { ByteChannel } from './driver.js';
 
 const EMPTY = new Uint8Array(0);
+const ACCEPTED: Promise<void> = Promise.resolve();
 
 export interface SocketChannelOptions {
   /** How long close() waits for the socket to finish before destroying it (default 2 s). */
@@ -102,11 +103,10 @@ export function socketChannel(socket: Socket, options: SocketChannelOptions = {}
     write(bytes: Uint8Array): Promise<void> {
       if (failure) return Promise.reject(failure);
       if (closing || socket.destroyed || socket.writableEnded) return Promise.reject(new Error('write on a closed socket'));
+      // Accepted under the high-water mark: done (a later failure surfaces as 'error').
+      if (socket.write(bytes)) return ACCEPTED;
       return new Promise<void>((resolve, reject) => {
-        let settled = false;
-        const done = (err?: Error | null): void => {
-          if (settled) return;
-          settled = true;
+        const done = (err?: Error): void => {
           socket.off('drain', onDrain);
           socket.off('close', onClose);
           if (err) reject(err);
@@ -114,14 +114,8 @@ export function socketChannel(socket: Socket, options: SocketChannelOptions = {}
         };
         const onDrain = (): void => done();
         const onClose = (): void => done(failure ?? new Error('socket closed during write'));
-        const ok = socket.write(bytes, (err) => {
-          if (err) done(err);
-        });
-        if (ok) done();
-        else {
-          socket.on('drain', onDrain);
-          socket.on('close', onClose);
-        }
+        socket.on('drain', onDrain);
+        socket.on('close', onClose);
       });
     },
 
