@@ -69,6 +69,17 @@ interface ClientOffer {
   statusRequest: boolean;
 }
 
+/** What the server chose for this handshake, carried from the ClientHello to the flight. */
+interface ServerChoices {
+  ch: ClientHello;
+  offer: ClientOffer;
+  suite: CipherSuiteImpl;
+  group: KeyExchangeGroup | undefined;
+  clientShare: KeyShareEntry | undefined;
+  scheme: number | undefined;
+  alpn: Uint8Array | undefined;
+}
+
 function readClientHello(ch: ClientHello): ClientOffer {
   // RFC 8446 §4.2.1: TLS 1.3 is negotiated only through supported_versions.
   const sv = findExtension(ch.extensions, ExtensionType.supported_versions);
@@ -237,7 +248,7 @@ export class ExpectClientHello implements HandshakeState {
     const accept = decideEarlyData(hs, psk, suite, alpnName, retry !== undefined);
     return whenReady(accept, (accepted) => {
       hs.earlyDataAccepted = accepted;
-      return this.serverFlight(ch, offer, suite, group, share, scheme, alpn);
+      return this.serverFlight({ ch, offer, suite, group, clientShare: share, scheme, alpn });
     });
   }
 
@@ -293,15 +304,8 @@ export class ExpectClientHello implements HandshakeState {
     }
   }
 
-  private serverFlight(
-    ch: ClientHello,
-    offer: ClientOffer,
-    suite: CipherSuiteImpl,
-    group: KeyExchangeGroup | undefined,
-    clientShare: KeyShareEntry | undefined,
-    scheme: number | undefined,
-    alpn: Uint8Array | undefined,
-  ): Step {
+  private serverFlight(chosen: ServerChoices): Step {
+    const { suite, group, clientShare } = chosen;
     const hs = this.hs;
     const ctx = hs.ctx;
     const psk = hs.psk;
@@ -313,22 +317,17 @@ export class ExpectClientHello implements HandshakeState {
     const started = group && clientShare ? group.start(ctx.provider.random) : undefined;
     return whenReady(started, (kx) =>
       whenReady(kx && clientShare ? kx.complete(clientShare.keyExchange) : undefined, (shared) =>
-        this.sendServerFlight(ch, offer, suite, group, early, clientEarlySecret, kx, shared, scheme, alpn),
+        this.sendServerFlight(chosen, early, clientEarlySecret, kx, shared),
       ),
     );
   }
 
   private sendServerFlight(
-    ch: ClientHello,
-    offer: ClientOffer,
-    suite: CipherSuiteImpl,
-    group: KeyExchangeGroup | undefined,
+    { ch, offer, suite, group, scheme, alpn }: ServerChoices,
     early: EarlySecretStage,
     clientEarlySecret: Uint8Array | undefined,
     kx: KeyExchange | undefined,
     shared: Uint8Array | undefined,
-    scheme: number | undefined,
-    alpn: Uint8Array | undefined,
   ): Step {
     const hs = this.hs;
     const ctx = hs.ctx;
