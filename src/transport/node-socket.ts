@@ -6,6 +6,8 @@ import type { ByteChannel } from './driver.js';
 
 const EMPTY = new Uint8Array(0);
 const ACCEPTED: Promise<void> = Promise.resolve();
+/** Bytes written but not yet handed to the socket, plus the socket's own buffer, that a writer need not wait for. */
+const COALESCE_LIMIT = 64 * 1024;
 
 export interface SocketChannelOptions {
   /** How long close() waits for the socket to finish before destroying it (default 2 s). */
@@ -78,6 +80,47 @@ export function socketChannel(socket: Socket, options: SocketChannelOptions = {}
     return undefined;
   };
 
+  let pending: Uint8Array[] | undefined;
+  let pendingBytes = 0;
+  let waiters: { resolve: () => void; reject: (err: Error) => void }[] | undefined;
+  const settleWaiters = (err?: Error): void => {
+    const w = waiters;
+    waiters = undefined;
+    if (w) for (const x of w) err ? x.reject(err) : x.resolve();
+  };
+  const flushPending = (): void => {
+    const chunks = pending;
+    pending = undefined;
+    pendingBytes = 0;
+    if (chunks === undefined || chunks.length === 0) return;
+    if (failure || socket.destroyed || socket.writableEnded) {
+      settleWaiters(failure ?? new Error('socket closed during write'));
+      return;
+    }
+    let ok: boolean;
+    if (chunks.length === 1) ok = socket.write(chunks[0]!);
+    else {
+      socket.cork();
+      ok = true;
+      for (const c of chunks) ok = socket.write(c);
+      socket.uncork();
+    }
+    if (waiters === undefined) return;
+    if (ok) {
+      settleWaiters();
+      return;
+    }
+    const onDrain = (): void => done();
+    const onClose = (): void => done(failure ?? new Error('socket closed during write'));
+    const done = (err?: Error): void => {
+      socket.off('drain', onDrain);
+      socket.off('close', onClose);
+      settleWaiters(err);
+    };
+    socket.on('drain', onDrain);
+    socket.on('close', onClose);
+  };
+
   return {
     read(): Promise<Uint8Array | null> {
       try {
@@ -103,20 +146,18 @@ export function socketChannel(socket: Socket, options: SocketChannelOptions = {}
     write(bytes: Uint8Array): Promise<void> {
       if (failure) return Promise.reject(failure);
       if (closing || socket.destroyed || socket.writableEnded) return Promise.reject(new Error('write on a closed socket'));
-      // Accepted under the high-water mark: done (a later failure surfaces as 'error').
-      if (socket.write(bytes)) return ACCEPTED;
-      return new Promise<void>((resolve, reject) => {
-        const done = (err?: Error): void => {
-          socket.off('drain', onDrain);
-          socket.off('close', onClose);
-          if (err) reject(err);
-          else resolve();
-        };
-        const onDrain = (): void => done();
-        const onClose = (): void => done(failure ?? new Error('socket closed during write'));
-        socket.on('drain', onDrain);
-        socket.on('close', onClose);
-      });
+      // Coalesced: everything written before the next tick goes out in one writev (one syscall
+      // for several records: an application that writes a record at a time and awaits each).
+      if (pending === undefined) {
+        pending = [];
+        process.nextTick(flushPending);
+      }
+      pending.push(bytes);
+      pendingBytes += bytes.length;
+      // Accepted while under the bound (a later failure surfaces as 'error'); beyond it the
+      // writer waits until the socket took the batch and drained.
+      if (pendingBytes + socket.writableLength < COALESCE_LIMIT) return ACCEPTED;
+      return new Promise<void>((resolve, reject) => (waiters ??= []).push({ resolve, reject }));
     },
 
     close(): Promise<void> {
@@ -131,6 +172,7 @@ export function socketChannel(socket: Socket, options: SocketChannelOptions = {}
           clearTimeout(timer);
           resolve();
         });
+        flushPending();
         socket.end();
         queue.length = 0;
         queued = 0;

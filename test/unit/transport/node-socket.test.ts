@@ -115,5 +115,38 @@ describe('socketChannel + TlsStream over loopback TCP', () => {
     for (let c = await channel.read(); c !== null; c = await channel.read()) got += c.length;
     expect(got).toBe(written);
   });
+
+  it('writes made in one tick leave together, in order, after it; close() sends them before the FIN', async () => {
+    const [a, b] = await socketPair();
+    const out = socketChannel(a);
+    const input = socketChannel(b);
+    const parts = Array.from({ length: 5 }, (_, i) => new Uint8Array(1000).fill(i + 1));
+    const accepted = parts.map((p) => out.write(p));
+    expect(a.bytesWritten).toBe(0); // still ours: handed to the socket on the next tick, as one writev
+    await Promise.all(accepted); // under the bound: accepted at once
+    const closing = out.close(); // flushes what is pending, then ends
+    const got: number[] = [];
+    for (let c = await input.read(); c !== null; c = await input.read()) got.push(...c);
+    await closing;
+    expect(got).toEqual(parts.flatMap((p) => [...p]));
+  });
+
+  it('a writer past the coalescing bound waits until the socket took the batch', async () => {
+    const [a, b] = await socketPair();
+    const out = socketChannel(a);
+    const input = socketChannel(b);
+    const big = new Uint8Array(40 * 1024).fill(9);
+    const first = out.write(big);
+    const second = out.write(big); // 80 KiB pending: beyond the bound
+    let secondDone = false;
+    void second.then(() => (secondDone = true));
+    await first;
+    await Promise.resolve();
+    expect(secondDone).toBe(false);
+    let total = 0;
+    while (total < 2 * big.length) total += (await input.read())!.length;
+    await second;
+    expect(total).toBe(2 * big.length);
+  });
 });
 
