@@ -1,5 +1,6 @@
 // Strict argument parsing for the tls13 CLI. Pure: no I/O.
 
+import { fromHex, utf8 } from '../util/bytes.js';
 import { groupByName, PskKeyExchangeMode, suiteByName } from '../wire/codepoints.js';
 import { parsePin } from '../x509/identity.js';
 
@@ -85,17 +86,19 @@ export interface DemoCommand {
   trace: boolean;
 }
 
+/** `tls13 bench`, also runBench()'s options (src/cli/bench.ts). */
 export interface BenchCommand {
   kind: 'bench';
   quick: boolean;
+  /** Write the results as JSON (the issue's shape) to this file. */
   json?: string;
-  /** Markdown report (with an SVG chart beside it); default bench-report.md. */
+  /** Markdown report (with an SVG chart beside it: same name, .svg); default bench-report.md. */
   report?: string;
   /** Providers to measure (default noble and node). */
   providers?: ProviderName[];
-  /** Only the webcrypto-vs-noble client handshake comparison in headless Chromium. */
+  /** Only the webcrypto-vs-noble client handshake comparison in headless Chromium (./bench/chromium.ts). */
   chromium?: boolean;
-  /** Only this section (`memory`: memory per idle connection). */
+  /** Only this section, printed (`memory`: memory per idle connection). */
   only?: 'memory';
 }
 
@@ -313,7 +316,7 @@ function tlsOptions(p: Parsed): TlsOptions {
   const alpn = str(p, 'alpn');
   if (alpn !== undefined) {
     out.alpn = parseList(alpn, 'alpn');
-    for (const a of out.alpn) if (new TextEncoder().encode(a).length > 255) throw new UsageError(`--alpn: protocol too long: ${a}`);
+    for (const a of out.alpn) if (utf8(a).length > 255) throw new UsageError(`--alpn: protocol too long: ${a}`);
   }
   const groups = str(p, 'groups');
   if (groups !== undefined) out.groups = parseCodepoints(groups, 'groups', groupByName);
@@ -325,10 +328,10 @@ function tlsOptions(p: Parsed): TlsOptions {
   const key = str(p, 'psk');
   if ((identity === undefined) !== (key === undefined)) throw new UsageError('--psk-identity and --psk go together');
   if (identity !== undefined && key !== undefined) {
-    if (new TextEncoder().encode(identity).length > 0xffff) throw new UsageError('--psk-identity: too long');
+    if (utf8(identity).length > 0xffff) throw new UsageError('--psk-identity: too long');
     if (!/^([0-9a-fA-F]{2})+$/.test(key)) throw new UsageError('--psk: expected an even number of hex digits');
     if (key.length / 2 > 0xffff) throw new UsageError('--psk: too long');
-    out.psk = { identity, key: hexBytes(key) };
+    out.psk = { identity, key: fromHex(key) };
   }
   const modes = str(p, 'psk-modes');
   if (modes !== undefined) out.pskModes = parseCodepoints(modes, 'psk-modes', pskModeByName);
@@ -351,12 +354,6 @@ function tlsOptions(p: Parsed): TlsOptions {
 
 function pskModeByName(name: string): number | undefined {
   return name === 'psk_ke' ? PskKeyExchangeMode.psk_ke : name === 'psk_dhe_ke' ? PskKeyExchangeMode.psk_dhe_ke : undefined;
-}
-
-function hexBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
 }
 
 /** A decimal integer in min..max. */

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
-import type { ProviderName } from './args.js';
+import type { BenchCommand } from './args.js';
 import { measureCpu } from './bench/cpu.js';
 import { fixtures, PROVIDERS } from './bench/fixtures.js';
 import { handshakeScenarios, type Cleanup } from './bench/handshakes.js';
@@ -20,20 +20,7 @@ export { toJson, targets, type BenchJson, type BenchResults } from './bench/repo
 export { CASES } from './bench/handshakes.js';
 export { SUITES, RECORD_SIZES } from './bench/throughput.js';
 
-export interface BenchOptions {
-  quick: boolean;
-  /** Write the results as JSON (the issue's shape) to this file. */
-  json?: string;
-  /** The Markdown report; the SVG chart goes beside it (same name, .svg). Default bench-report.md. */
-  report?: string;
-  providers?: ProviderName[];
-  /** Only the webcrypto-vs-noble comparison in headless Chromium (./bench/chromium.ts). */
-  chromium?: boolean;
-  /** Only this section, printed (memory: memory per idle connection). */
-  only?: 'memory';
-}
-
-export async function runBench(io: { stdout: Writable; stderr: Writable }, options: BenchOptions): Promise<number> {
+export async function runBench(io: { stdout: Writable; stderr: Writable }, options: BenchCommand): Promise<number> {
   const t0 = now();
   const budget = scaled(options.quick ? QUICK : FULL, Number(process.env.TLS13_BENCH_SCALE ?? '1'));
   const providers = (options.providers ?? ['noble', 'node']).map((n) => PROVIDERS[n]);

@@ -6,6 +6,7 @@ import { alertName, AlertLevel } from '../errors.js';
 import { toHex } from '../util/bytes.js';
 import { groupName, schemeName, suiteName } from '../wire/codepoints.js';
 import { formatHandshake } from '../wire/format.js';
+import { keyLogTo } from '../transport/keylog.js';
 
 /** `TLSv1.3 <suite> <group> <signature scheme> alpn=<protocol|none>` */
 export function summaryLine(p: Partial<NegotiatedParameters>): string {
@@ -60,12 +61,7 @@ export function traceText(self: Side, ev: ConnectionEvent, verbose = true): stri
   }
 }
 
-/** NSS key log line: `LABEL <client_random hex> <secret hex>`. */
-export function keyLogLine(label: string, clientRandom: Uint8Array, secret: Uint8Array): string {
-  return `${label} ${toHex(clientRandom)} ${toHex(secret)}\n`;
-}
-
 /** Appends NSS key log lines to `file` (created with mode 0600). */
 export function fileKeyLogger(file: string): KeyLogger {
-  return (label, clientRandom, secret) => appendFileSync(file, keyLogLine(label, clientRandom, secret), { mode: 0o600 });
+  return keyLogTo((line) => appendFileSync(file, line, { mode: 0o600 }));
 }

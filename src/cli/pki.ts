@@ -28,13 +28,6 @@ export function loadServerIdentity(certPem: string, keyPem: string, provider: Cr
   return { certificateChain, signingKey };
 }
 
-/** A WebPKI verifier trusting the certificates in `caPem`. */
-export function verifierFromCaPem(caPem: string): ServerCertificateVerifier {
-  const trustAnchors = pemDecode(caPem, 'CERTIFICATE');
-  if (trustAnchors.length === 0) throw new UsageError('--ca: no CERTIFICATE block found');
-  return new WebPkiServerVerifier({ trustAnchors, verifier: nobleProvider.verifier });
-}
-
 export interface DemoPki extends ServerIdentity {
   verifier: ServerCertificateVerifier;
   description: string;

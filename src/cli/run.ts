@@ -104,6 +104,11 @@ function readBytes(path: string, what: string): Uint8Array {
   }
 }
 
+/** --crl FILE…: the CRLs in those files. */
+function readCrls(opts: TlsOptions): Uint8Array[] {
+  return (opts.crls ?? []).flatMap((f) => crlsFromFile(readBytes(f, '--crl')));
+}
+
 function writeTo(out: Writable, data: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
     out.write(data, (err) => (err ? reject(err) : resolve()));
@@ -136,7 +141,7 @@ export async function startServer(cmd: ServerCommand, io: CliIo): Promise<TlsSer
       provider,
       ...(cmd.clientCa !== undefined ? { caPem: readText(cmd.clientCa, '--client-ca') } : {}),
       ...(cmd.pins ? { pins: cmd.pins } : {}),
-      crls: (cmd.crls ?? []).flatMap((f) => crlsFromFile(readBytes(f, '--crl'))),
+      crls: readCrls(cmd),
     }),
   };
   const ocspResponse = cmd.ocsp !== undefined ? readBytes(cmd.ocsp, '--ocsp') : undefined;
@@ -240,7 +245,7 @@ async function runClient(cmd: ClientCommand, io: CliIo): Promise<number> {
       provider,
       ...(cmd.ca !== undefined ? { caPem: readText(cmd.ca, '--ca') } : {}),
       ...(cmd.pins ? { pins: cmd.pins } : {}),
-      crls: (cmd.crls ?? []).flatMap((f) => crlsFromFile(readBytes(f, '--crl'))),
+      crls: readCrls(cmd),
       requireOcsp: cmd.requireOcsp === true,
     });
   } else if (cmd.insecure) config.insecureSkipVerify = true;
@@ -313,7 +318,7 @@ async function runClient(cmd: ClientCommand, io: CliIo): Promise<number> {
   const fromStdin = (async (): Promise<'stdin-ended'> => {
     for await (const chunk of io.stdin as AsyncIterable<Uint8Array | string>) {
       if (s.connection.closed) break;
-      await s.write(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk);
+      await s.write(typeof chunk === 'string' ? utf8(chunk) : chunk);
     }
     return 'stdin-ended';
   })();

@@ -21,12 +21,12 @@ import { BaseConnection } from './connection.js';
 import type { Side } from './types.js';
 
 /** Signature schemes the client offers by default: what TLS 1.3 allows and the provider verifies. */
-export function defaultSignatureSchemes(provider: CryptoProvider): number[] {
+function defaultSignatureSchemes(provider: CryptoProvider): number[] {
   const supported = new Set(provider.verifier.schemes);
   return [...CERTIFICATE_VERIFY_SCHEMES, ...CERTIFICATE_ONLY_SCHEMES].filter((s) => supported.has(s));
 }
 
-export function resolveClientConfig(config: ClientConfig, provider: CryptoProvider): ResolvedClientConfig {
+function resolveClientConfig(config: ClientConfig, provider: CryptoProvider): ResolvedClientConfig {
   if (!config.verifier && !config.insecureSkipVerify && !config.externalPsks?.length) {
     throw new TlsUsageError('a certificate verifier is required (or set insecureSkipVerify explicitly)');
   }

@@ -20,10 +20,9 @@ import { RecordReader } from '../record/reader.js';
 import { RecordWriter } from '../record/writer.js';
 import { HandshakeJoiner } from '../record/handshake-joiner.js';
 import { decodeAlert, encodeAlert } from '../record/alert.js';
-import type { TrafficKeys } from '../record/keys.js';
 import { exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../keyschedule/index.js';
 import type { ApplicationSecrets, Epoch, HandshakeContext, HandshakeState, Step } from '../handshake/common.js';
-import { Pending } from '../handshake/common.js';
+import { Pending, keyLogLabel } from '../handshake/common.js';
 import { concatBytes, wipe } from '../util/bytes.js';
 import type { CommonConfig, Limits } from './config.js';
 import type { Connection, ConnectionEvent, NegotiatedParameters, Side } from './types.js';
@@ -222,7 +221,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
 
   setEarlyExporter(hash: HashAlgorithm, secret: Uint8Array): void {
     this.earlyExporter = { hash, secret };
-    this.keyLog('EARLY_EXPORTER_SECRET', secret);
+    this.keyLog(keyLogLabel.earlyExporter, secret);
   }
 
   // ---- HandshakeContext (what states may do) ----
@@ -270,10 +269,10 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     this.writeRecord(ContentType.change_cipher_spec, CCS_PAYLOAD);
   }
 
-  setReadKeys(keys: TrafficKeys, epoch: Epoch, secret: Uint8Array, suite: CipherSuiteImpl): void {
+  setReadKeys(epoch: Epoch, secret: Uint8Array, suite: CipherSuiteImpl): void {
     // RFC 8446 §5.1: a key change must fall on a record boundary with no partial handshake message buffered.
     if (!this.joiner.isEmpty()) throw unexpectedMessage('handshake message spans a key change');
-    this.reader.setKeys(keys);
+    this.reader.setKeys(trafficKeys(suite, secret));
     this.readEpoch = epoch;
     if (this.readSecret && this.readSecret !== secret) wipe(this.readSecret);
     this.readSecret = secret;
@@ -318,9 +317,9 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     this.writeRecord(ContentType.application_data, data);
   }
 
-  setWriteKeys(keys: TrafficKeys, epoch: Epoch, secret: Uint8Array, suite: CipherSuiteImpl): void {
+  setWriteKeys(epoch: Epoch, secret: Uint8Array, suite: CipherSuiteImpl): void {
     this.flushHandshake();
-    this.writer.setKeys(keys);
+    this.writer.setKeys(trafficKeys(suite, secret));
     if (this.writeSecret && this.writeSecret !== secret) wipe(this.writeSecret);
     this.writeSecret = secret;
     this.writeSuite = suite;
@@ -378,7 +377,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     if (++this.keyUpdatesWithoutData > this.limits.maxKeyUpdatesWithoutData) throw unexpectedMessage('too many KeyUpdates');
     const next = nextTrafficSecret(suite.hash, secret);
     this.readGeneration++;
-    this.setReadKeys(trafficKeys(suite, next), 'application', next, suite);
+    this.setReadKeys('application', next, suite);
     // The peer's KeyUpdate answers ours, if we asked (RFC 9846 §4.6.3).
     this.awaitingPeerKeyUpdate = false;
     // RFC 9846 §4.6.3: answer before our next application data; several requests received while
@@ -408,7 +407,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     this.send({ msgType: HandshakeType.key_update, requestUpdate });
     const next = nextTrafficSecret(suite.hash, secret);
     this.writeGeneration++;
-    this.setWriteKeys(trafficKeys(suite, next), 'application', next, suite);
+    this.setWriteKeys('application', next, suite);
   }
 
   // ---- The processing loop ----
@@ -522,7 +521,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
         this.joiner.push(data);
         return;
       case ContentType.change_cipher_spec:
-        return this.handleChangeCipherSpec(data, isProtected);
+        return this.handleChangeCipherSpec();
       case ContentType.alert:
         return this.handleAlert(data);
       case ContentType.application_data:
@@ -549,11 +548,12 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     if (data.length > 0) this.earlyIn.push(data);
   }
 
-  /** RFC 8446 §5: a dummy CCS of value 0x01 is dropped between the first ClientHello and the peer's Finished. */
-  private handleChangeCipherSpec(data: Uint8Array, isProtected: boolean): void {
-    const inHandshake = !this.handshakeComplete && this.hasSeenClientHello();
-    if (isProtected || !inHandshake) throw unexpectedMessage('change_cipher_spec outside the handshake');
-    if (data.length !== 1 || data[0] !== 1) throw unexpectedMessage('change_cipher_spec with a value other than 1');
+  /**
+   * RFC 8446 §5: a dummy CCS is dropped between the first ClientHello and the peer's Finished.
+   * The reader has already rejected a protected one and any value but 0x01 (RFC 9846 §5).
+   */
+  private handleChangeCipherSpec(): void {
+    if (this.handshakeComplete || !this.hasSeenClientHello()) throw unexpectedMessage('change_cipher_spec outside the handshake');
     if (++this.ccsCount > this.limits.maxConsecutiveChangeCipherSpec) throw unexpectedMessage('too many change_cipher_spec records');
     this.emit({ type: 'change_cipher_spec', direction: 'received' });
   }

@@ -18,7 +18,7 @@ import type { ServerConfig } from './config.js';
 import { BaseConnection } from './connection.js';
 import type { Side } from './types.js';
 
-export function resolveServerConfig(config: ServerConfig, provider: CryptoProvider): ResolvedServerConfig {
+function resolveServerConfig(config: ServerConfig, provider: CryptoProvider): ResolvedServerConfig {
   const certificate =
     config.certificateChain && config.certificateChain.length > 0 && config.signingKey
       ? { chain: config.certificateChain, key: config.signingKey }

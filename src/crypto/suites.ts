@@ -2,28 +2,16 @@
 import { CipherSuite } from '../wire/codepoints.js';
 import { AES_128_GCM, AES_256_GCM, CHACHA20_POLY1305 } from './noble/aead.js';
 import { SHA256, SHA384 } from './noble/hash.js';
-import type { CipherSuiteImpl } from './provider.js';
+import type { AeadAlgorithm, CipherSuiteImpl, HashAlgorithm } from './provider.js';
 
-export const TLS_AES_128_GCM_SHA256: CipherSuiteImpl = Object.freeze({
-  id: CipherSuite.TLS_AES_128_GCM_SHA256,
-  name: 'TLS_AES_128_GCM_SHA256',
-  aead: AES_128_GCM,
-  hash: SHA256,
-});
+/** A suite by its RFC 8446 §B.4 name, over one provider's AEAD and hash. */
+export function cipherSuite(name: keyof typeof CipherSuite, aead: AeadAlgorithm, hash: HashAlgorithm): CipherSuiteImpl {
+  return Object.freeze({ id: CipherSuite[name], name, aead, hash });
+}
 
-export const TLS_AES_256_GCM_SHA384: CipherSuiteImpl = Object.freeze({
-  id: CipherSuite.TLS_AES_256_GCM_SHA384,
-  name: 'TLS_AES_256_GCM_SHA384',
-  aead: AES_256_GCM,
-  hash: SHA384,
-});
-
-export const TLS_CHACHA20_POLY1305_SHA256: CipherSuiteImpl = Object.freeze({
-  id: CipherSuite.TLS_CHACHA20_POLY1305_SHA256,
-  name: 'TLS_CHACHA20_POLY1305_SHA256',
-  aead: CHACHA20_POLY1305,
-  hash: SHA256,
-});
+export const TLS_AES_128_GCM_SHA256 = cipherSuite('TLS_AES_128_GCM_SHA256', AES_128_GCM, SHA256);
+export const TLS_AES_256_GCM_SHA384 = cipherSuite('TLS_AES_256_GCM_SHA384', AES_256_GCM, SHA384);
+export const TLS_CHACHA20_POLY1305_SHA256 = cipherSuite('TLS_CHACHA20_POLY1305_SHA256', CHACHA20_POLY1305, SHA256);
 
 /** Every suite implemented, in default preference order (ChaCha20 is ~3x faster than AES-GCM in pure JS). */
 export const ALL_CIPHER_SUITES: readonly CipherSuiteImpl[] = Object.freeze([

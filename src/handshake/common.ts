@@ -3,7 +3,6 @@
 
 import { AlertDescription, CertificateError, TlsError, internalError } from '../errors.js';
 import type { CipherSuiteImpl, CryptoProvider, HashAlgorithm, PublicKey } from '../crypto/provider.js';
-import type { TrafficKeys } from '../record/keys.js';
 import type { ConnectionEvent, NegotiatedParameters } from '../connection/types.js';
 import type { HandshakeMessage } from '../wire/types.js';
 import { SignatureScheme } from '../wire/codepoints.js';
@@ -104,8 +103,9 @@ export interface HandshakeContext {
   writeEarlyData(data: Uint8Array): void;
   /** RFC 8446 Appendix D.4 dummy change_cipher_spec. */
   sendChangeCipherSpec(): void;
-  setReadKeys(keys: TrafficKeys, epoch: Epoch, secret: Uint8Array, suite: CipherSuiteImpl): void;
-  setWriteKeys(keys: TrafficKeys, epoch: Epoch, secret: Uint8Array, suite: CipherSuiteImpl): void;
+  /** Install a direction's keys, derived from its traffic secret (RFC 8446 §7.3). */
+  setReadKeys(epoch: Epoch, secret: Uint8Array, suite: CipherSuiteImpl): void;
+  setWriteKeys(epoch: Epoch, secret: Uint8Array, suite: CipherSuiteImpl): void;
   /** NSS key log (no-op unless configured). */
   keyLog(label: string, secret: Uint8Array): void;
   emit(event: ConnectionEvent): void;
@@ -188,10 +188,6 @@ export function keyFitsScheme(scheme: number, key: PublicKey): boolean {
 /** Pick the suite implementation by code point, or undefined. */
 export function findSuite(provider: CryptoProvider, id: number): CipherSuiteImpl | undefined {
   return provider.cipherSuites.find((s) => s.id === id);
-}
-
-export function hashOf(suite: CipherSuiteImpl): HashAlgorithm {
-  return suite.hash;
 }
 
 export function fail(alert: keyof typeof AlertDescription, message: string): never {

@@ -1,17 +1,10 @@
 // Traffic keys and key updates (RFC 8446 §7.2, §7.3).
 
-import type { AeadAlgorithm, CipherSuiteImpl, HashAlgorithm } from '../crypto/provider.js';
+import type { CipherSuiteImpl, HashAlgorithm } from '../crypto/provider.js';
+import type { TrafficKeys } from '../record/keys.js';
 import { hkdfExpandLabel } from './hkdf.js';
 
-/**
- * One direction's record protection keys. The record layer declares the same shape
- * (src/record/keys.ts); structural typing makes the two interchangeable.
- */
-export interface TrafficKeys {
-  aead: AeadAlgorithm;
-  key: Uint8Array;
-  iv: Uint8Array;
-}
+export type { TrafficKeys };
 
 /**
  * RFC 8446 §7.3:

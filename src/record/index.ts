@@ -1,7 +1,7 @@
 // The record layer. RFC 8446 §5, RFC 9846 §5.
 
 export * from './constants.js';
-export { type TrafficKeys, MAX_SEQUENCE_NUMBER, recordNonce, writeRecordNonce, CipherState } from './keys.js';
+export { type TrafficKeys, MAX_SEQUENCE_NUMBER, recordNonce, CipherState } from './keys.js';
 export { type InboundRecord, type RecordReaderLimits, type SkipMode, RecordReader } from './reader.js';
 export {
   type PaddingPolicy,

@@ -19,22 +19,15 @@ export const MAX_SEQUENCE_NUMBER = Number.MAX_SAFE_INTEGER;
 
 /**
  * RFC 8446 §5.3: the 64-bit sequence number in network byte order, left-padded with zeros
- * to iv.length, XORed with the IV. Returns a new array.
+ * to iv.length, XORed with the IV. Returns a new array (CipherState rewrites one buffer instead).
  */
 export function recordNonce(iv: Uint8Array, seq: number): Uint8Array {
-  const nonce = new Uint8Array(iv.length);
-  writeRecordNonce(iv, seq, nonce);
-  return nonce;
-}
-
-/** recordNonce into `out` (iv.length bytes), so that a connection reuses one nonce buffer. */
-export function writeRecordNonce(iv: Uint8Array, seq: number, out: Uint8Array): void {
   if (!Number.isSafeInteger(seq) || seq < 0) throw internalError(`invalid sequence number ${seq}`);
   // RFC 8446 §5.3: iv_length is at least 8 bytes.
   if (iv.length < 8) throw internalError(`IV of ${iv.length} bytes is shorter than 8`);
-  if (out.length !== iv.length) throw internalError(`nonce buffer of ${out.length} bytes for an IV of ${iv.length}`);
-  out.set(iv);
-  xorSequence(out, out.length, seq);
+  const nonce = iv.slice();
+  xorSequence(nonce, nonce.length, seq);
+  return nonce;
 }
 
 /** XORs the 64-bit big-endian `seq` into the 8 bytes of `buf` that end at `end`. */

@@ -158,14 +158,14 @@ export class RecordReader {
     }
   }
 
+  /** Plaintext alerts are accepted until the first protected record deprotects (see next()). */
+  allowPlaintextAlerts = true;
+
   /**
    * Switches the read keys at a record boundary: the next record is opened with `keys` at
    * sequence number 0 (RFC 8446 §5.3). `undefined` turns protection off. Installing keys ends
    * `skipApplicationData` mode.
    */
-  /** Plaintext alerts are accepted until the first protected record deprotects (see next()). */
-  allowPlaintextAlerts = true;
-
   setKeys(keys: TrafficKeys | undefined): void {
     this.state?.dispose();
     this.state = keys === undefined ? undefined : new CipherState(keys);

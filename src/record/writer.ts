@@ -173,14 +173,9 @@ export class RecordWriter {
     for (let off = 0; off < data.length; off += max) {
       const n = Math.min(max, data.length - off);
       this.ensure(RECORD_HEADER_LENGTH + n);
-      const o = this.out;
       const p = this.pos;
-      o[p] = type;
-      o[p + 1] = version >> 8;
-      o[p + 2] = version & 0xff;
-      o[p + 3] = n >> 8;
-      o[p + 4] = n & 0xff;
-      o.set(data.subarray(off, off + n), p + RECORD_HEADER_LENGTH);
+      writeHeader(this.out, p, type, version, n);
+      this.out.set(data.subarray(off, off + n), p + RECORD_HEADER_LENGTH);
       this.pos = p + RECORD_HEADER_LENGTH + n;
     }
   }
@@ -214,11 +209,7 @@ export class RecordWriter {
     const o = this.out;
     const p = this.pos;
     // RFC 8446 §5.2: opaque_type application_data, legacy_record_version 0x0303.
-    o[p] = ContentType.application_data;
-    o[p + 1] = 0x03;
-    o[p + 2] = 0x03;
-    o[p + 3] = ctLen >> 8;
-    o[p + 4] = ctLen & 0xff;
+    writeHeader(o, p, ContentType.application_data, LEGACY_VERSION, ctLen);
     const body = p + RECORD_HEADER_LENGTH;
     o.set(content, body);
     o[body + n] = type;
@@ -247,4 +238,13 @@ export class RecordWriter {
   private alloc(length: number): Uint8Array {
     return this.allocate === undefined ? new Uint8Array(length) : this.allocate(length);
   }
+}
+
+/** TLSPlaintext / TLSCiphertext header (RFC 8446 §5.1, §5.2) at o[p]. */
+function writeHeader(o: Uint8Array, p: number, type: number, version: number, length: number): void {
+  o[p] = type;
+  o[p + 1] = version >> 8;
+  o[p + 2] = version & 0xff;
+  o[p + 3] = length >> 8;
+  o[p + 4] = length & 0xff;
 }

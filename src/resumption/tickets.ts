@@ -6,6 +6,8 @@ import { CipherSuite } from '../wire/codepoints.js';
 import { AES_256_GCM, nobleProvider } from '../crypto/noble/index.js';
 import { randomBytes } from '../crypto/noble/random.js';
 import { concatBytes, toHex, wipe } from '../util/bytes.js';
+import { Reader } from '../wire/reader.js';
+import { Writer } from '../wire/writer.js';
 import { decodeServerSessionState, encodeServerSessionState, lifetimeExpired } from './state.js';
 import type { ServerSessionState, TicketIssuer } from './types.js';
 
@@ -88,7 +90,7 @@ export class SelfEncryptedTickets implements TicketIssuer {
     try {
       this.rotateIfDue();
       if (ticket.length < KEY_ID_LEN + NONCE_LEN + this.aead.tagLen) return undefined;
-      const id = ((ticket[0]! << 24) | (ticket[1]! << 16) | (ticket[2]! << 8) | ticket[3]!) >>> 0;
+      const id = new Reader(ticket).u32();
       const key = id === this.current.id ? this.current : id === this.previous?.id ? this.previous : undefined;
       if (key === undefined) return undefined; // unknown or retired key
       const nonce = ticket.subarray(KEY_ID_LEN, KEY_ID_LEN + NONCE_LEN);
@@ -122,16 +124,10 @@ export class SelfEncryptedTickets implements TicketIssuer {
   }
 
   private newKey(createdAt: number, avoidId: number | undefined): TicketKey {
-    const idBytes = randomBytes(this.random, KEY_ID_LEN);
-    let id = ((idBytes[0]! << 24) | (idBytes[1]! << 16) | (idBytes[2]! << 8) | idBytes[3]!) >>> 0;
-    if (id === avoidId) {
-      // The new key must not share an id with the one that stays accepted.
-      id = (id + 1) >>> 0;
-      idBytes[0] = id >>> 24;
-      idBytes[1] = id >>> 16;
-      idBytes[2] = id >>> 8;
-      idBytes[3] = id;
-    }
+    let id = new Reader(randomBytes(this.random, KEY_ID_LEN)).u32();
+    // The new key must not share an id with the one that stays accepted.
+    if (id === avoidId) id = (id + 1) >>> 0;
+    const idBytes = new Writer(KEY_ID_LEN).u32(id).finish();
     const secret = randomBytes(this.random, this.aead.keyLen);
     return { id, idBytes, secret, aead: this.aead.create(secret), createdAt };
   }

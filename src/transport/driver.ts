@@ -41,7 +41,7 @@ export class TlsTimeoutError extends Error {
 const noop = (): void => {};
 
 /** Serialises writes of `conn.takeOutput()` to the channel, in order. Shared by the pump and the application. */
-export class OutputQueue {
+class OutputQueue {
   private tail: Promise<void> = Promise.resolve();
   constructor(
     private readonly conn: Connection,
@@ -94,21 +94,6 @@ export interface PumpHandlers {
   ready?(): Promise<void> | undefined;
 }
 
-/** Awaits every pending async step (signing, verification), flushing output in between. */
-export async function settlePending(conn: Connection, output: OutputQueue): Promise<void> {
-  void output.flush();
-  for (let p = conn.pending; p !== undefined; p = conn.pending) {
-    let rejection: { reason: unknown } | undefined;
-    try {
-      await p;
-    } catch (reason) {
-      rejection = { reason };
-    }
-    afterPending(conn, p, rejection);
-    void output.flush();
-  }
-}
-
 /** After a pending step settled: let the connection continue; a step that survives process() would spin forever. */
 function afterPending(conn: Connection, p: Promise<void>, rejection: { reason: unknown } | undefined): void {
   conn.process();
@@ -123,18 +108,20 @@ function afterPending(conn: Connection, p: Promise<void>, rejection: { reason: u
  * queued alert was flushed and the channel closed).
  */
 abstract class Pump {
-  private pumpHandshakeSeen = false;
+  /** onHandshake() was called. */
+  protected handshakeSeen = false;
   private pumpRunning = true;
   private readonly onBytes = (bytes: Uint8Array | null): void => this.pumpReceived(bytes);
   private readonly onFailure = (err: unknown): void => this.pumpFailed(err);
   private readonly readNext = (): void => this.pumpRead();
 
   constructor(
-    protected readonly conn: Connection,
+    /** The sans-I/O connection (parameters, exporters, events). */
+    readonly connection: Connection,
     protected readonly channel: ByteChannel,
     protected readonly output: OutputQueue,
   ) {
-    // Started on the next microtask, as the async pump did: the subclass is fully constructed.
+    // Started on the next microtask: the subclass is fully constructed by then.
     void Promise.resolve().then(() => this.pumpTurn());
   }
 
@@ -151,7 +138,7 @@ abstract class Pump {
   private pumpTurn(): void {
     if (!this.pumpRunning) return;
     try {
-      const conn = this.conn;
+      const conn = this.connection;
       void this.output.flush();
       const p = conn.pending;
       if (p !== undefined) {
@@ -162,8 +149,8 @@ abstract class Pump {
         return;
       }
       for (let d = conn.readEarlyData(); d !== undefined; d = conn.readEarlyData()) if (d.length > 0) this.onEarlyData(d);
-      if (!this.pumpHandshakeSeen && conn.handshakeComplete) {
-        this.pumpHandshakeSeen = true;
+      if (!this.handshakeSeen && conn.handshakeComplete) {
+        this.handshakeSeen = true;
         this.onHandshake(conn.parameters as NegotiatedParameters);
       }
       for (let d = conn.read(); d !== undefined; d = conn.read()) if (d.length > 0) this.onData(d);
@@ -184,7 +171,7 @@ abstract class Pump {
   private pumpSettled(p: Promise<void>, rejection: { reason: unknown } | undefined): void {
     if (!this.pumpRunning) return;
     try {
-      afterPending(this.conn, p, rejection);
+      afterPending(this.connection, p, rejection);
     } catch (err) {
       this.pumpFailed(err);
       return;
@@ -204,10 +191,10 @@ abstract class Pump {
   private pumpReceived(bytes: Uint8Array | null): void {
     if (!this.pumpRunning) return;
     try {
-      if (bytes === null) throw this.conn.error ?? new TruncationError();
+      if (bytes === null) throw this.connection.error ?? new TruncationError();
       this.onActivity();
-      this.conn.receive(bytes);
-      if (this.conn.error) throw this.conn.error;
+      this.connection.receive(bytes);
+      if (this.connection.error) throw this.connection.error;
     } catch (err) {
       this.pumpFailed(err);
       return;
@@ -264,14 +251,9 @@ class HandlerPump extends Pump {
  * On failure the queued alert is flushed, then the channel is closed, then the error thrown.
  * EOF without close_notify → TruncationError.
  */
-export function pump(
-  conn: Connection,
-  channel: ByteChannel,
-  handlers: PumpHandlers = {},
-  output: OutputQueue = new OutputQueue(conn, channel),
-): Promise<void> {
+export function pump(conn: Connection, channel: ByteChannel, handlers: PumpHandlers = {}): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    new HandlerPump(conn, channel, output, handlers, (failure) => (failure ? reject(failure.error) : resolve()));
+    new HandlerPump(conn, channel, new OutputQueue(conn, channel), handlers, (failure) => (failure ? reject(failure.error) : resolve()));
   });
 }
 
@@ -362,7 +344,6 @@ function unref(t: Timer): Timer {
  * read() if any, and its timers; nothing else is allocated until used.
  */
 export class TlsStream extends Pump implements AsyncIterable<Uint8Array> {
-  readonly connection: Connection;
   private readonly highWaterMark: number;
   private readonly closeTimeoutMs: number;
 
@@ -390,7 +371,6 @@ export class TlsStream extends Pump implements AsyncIterable<Uint8Array> {
   private lastActivity = 0;
 
   private readonly handshakeDone = new Deferred<NegotiatedParameters>();
-  private handshook = false;
   /** The pump's end: undefined while it runs; then `{ error }` on failure, `{}` at close_notify. */
   private ended: { error?: unknown; failed?: true } | undefined;
   private finishedDeferred: Deferred<void> | undefined;
@@ -402,7 +382,6 @@ export class TlsStream extends Pump implements AsyncIterable<Uint8Array> {
     let self: TlsStream | undefined;
     super(conn, channel, new OutputQueue(conn, channel, idle ? () => self?.touch() : undefined));
     self = this;
-    this.connection = conn;
     this.highWaterMark = options.highWaterMark ?? 1 << 20;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
     if (handshakeTimeoutMs !== undefined && handshakeTimeoutMs > 0) {
@@ -455,7 +434,6 @@ export class TlsStream extends Pump implements AsyncIterable<Uint8Array> {
     if (this.handshakeTimer !== undefined) clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
     this.endEarly();
-    this.handshook = true;
     this.handshakeDone.resolve(p);
   }
 
@@ -608,7 +586,7 @@ export class TlsStream extends Pump implements AsyncIterable<Uint8Array> {
   write(data: Uint8Array): Promise<void> {
     if (this.failed) return Promise.reject(this.failure);
     // Before the handshake: wait for it. After: no await at all (one record per write is the common case).
-    if (!this.handshook) return this.handshakeDone.promise.then(() => this.write(data));
+    if (!this.handshakeSeen) return this.handshakeDone.promise.then(() => this.write(data));
     if (this.connection.closed) return Promise.reject(new TlsUsageError('write after close'));
     try {
       this.connection.write(data);

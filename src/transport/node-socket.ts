@@ -92,7 +92,7 @@ export function socketChannel(socket: Socket, options: SocketChannelOptions = {}
     const chunks = pending;
     pending = undefined;
     pendingBytes = 0;
-    if (chunks === undefined || chunks.length === 0) return;
+    if (chunks === undefined) return;
     if (failure || socket.destroyed || socket.writableEnded) {
       settleWaiters(failure ?? new Error('socket closed during write'));
       return;

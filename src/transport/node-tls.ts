@@ -28,8 +28,11 @@ import { combineKeyLoggers, keyLogTo } from './keylog.js';
 import { socketChannel } from './node-socket.js';
 
 type Pem = string | Uint8Array;
+const pemText = (p: Pem): string => (typeof p === 'string' ? p : Buffer.from(p).toString('latin1'));
 const pems = (v: Pem | Pem[] | undefined): Uint8Array[] =>
-  (v === undefined ? [] : Array.isArray(v) ? v : [v]).flatMap((p) => pemDecode(typeof p === 'string' ? p : Buffer.from(p).toString('latin1'), 'CERTIFICATE'));
+  (v === undefined ? [] : Array.isArray(v) ? v : [v]).flatMap((p) => pemDecode(pemText(p), 'CERTIFICATE'));
+
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
 let systemRoots: Uint8Array[] | undefined;
 /** Node's bundled Mozilla root store (node:tls rootCertificates), decoded once. */
@@ -50,7 +53,7 @@ class RecordingVerifier implements ServerCertificateVerifier {
     try {
       return await this.inner.verify(input);
     } catch (err) {
-      this.error = err instanceof Error ? err : new Error(String(err));
+      this.error = asError(err);
       const leaf = parseCertificate(input.chain[0]!);
       return { chain: [leaf], leaf };
     }
@@ -179,10 +182,10 @@ export class TLSSocket extends Duplex {
     );
     tls.handshake().then(
       (p) => this.onHandshake(p),
-      (err: unknown) => this.destroy(err instanceof Error ? err : new Error(String(err))),
+      (err: unknown) => this.destroy(asError(err)),
     );
     tls.finished.catch((err: unknown) => {
-      if (!this.destroyed) this.destroy(err instanceof Error ? err : new Error(String(err)));
+      if (!this.destroyed) this.destroy(asError(err));
     });
     this.emit('_tlsStarted');
   }
@@ -230,7 +233,7 @@ export class TLSSocket extends Duplex {
           if (!this.push(bufferOf(d))) return;
         }
       } catch (err) {
-        this.destroy(err instanceof Error ? err : new Error(String(err)));
+        this.destroy(asError(err));
       } finally {
         this.reading = false;
       }
@@ -242,7 +245,7 @@ export class TLSSocket extends Duplex {
       .then((tls) => tls.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)))
       .then(
         () => callback(),
-        (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+        (err: unknown) => callback(asError(err)),
       );
   }
 
@@ -252,7 +255,7 @@ export class TLSSocket extends Duplex {
       .then((tls) => tls.closeWrite())
       .then(
         () => callback(),
-        (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+        (err: unknown) => callback(asError(err)),
       );
   }
 
@@ -422,8 +425,7 @@ export interface ConnectOptions {
 function signingMaterial(cert: Pem | undefined, key: Pem | undefined, provider: CryptoProvider): { chain: Uint8Array[]; key: SigningKey } | undefined {
   if (cert === undefined && key === undefined) return undefined;
   if (cert === undefined || key === undefined) throw new TypeError('cert and key go together');
-  const keyPem = typeof key === 'string' ? key : Buffer.from(key).toString('latin1');
-  const material = parsePrivateKeyPem(keyPem);
+  const material = parsePrivateKeyPem(pemText(key));
   return { chain: pems(cert), key: provider.signingKey ? provider.signingKey(material) : signingKeyFromMaterial(material) };
 }
 

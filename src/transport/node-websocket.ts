@@ -136,19 +136,19 @@ export class NodeWebSocket implements WebSocketLike {
     const masked = this.role === 'client';
     const len = payload.length;
     const lenBytes = len < 126 ? 0 : len < 65536 ? 2 : 8;
-    const header = Buffer.alloc(2 + lenBytes + (masked ? 4 : 0));
-    header[0] = 0x80 | opcode;
-    header[1] = (masked ? 0x80 : 0) | (len < 126 ? len : len < 65536 ? 126 : 127);
-    if (lenBytes === 2) header.writeUInt16BE(len, 2);
-    else if (lenBytes === 8) header.writeBigUInt64BE(BigInt(len), 2);
-    let body = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    const headerBytes = 2 + lenBytes + (masked ? 4 : 0);
+    // One buffer per frame, every byte written below; the payload is copied (masked) once.
+    const frame = Buffer.allocUnsafe(headerBytes + len);
+    frame[0] = 0x80 | opcode;
+    frame[1] = (masked ? 0x80 : 0) | (len < 126 ? len : len < 65536 ? 126 : 127);
+    if (lenBytes === 2) frame.writeUInt16BE(len, 2);
+    else if (lenBytes === 8) frame.writeBigUInt64BE(BigInt(len), 2);
     if (masked) {
       const mask = randomBytes(4);
-      mask.copy(header, 2 + lenBytes);
-      body = Buffer.from(body); // never mask the caller's bytes in place
-      for (let i = 0; i < body.length; i++) body[i] = body[i]! ^ mask[i & 3]!;
-    }
-    this.socket.write(Buffer.concat([header, body]));
+      mask.copy(frame, 2 + lenBytes);
+      for (let i = 0; i < len; i++) frame[headerBytes + i] = payload[i]! ^ mask[i & 3]!;
+    } else frame.set(payload, headerBytes);
+    this.socket.write(frame);
   }
 
   private onData(chunk: Buffer): void {
@@ -180,8 +180,12 @@ export class NodeWebSocket implements WebSocketLike {
       const maskOff = off;
       if (masked) off += 4;
       if (b.length < off + len) return;
-      const payload = Buffer.from(b.subarray(off, off + len));
-      if (masked) for (let i = 0; i < payload.length; i++) payload[i] = payload[i]! ^ b[maskOff + (i & 3)]!;
+      const body = b.subarray(off, off + len);
+      let payload = body; // unmasked: a view, copied once when the message is emitted
+      if (masked) {
+        payload = Buffer.allocUnsafe(len);
+        for (let i = 0; i < len; i++) payload[i] = body[i]! ^ b[maskOff + (i & 3)]!;
+      }
       this.buffer = b.subarray(off + len);
       this.onFrame(fin, opcode, payload);
     }

@@ -131,15 +131,22 @@ export function tracingChannel(inner: ByteChannel, options: TracingOptions = {})
     const hook = direction === 'sent' ? options.beforeSend : options.afterReceive;
     const out: Uint8Array[] = [];
     for (const r of recs) {
-      const { raw: _raw, ...meta } = describeRecord(r, direction, index[direction]);
-      const replaced = injected || !hook ? undefined : hook(r, meta);
+      let replaced: RecordRewrite;
+      if (!injected && hook) {
+        const { raw: _raw, ...meta } = describeRecord(r, direction, index[direction]);
+        replaced = hook(r, meta);
+      }
       if (replaced === null) {
         index[direction]++;
         continue; // dropped: nothing crosses
       }
       const bytes = replaced ?? r;
-      const split = replaced ? splitRecords(replaced) : { records: [r], rest: new Uint8Array(0) };
-      for (const piece of split.rest.length > 0 ? [bytes] : split.records) {
+      let pieces = [r];
+      if (replaced) {
+        const split = splitRecords(replaced);
+        pieces = split.rest.length > 0 ? [replaced] : split.records;
+      }
+      for (const piece of pieces) {
         const e = describeRecord(piece, direction, index[direction]++);
         if (injected) e.injected = true;
         if (replaced) e.rewritten = true;

@@ -46,14 +46,6 @@ export function decodeEmpty(data: Uint8Array, what: string): void {
 
 // ---- uint16 lists ----
 
-function readU16List(r: Reader, what: string, min: number, max: number): number[] {
-  const v = r.vector(2, what, min, max);
-  if (v.length % 2 !== 0) throw decodeError(`${what}: odd length ${v.length}`);
-  const out: number[] = [];
-  for (let i = 0; i < v.length; i += 2) out.push((v[i]! << 8) | v[i + 1]!);
-  return out;
-}
-
 function writeU16List(w: Writer, list: number[], lenBytes: 1 | 2): void {
   w.nested(lenBytes, (n) => {
     for (const x of list) n.u16(x);
@@ -100,7 +92,7 @@ export function encodeNamedGroupList(groups: number[]): Uint8Array {
 
 export function decodeNamedGroupList(data: Uint8Array): number[] {
   return readAll(data, 'supported_groups', (r) => {
-    const list = readU16List(r, 'named_group_list', 2, 0xffff);
+    const list = r.u16List(2, 'named_group_list', 2, 0xffff);
     // RFC 9846 §4.3.7: no duplicates; a recipient MAY abort with illegal_parameter.
     rejectDuplicates(list, 'named_group_list');
     return list;
@@ -114,9 +106,7 @@ export function encodeSignatureSchemeList(list: number[]): Uint8Array {
 }
 
 export function decodeSignatureSchemeList(data: Uint8Array): number[] {
-  return readAll(data, 'signature_algorithms', (r) =>
-    readU16List(r, 'supported_signature_algorithms', 2, 0xfffe),
-  );
+  return readAll(data, 'signature_algorithms', (r) => r.u16List(2, 'supported_signature_algorithms', 2, 0xfffe));
 }
 
 // ---- application_layer_protocol_negotiation: RFC 7301 §3.1 ----
@@ -146,14 +136,8 @@ export function encodeSupportedVersionsClient(versions: number[]): Uint8Array {
 }
 
 export function decodeSupportedVersionsClient(data: Uint8Array): number[] {
-  return readAll(data, 'supported_versions', (r) => {
-    // ProtocolVersion versions<2..254>
-    const v = r.vector(1, 'versions', 2, 254);
-    if (v.length % 2 !== 0) throw decodeError(`versions: odd length ${v.length}`);
-    const out: number[] = [];
-    for (let i = 0; i < v.length; i += 2) out.push((v[i]! << 8) | v[i + 1]!);
-    return out;
-  });
+  // ProtocolVersion versions<2..254>
+  return readAll(data, 'supported_versions', (r) => r.u16List(1, 'versions', 2, 254));
 }
 
 export function encodeSupportedVersionsServer(v: number): Uint8Array {

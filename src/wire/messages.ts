@@ -70,10 +70,7 @@ function decodeClientHello(r: Reader): ClientHello {
   const legacyVersion = r.u16('legacy_version');
   const random = r.bytes(32, 'random').slice();
   const legacySessionId = r.vector(1, 'legacy_session_id', 0, 32).slice();
-  const suites = r.vector(2, 'cipher_suites', 2, 0xfffe);
-  if (suites.length % 2 !== 0) throw decodeError(`cipher_suites: odd length ${suites.length}`);
-  const cipherSuites: number[] = [];
-  for (let i = 0; i < suites.length; i += 2) cipherSuites.push((suites[i]! << 8) | suites[i + 1]!);
+  const cipherSuites = r.u16List(2, 'cipher_suites', 2, 0xfffe);
   const legacyCompressionMethods = r.vector(1, 'legacy_compression_methods', 1, 0xff).slice();
   const extensions = readHelloExtensions(r, 'CH', 7);
   return {

@@ -67,6 +67,14 @@ export class Reader {
     if (len < min || len > max) throw decodeError(`${what}: length ${len} outside <${min}..${max}>`);
     return this.bytes(len, what);
   }
+  /** uint16 list<min..max> (a byte length) with a `lenBytes`-byte length prefix: cipher suites, groups, versions. */
+  u16List(lenBytes: 1 | 2, what: string, min = 0, max = Infinity): number[] {
+    const v = this.vector(lenBytes, what, min, max);
+    if (v.length % 2 !== 0) throw decodeError(`${what}: odd length ${v.length}`);
+    const out: number[] = [];
+    for (let i = 0; i < v.length; i += 2) out.push((v[i]! << 8) | v[i + 1]!);
+    return out;
+  }
   /** A sub-reader over a length-prefixed vector; the caller must consume it all (see `done`). */
   sub(lenBytes: 1 | 2 | 3, what: string, min = 0, max = Infinity): Reader {
     const v = this.vector(lenBytes, what, min, max);

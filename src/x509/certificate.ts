@@ -308,25 +308,9 @@ export function parseName(name: pkijs.RelativeDistinguishedNames, node: asn1js.B
 // ---------------------------------------------------------------- validity
 
 /**
- * RFC 5280 §4.1.2.5: UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ. asn1js matches
- * the digits anywhere in the string and Date.UTC rolls over out-of-range fields, so the string
- * and the fields of pkijs's Date are checked here.
- */
-function validityTime(time: pkijs.Time, node: asn1js.BaseBlock, what: string): Date {
-  if (!(node instanceof asn1js.UTCTime)) throw new DerError(`${what}: not a Time`);
-  const generalized = node instanceof asn1js.GeneralizedTime;
-  const s = latin1(node.valueBlock.valueHexView);
-  if (!(generalized ? /^\d{14}Z$/ : /^\d{12}Z$/).test(s)) throw new DerError(`${what}: invalid ${generalized ? 'GeneralizedTime' : 'UTCTime'} "${s}"`);
-  const d = time.value;
-  const fields = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()];
-  const expected = [node.year, node.month, node.day, node.hour, node.minute, node.second];
-  if (fields.some((f, i) => f !== expected[i])) throw new DerError(`${what}: invalid time "${s}"`);
-  return new Date(d.getTime());
-}
-
-/**
- * A Time outside a certificate (CRLs: RFC 5280 §5.1.2.4; OCSP: RFC 6960 §4.2.1, GeneralizedTime
- * only), with the same strictness: whole seconds, "Z", fields in range.
+ * RFC 5280 §4.1.2.5 (certificates), §5.1.2.4 (CRLs), RFC 6960 §4.2.1 (OCSP, GeneralizedTime
+ * only): UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ. asn1js matches the digits
+ * anywhere in the string and Date.UTC rolls over out-of-range fields, so both are checked here.
  */
 export function derTime(node: asn1js.BaseBlock, what: string, generalizedOnly = false): Date {
   if (!(node instanceof asn1js.UTCTime) || node.idBlock.tagClass !== 1) throw new DerError(`${what}: not a Time`);
@@ -494,8 +478,8 @@ function parseUncached(input: Uint8Array): ParsedCertificate {
   if (!bytesEqual(innerAlgNode.valueBeforeDecodeView, outerAlgNode.valueBeforeDecodeView)) throw new DerError('signatureAlgorithm differs from tbsCertificate.signature');
   const issuer = parseName(cert.issuer, issuerNode);
   const validity = elements(validityNode, 2, 2, 'validity');
-  const notBefore = validityTime(cert.notBefore, at(validity, 0, 'validity'), 'notBefore');
-  const notAfter = validityTime(cert.notAfter, at(validity, 1, 'validity'), 'notAfter');
+  const notBefore = derTime(at(validity, 0, 'validity'), 'notBefore');
+  const notAfter = derTime(at(validity, 1, 'validity'), 'notAfter');
   const subject = parseName(cert.subject, subjectNode);
   // Unique identifiers: v2/v3 only, ignored (RFC 5280 §4.1.2.8).
   if ((optional.has(1) || optional.has(2)) && version < 2) throw new DerError('unique identifier in a v1 certificate');
@@ -607,6 +591,9 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
 export function clearCertificateCache(): void {
   cache.clear();
 }
+
+/** A certificate in messages: its subject, or its serial when the subject is empty. */
+export const describeCertificate = (c: ParsedCertificate): string => (c.subject.text ? `"${c.subject.text}"` : `serial ${c.serialHex}`);
 
 /** The subject's last CN attribute, for display and logging (never for name matching: RFC 6125 §6.4.4). */
 export function commonName(name: DistinguishedName): string | undefined {

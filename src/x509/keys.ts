@@ -29,6 +29,7 @@ import {
   taggedTail,
   children,
 } from './asn1.js';
+import { bytesEqual } from '../util/bytes.js';
 import { SignatureScheme } from '../wire/codepoints.js';
 import { pemBlocks, pemEncode } from './pem.js';
 
@@ -393,7 +394,7 @@ function parseEcPrivateKey(der: Uint8Array, curve: EcCurve | undefined): Private
   if (key.publicKey) {
     const { x, y } = key.publicKey;
     const point = normalizePoint(c, Uint8Array.of(4, ...new Uint8Array(x), ...new Uint8Array(y)));
-    if (point.length !== derived.length || point.some((b, i) => b !== derived[i])) throw new DerError('public key does not match private key');
+    if (!bytesEqual(point, derived)) throw new DerError('public key does not match private key');
   }
   return { kind: 'ec', curve: c, d: dFull, publicPoint: derived };
 }

@@ -15,6 +15,7 @@ import { EkuOid, ExtensionOid, KeyUsage, type ParsedCertificate, parseCertificat
 import { parseIpAddress } from './hostname.js';
 import { encodeSpki, parsePkcs8PrivateKey, privateKeyToPem, publicKeyFromPrivate } from './keys.js';
 import { base64Encode, pemEncode } from './pem.js';
+import { OcspHashOid } from './revocation.js';
 
 export type KeyType = 'p256' | 'p384' | 'p521' | 'ed25519' | 'rsa2048' | 'rsa3072' | 'rsa4096';
 
@@ -306,9 +307,11 @@ function nameDer(subject: string | NameSpec): Uint8Array {
   return encodeDer(new asn1js.Sequence({ value: rdns }));
 }
 
+const wholeSeconds = (d: Date): Date => new Date(Math.floor(d.getTime() / 1000) * 1000);
+
 /** RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050; whole seconds. */
 function time(d: Date): pkijs.Time {
-  const whole = new Date(Math.floor(d.getTime() / 1000) * 1000);
+  const whole = wholeSeconds(d);
   return new pkijs.Time({ type: whole.getUTCFullYear() < 2050 ? 0 : 1, value: whole });
 }
 
@@ -442,8 +445,6 @@ export function chainPem(...certs: MintedCertificate[]): string {
 
 type Signer = { certDer: Uint8Array; key: PrivateKeyMaterial };
 
-const wholeSeconds = (d: Date): Date => new Date(Math.floor(d.getTime() / 1000) * 1000);
-
 function serialInteger(s: bigint | Uint8Array | MintedCertificate): asn1js.Integer {
   if (typeof s === 'bigint') return integer(s);
   // The INTEGER's contents octets as they are in the certificate.
@@ -560,7 +561,7 @@ export async function mintOcspResponse(opts: MintOcspOptions): Promise<Uint8Arra
   const keyBits = (c: ParsedCertificate): Uint8Array => pkijs.PublicKeyInfo.fromBER(ab(c.spki)).subjectPublicKey.valueBlock.valueHexView;
 
   const certID = new pkijs.CertID({
-    hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: hashName === 'SHA-1' ? '1.3.14.3.2.26' : Oid.sha256, algorithmParams: new asn1js.Null() }),
+    hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OcspHashOid[hashName], algorithmParams: new asn1js.Null() }),
     issuerNameHash: new asn1js.OctetString({ valueHex: ab(hash(cert.issuer.der)) }),
     issuerKeyHash: new asn1js.OctetString({ valueHex: ab(hash(keyBits(issuer))) }),
     serialNumber: serialInteger(cert.serial),

@@ -8,8 +8,9 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { AlertDescription, CertificateError } from '../errors.js';
 import { DerError, children, decodeDer, elements, explicit, isTagged, taggedTail } from './asn1.js';
-import { ExtensionOid, type DistinguishedName, type ParsedCertificate, parseName } from './certificate.js';
+import { ExtensionOid, type DistinguishedName, type ParsedCertificate, describeCertificate, parseName } from './certificate.js';
 import { parseIpAddress } from './hostname.js';
+import { ipToText } from './identity.js';
 import type { PathChecker } from './verify.js';
 
 /** One GeneralSubtree base in a form we process. */
@@ -189,12 +190,10 @@ function namesOf(cert: ParsedCertificate): Names {
   };
 }
 
-const ipText = (b: Uint8Array): string => (b.length === 4 ? b.join('.') : [...b].map((x) => x.toString(16).padStart(2, '0')).join(''));
-
 /** Checks one certificate's names against one CA's constraints; throws CertificateError. */
 export function checkNameConstraints(cert: ParsedCertificate, nc: NameConstraints, caText: string): void {
   const names = namesOf(cert);
-  const who = cert.subject.text ? `"${cert.subject.text}"` : `serial ${cert.serialHex}`;
+  const who = describeCertificate(cert);
   for (const c of [...(nc.permitted ?? []), ...(nc.excluded ?? [])]) {
     if (c.kind === 'other') throw fail(`${caText} has a name constraint of unsupported form [${c.type}]`, 'unsupported_certificate');
   }
@@ -222,7 +221,7 @@ export function checkNameConstraints(cert: ParsedCertificate, nc: NameConstraint
   };
   const value = (c: NameConstraint): string => ('value' in c ? c.value : '');
   check(names.dns, 'dns', (v, c) => dnsWithin(v, value(c)), (v, c) => dnsMayReach(v, value(c)), (v) => `DNS name ${v}`);
-  check(names.ip, 'ip', (v, c) => c.kind === 'ip' && ipWithin(v, c), (v, c) => c.kind === 'ip' && ipWithin(v, c), (v) => `IP address ${ipText(v)}`);
+  check(names.ip, 'ip', (v, c) => c.kind === 'ip' && ipWithin(v, c), (v, c) => c.kind === 'ip' && ipWithin(v, c), (v) => `IP address ${ipToText(v)}`);
   check(names.uri, 'uri', (v, c) => uriWithin(v, value(c)), (v, c) => uriWithin(v, value(c)), (v) => `URI ${v}`);
   check(names.email, 'email', (v, c) => emailWithin(v, value(c)), (v, c) => emailWithin(v, value(c)), (v) => `e-mail address ${v}`);
   const dn = names.dn ? [names.dn] : [];

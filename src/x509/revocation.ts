@@ -30,6 +30,7 @@ import {
   type ParsedCertificate,
   type SignatureAlgorithm,
   derTime,
+  describeCertificate as describe,
   parseCertificate,
   parseName,
   parseSignatureAlgorithm,
@@ -137,7 +138,11 @@ function publicKeyBits(cert: ParsedCertificate): Uint8Array {
   return octetAligned(at(elements(spki, 2, 2, 'SubjectPublicKeyInfo'), 1, 'SubjectPublicKeyInfo'), 'subjectPublicKey');
 }
 
-function signed(root: asn1js.BaseBlock, der: Uint8Array, what: string): { tbsNode: asn1js.BaseBlock; tbs: Uint8Array; alg: ReturnType<typeof parseSignatureAlgorithm>; signature: Uint8Array; rest: asn1js.BaseBlock[] } {
+function signed(
+  root: asn1js.BaseBlock,
+  der: Uint8Array,
+  what: string,
+): { tbsNode: asn1js.BaseBlock; algNode: asn1js.BaseBlock; tbs: Uint8Array; alg: ReturnType<typeof parseSignatureAlgorithm>; signature: Uint8Array; rest: asn1js.BaseBlock[] } {
   const [tbsNode, algNode, sigNode, ...rest] = elements(root, 3, 4, what);
   if (!tbsNode || !algNode || !sigNode) throw new DerError(`${what}: missing elements`);
   checkAlgorithmIdentifier(algNode, `${what} signatureAlgorithm`);
@@ -145,7 +150,7 @@ function signed(root: asn1js.BaseBlock, der: Uint8Array, what: string): { tbsNod
   const tbs = der.subarray(start, start + tbsNode.valueBeforeDecodeView.length);
   if (!bytesEqual(tbs, tbsNode.valueBeforeDecodeView)) throw new DerError(`${what}: signed bytes differ from the input`);
   const alg = parseSignatureAlgorithm(new pkijs.AlgorithmIdentifier({ schema: algNode }));
-  return { tbsNode, tbs, alg, signature: octetAligned(sigNode, `${what} signature`).slice(), rest };
+  return { tbsNode, algNode, tbs, alg, signature: octetAligned(sigNode, `${what} signature`).slice(), rest };
 }
 
 // ---------------------------------------------------------------- CRLs
@@ -166,7 +171,7 @@ export function parseCrl(input: Uint8Array): ParsedCrl {
 function parseCrlUncaught(input: Uint8Array): ParsedCrl {
   const der = input.slice();
   const root = decodeDer(der, 'CertificateList');
-  const { tbsNode, tbs, alg, signature, rest } = signed(root, der, 'CertificateList');
+  const { tbsNode, algNode, tbs, alg, signature, rest } = signed(root, der, 'CertificateList');
   if (rest.length) throw new DerError('CertificateList: unexpected elements');
   const crl = new pkijs.CertificateRevocationList({ schema: root });
   const fields = children(tbsNode, 'TBSCertList');
@@ -180,7 +185,7 @@ function parseCrlUncaught(input: Uint8Array): ParsedCrl {
   }
   const innerAlg = at(fields, i++, 'TBSCertList');
   // RFC 5280 §5.1.1.2: signatureAlgorithm MUST equal TBSCertList.signature.
-  if (!bytesEqual(innerAlg.valueBeforeDecodeView, at(elements(root, 3, 3, 'CertificateList'), 1, 'CertificateList').valueBeforeDecodeView)) {
+  if (!bytesEqual(innerAlg.valueBeforeDecodeView, algNode.valueBeforeDecodeView)) {
     throw new DerError('signatureAlgorithm differs from TBSCertList.signature');
   }
   const issuerNode = at(fields, i++, 'TBSCertList');
@@ -234,8 +239,6 @@ function parseCrlUncaught(input: Uint8Array): ParsedCrl {
 
 /** How the validator checks a signature by a certificate's key; a message on failure. */
 export type SignatureCheck = (obj: SignedObject, signer: ParsedCertificate) => string | undefined;
-
-const describe = (c: ParsedCertificate): string => (c.subject.text ? `"${c.subject.text}"` : `serial ${c.serialHex}`);
 
 /**
  * RFC 5280 §6.3 in brief: every CRL from `cert`'s issuer must be signed by `issuer` (with

@@ -9,10 +9,10 @@ import type { SignatureVerifier } from '../crypto/provider.js';
 import { AlertDescription, CertificateError } from '../errors.js';
 import { bytesEqual } from '../util/bytes.js';
 import { SignatureScheme, schemeName } from '../wire/codepoints.js';
-import { EkuOid, KeyUsage, type ParsedCertificate, parseCertificate } from './certificate.js';
+import { EkuOid, KeyUsage, type ParsedCertificate, describeCertificate as describe, parseCertificate } from './certificate.js';
 import { latin1 } from './asn1.js';
 import { matchesHostname } from './hostname.js';
-import { type PeerIdentity, peerIdentity, spkiSha256 } from './identity.js';
+import { type PeerIdentity, ipToText, peerIdentity, spkiSha256 } from './identity.js';
 import { NameConstraintsChecker } from './name-constraints.js';
 import { type ParsedCrl, type SignedObject, checkCrls, checkOcsp, parseCrl, parseOcspResponse } from './revocation.js';
 import { pssSchemeFor } from './keys.js';
@@ -101,8 +101,6 @@ const CANDIDATE_BUDGET = 64;
 const fail = (alert: keyof typeof AlertDescription, check: string, message: string): CertificateError =>
   new CertificateError(AlertDescription[alert], check, message);
 
-const describe = (c: ParsedCertificate): string => (c.subject.text ? `"${c.subject.text}"` : `serial ${c.serialHex}`);
-
 const key = (b: Uint8Array): string => latin1(b);
 
 /** RFC 5280 §4.1.2.5: the validity period is inclusive at both ends. */
@@ -132,7 +130,6 @@ export class ChainValidator {
   private readonly checkers: readonly PathChecker[];
   private readonly extraHandled: ReadonlySet<string>;
   private readonly crls: readonly ParsedCrl[];
-  private readonly verifiedCrls = new WeakMap<ParsedCrl, WeakSet<ParsedCertificate>>();
   /**
    * Signatures that verified, by signed object and signer. Certificates come from the parse
    * cache (one object per exact DER while cached), and this map belongs to one validator (one
@@ -245,18 +242,8 @@ export class ChainValidator {
   private checkRevocation(path: readonly ParsedCertificate[], pool: Map<string, ParsedCertificate[]>, now: Date, ocsp: Uint8Array | undefined): void {
     const leaf = path[0]!;
     if (this.anchorDer.has(key(leaf.der))) return;
-    const check = (obj: SignedObject, signer: ParsedCertificate): string | undefined => {
-      // A CRL that verified under this issuer once needs no second check (handshakes repeat).
-      const crl = this.crls.includes(obj as ParsedCrl) ? (obj as ParsedCrl) : undefined;
-      if (crl && this.verifiedCrls.get(crl)?.has(signer)) return undefined;
-      const problem = this.signatureProblem(obj, signer, undefined);
-      if (crl && !problem) {
-        const set = this.verifiedCrls.get(crl) ?? new WeakSet<ParsedCertificate>();
-        set.add(signer);
-        this.verifiedCrls.set(crl, set);
-      }
-      return problem?.message;
-    };
+    // A CRL that verified under this issuer once is not verified again (verifiedSignatures).
+    const check = (obj: SignedObject, signer: ParsedCertificate): string | undefined => this.signatureProblem(obj, signer, undefined)?.message;
     const last = path.length - 1;
     for (let i = 0; this.crls.length > 0 && i < path.length; i++) {
       const cert = path[i]!;
@@ -469,7 +456,7 @@ export class WebPkiServerVerifier implements ServerCertificateVerifier {
     const chain = this.validator.validate(input.chain, input.now, EkuOid.serverAuth, input);
     const leaf = chain[0]!;
     if (input.serverName !== undefined && !matchesHostname(leaf, input.serverName)) {
-      const names = [...leaf.subjectAltNames.dns, ...leaf.subjectAltNames.ip.map(formatIp)];
+      const names = [...leaf.subjectAltNames.dns, ...leaf.subjectAltNames.ip.map(ipToText)];
       throw fail('bad_certificate', 'hostname', `${describe(leaf)} is not valid for ${JSON.stringify(input.serverName)} (names: ${names.join(', ') || 'none'})`);
     }
     return { chain, leaf, identity: peerIdentity(leaf) };
@@ -500,11 +487,4 @@ export function keyAllowsScheme(cert: ParsedCertificate, scheme: number): boolea
   if (k.kind !== 'rsa') return true;
   if (k.pss) return cert.keySchemes?.includes(scheme) ?? false;
   return scheme !== SignatureScheme.rsa_pss_pss_sha256 && scheme !== SignatureScheme.rsa_pss_pss_sha384 && scheme !== SignatureScheme.rsa_pss_pss_sha512;
-}
-
-export function formatIp(b: Uint8Array): string {
-  if (b.length === 4) return b.join('.');
-  const groups: string[] = [];
-  for (let i = 0; i < b.length; i += 2) groups.push(((b[i]! << 8) | b[i + 1]!).toString(16));
-  return groups.join(':');
 }

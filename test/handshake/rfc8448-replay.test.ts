@@ -41,6 +41,7 @@ function scriptedRandom(values: Uint8Array[]): RandomSource & { remaining(): num
 // What NSS (which made the traces) offers, beyond our defaults.
 const NSS_SCHEMES = [0x0403, 0x0503, 0x0603, 0x0203, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0201, 0x0402, 0x0502, 0x0602, 0x0202];
 const NSS_SUITES = [0x1301, 0x1303, 0x1302];
+const NSS_GROUPS = [0x1d, 0x17, 0x18, 0x19, 0x100, 0x101, 0x102, 0x103, 0x104];
 
 /** Insert `ext` right after the extension of type `after`. */
 function insertAfter(exts: Extension[], after: number, ext: Extension): Extension[] {
@@ -51,6 +52,12 @@ function insertAfter(exts: Extension[], after: number, ext: Extension): Extensio
 
 const RENEGOTIATION_INFO: Extension = { type: 0xff01, data: new Uint8Array([0]) };
 const SESSION_TICKET: Extension = { type: 0x0023, data: new Uint8Array(0) };
+
+/** NSS's renegotiation_info, right after server_name in a ClientHello. */
+function withRenegotiationInfo(msg: HandshakeMessage): HandshakeMessage {
+  if (msg.msgType !== HandshakeType.client_hello) return msg;
+  return { ...msg, extensions: insertAfter(msg.extensions, ExtensionType.server_name, RENEGOTIATION_INFO) };
+}
 
 const hex = (b: Uint8Array | undefined): string => (b ? toHex(b) : '');
 
@@ -112,7 +119,7 @@ const cases: Case[] = [
     name: 'simple-1rtt',
     clientRandom: (t) => [t.value('client_x25519_private_key'), t.value('client_random')],
     serverRandom: (t) => [t.value('server_x25519_private_key'), t.value('server_random')],
-    client: { groups: [0x1d, 0x17, 0x18, 0x19, 0x100, 0x101, 0x102, 0x103, 0x104], keyShareGroups: [0x1d] },
+    client: { groups: NSS_GROUPS, keyShareGroups: [0x1d] },
     server: {},
     clientHello: (msg) => {
       if (msg.msgType !== HandshakeType.client_hello) return msg;
@@ -133,12 +140,9 @@ const cases: Case[] = [
       t.get('server', 'create an ephemeral x25519 key pair', 'private key'),
       fromHex(t.messages.find((m) => m.type === 'ServerHello')!.hex).subarray(6, 38),
     ],
-    client: { groups: [0x1d, 0x17, 0x18, 0x19, 0x100, 0x101, 0x102, 0x103, 0x104], keyShareGroups: [0x1d], middleboxCompat: true },
+    client: { groups: NSS_GROUPS, keyShareGroups: [0x1d], middleboxCompat: true },
     server: {},
-    clientHello: (msg) => {
-      if (msg.msgType !== HandshakeType.client_hello) return msg;
-      return { ...msg, extensions: insertAfter(msg.extensions, ExtensionType.server_name, RENEGOTIATION_INFO) };
-    },
+    clientHello: withRenegotiationInfo,
     serverHook: serverGroupsInEe,
   },
   {
@@ -171,12 +175,9 @@ const cases: Case[] = [
     name: 'client-auth',
     clientRandom: (t) => [t.value('client_x25519_private_key'), t.value('client_random')],
     serverRandom: (t) => [t.value('server_x25519_private_key'), t.value('server_random')],
-    client: { groups: [0x1d, 0x17, 0x18, 0x19, 0x100, 0x101, 0x102, 0x103, 0x104], keyShareGroups: [0x1d] },
+    client: { groups: NSS_GROUPS, keyShareGroups: [0x1d] },
     server: {},
-    clientHello: (msg) => {
-      if (msg.msgType !== HandshakeType.client_hello) return msg;
-      return { ...msg, extensions: insertAfter(msg.extensions, ExtensionType.server_name, RENEGOTIATION_INFO) };
-    },
+    clientHello: withRenegotiationInfo,
     // NSS's CertificateRequest lists its own schemes and no certificate_authorities.
     serverHook: (msg, t) =>
       msg.msgType === HandshakeType.certificate_request ? message(t, 'server', 'CertificateRequest') : serverGroupsInEe(msg, t),
@@ -373,7 +374,7 @@ describe.each(PROVIDERS)('%s provider', (name, make) => {
         provider: make({ random }),
         serverName: 'server',
         cipherSuites: NSS_SUITES,
-        groups: [0x1d, 0x17, 0x18, 0x19, 0x100, 0x101, 0x102, 0x103, 0x104],
+        groups: NSS_GROUPS,
         signatureSchemes: NSS_SCHEMES,
         recordSizeLimit: 0x4001,
         verifier: acceptTraceCertificate,

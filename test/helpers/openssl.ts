@@ -204,13 +204,34 @@ async function runToExit(child: Child, options: RunOptions): Promise<RunResult> 
 
 // ---- OpenSSL ----
 
-export interface OpensslServer {
+/** A server child that announced its port. */
+export interface ListeningServer {
   port: number;
   child: Child;
   /** Kills the server by PID and waits for it to exit. */
   stop(): Promise<void>;
   /** stdout + stderr so far. */
   output(): string;
+}
+export type OpensslServer = ListeningServer;
+export type CliServer = ListeningServer;
+
+/** Waits for `child` to print its port (capture group 1 of `announce`); stops it on failure. */
+async function listening(child: Child, announce: RegExp, stream: 'stdout' | 'stderr', timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ListeningServer> {
+  try {
+    const m = await child.waitFor(announce, stream, timeoutMs);
+    return {
+      port: Number(m[1]),
+      child,
+      stop: async () => {
+        await child.stop();
+      },
+      output: () => child.output(),
+    };
+  } catch (err) {
+    await child.stop();
+    throw err;
+  }
 }
 
 /**
@@ -229,20 +250,7 @@ export async function startOpensslServer(options: {
     ['s_server', '-tls1_3', '-accept', '127.0.0.1:0', '-cert', options.cert, '-key', options.key, ...(options.args ?? [])],
     'openssl s_server',
   );
-  try {
-    const m = await child.waitFor(/^ACCEPT 127\.0\.0\.1:(\d+)$/m, 'stdout', options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    return {
-      port: Number(m[1]),
-      child,
-      stop: async () => {
-        await child.stop();
-      },
-      output: () => child.output(),
-    };
-  } catch (err) {
-    await child.stop();
-    throw err;
-  }
+  return listening(child, /^ACCEPT 127\.0\.0\.1:(\d+)$/m, 'stdout', options.timeoutMs);
 }
 
 /**
@@ -261,39 +269,17 @@ export function runOpensslClient(options: { port: number; args?: string[] } & Ru
 
 // ---- Our CLI (dist/cli/main.js) ----
 
-export interface CliServer {
-  port: number;
-  child: Child;
-  stop(): Promise<void>;
-  output(): string;
-}
-
 /** Starts `node dist/cli/main.js server --port 0 ARGS` and waits for its "listening on HOST:PORT" line. */
 export async function startCliServer(options: { args: string[]; timeoutMs?: number }): Promise<CliServer> {
   if (!hasBuiltCli()) throw new Error(`${CLI_PATH} is missing: run npm run build`);
   const args = options.args.includes('--port') ? options.args : ['--port', '0', ...options.args];
   const child = new Child(process.execPath, [CLI_PATH, 'server', ...args], 'tls13 server');
-  try {
-    const m = await child.waitFor(/listening on (\S+):(\d+)/, 'stderr', options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    return {
-      port: Number(m[2]),
-      child,
-      stop: async () => {
-        await child.stop();
-      },
-      output: () => child.output(),
-    };
-  } catch (err) {
-    await child.stop();
-    throw err;
-  }
+  return listening(child, /listening on \S+:(\d+)/, 'stderr', options.timeoutMs);
 }
 
 /** Runs `node dist/cli/main.js ARGS` to exit (killed after the timeout). */
 export function runCli(options: { args: string[] } & RunOptions): Promise<RunResult> {
-  if (!hasBuiltCli()) throw new Error(`${CLI_PATH} is missing: run npm run build`);
-  const child = new Child(process.execPath, [CLI_PATH, ...options.args], `tls13 ${options.args[0] ?? ''}`.trim());
-  return runToExit(child, options);
+  return runToExit(spawnCli(options.args), options);
 }
 
 /** Starts the CLI without waiting for it (e.g. an interactive client). */

@@ -12,6 +12,7 @@ import { decodeHandshake } from '../../src/wire/messages.js';
 import { HandshakeType } from '../../src/wire/codepoints.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import type { ServerCertificateVerifier } from '../../src/x509/verify.js';
+import type { ClientCertificateVerifier } from '../../src/x509/client-verify.js';
 import { fromHex } from '../../src/util/bytes.js';
 
 /** RFC 8448's RSA server identity: certificate and key (published, so fine to use in tests). */
@@ -28,9 +29,9 @@ export function rfc8448ServerIdentity(): { certificateChain: Uint8Array[]; key: 
   };
 }
 
-/** Accepts any parseable certificate (PKI checks are tested elsewhere). */
-export const acceptAnyCertificate: ServerCertificateVerifier = {
-  verify: ({ chain }) => {
+/** Accepts any parseable certificate, from a server or a client (PKI checks are tested elsewhere). */
+export const acceptAnyCertificate: ServerCertificateVerifier & ClientCertificateVerifier = {
+  verify: ({ chain }: { chain: Uint8Array[] }) => {
     const leaf = parseCertificate(chain[0]!);
     return { chain: [leaf], leaf };
   },
@@ -61,49 +62,51 @@ export interface PairOutcome {
   serverWire: Uint8Array[];
 }
 
+export interface PairOptions {
+  client?: Partial<ClientConfig>;
+  server?: Partial<ServerConfig>;
+  toServer?: Rewrite;
+  toClient?: Rewrite;
+  clientConn?: Connection;
+  serverConn?: Connection;
+}
+
+/** `side` receives `bytes`; a TlsError becomes that side's (first) error in `o`, anything else is rethrown. */
+export function deliver(o: PairOutcome, side: 'client' | 'server', bytes: Uint8Array): void {
+  try {
+    o[side].receive(bytes);
+  } catch (e) {
+    if (!(e instanceof TlsError)) throw e;
+    if (side === 'client') o.clientError ??= e;
+    else o.serverError ??= e;
+  }
+}
+
 /**
  * Run a handshake synchronously between two connections, letting `toServer` / `toClient`
  * rewrite each flight. Stops when neither side has anything to send, or one fails (its
  * alert still goes to the other side). Any exception that is not a TlsError is rethrown.
  */
-export function runPair(
-  opts: {
-    client?: Partial<ClientConfig>;
-    server?: Partial<ServerConfig>;
-    toServer?: Rewrite;
-    toClient?: Rewrite;
-    clientConn?: Connection;
-    serverConn?: Connection;
-  } = {},
-): PairOutcome {
+export function runPair(opts: PairOptions = {}): PairOutcome {
   const client = opts.clientConn ?? createClientConnection(testClientConfig(opts.client));
   const server = opts.serverConn ?? createServerConnection(testServerConfig(opts.server));
   const out: PairOutcome = { client, server, clientWire: [], serverWire: [] };
   let flightsToServer = 0;
   let flightsToClient = 0;
-  const feed = (to: Connection, bytes: Uint8Array, which: 'client' | 'server'): void => {
-    try {
-      to.receive(bytes);
-    } catch (e) {
-      if (!(e instanceof TlsError)) throw e;
-      if (which === 'client') out.clientError ??= e;
-      else out.serverError ??= e;
-    }
-  };
   for (let i = 0; i < 50; i++) {
     let moved = false;
     const c = client.takeOutput();
     if (c) {
       const bytes = opts.toServer ? opts.toServer(c, flightsToServer++) : c;
       out.clientWire.push(bytes);
-      if (!out.serverError) feed(server, bytes, 'server');
+      if (!out.serverError) deliver(out, 'server', bytes);
       moved = true;
     }
     const s = server.takeOutput();
     if (s) {
       const bytes = opts.toClient ? opts.toClient(s, flightsToClient++) : s;
       out.serverWire.push(bytes);
-      if (!out.clientError) feed(client, bytes, 'client');
+      if (!out.clientError) deliver(out, 'client', bytes);
       moved = true;
     }
     if (!moved) break;

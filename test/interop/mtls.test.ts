@@ -17,6 +17,7 @@ import { parsePrivateKeyPem } from '../../src/x509/keys.js';
 import { mintCertificate, mintCrl, mintOcspResponse } from '../../src/x509/mint.js';
 import { pemDecode } from '../../src/x509/pem.js';
 import { hasBuiltCli, hasOpenssl, killAll, runCli, runOpensslClient, startCliServer, startOpensslServer } from '../helpers/openssl.js';
+import { reversed } from '../helpers/interop.js';
 
 let dir: string;
 let pki: CertFiles;
@@ -32,7 +33,6 @@ const file = (name: string, data: string | Uint8Array): string => {
   writeFileSync(p, data);
   return p;
 };
-const reversed = (s: string): string => [...s].reverse().join('');
 const CLIENT_ID = 'peer="CN=client, O=tls13-engine test PKI" spiffe=spiffe://tls13-engine.test/client';
 
 beforeAll(async () => {

@@ -8,41 +8,20 @@
 // with x25519, P-256 and P-384 in turn, HRR (a second async key share) and the 1 MiB transfers.
 
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chainPem, mintTestPki, type KeyType } from '../../src/x509/mint.js';
+import type { KeyType } from '../../src/x509/mint.js';
 import { Child, OPENSSL, killAll, runCli, runOpensslClient, spawnCli, startCliServer, startOpensslServer } from '../helpers/openssl.js';
-
-interface PkiFiles {
-  ca: string;
-  chain: string;
-  leaf: string;
-  intermediate: string;
-  key: string;
-}
+import { reversed, waitUntil, writeMintedPki, type PkiFiles } from '../helpers/interop.js';
 
 let dir: string;
 const pkis = new Map<KeyType, PkiFiles>();
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tls13-interop-'));
-  for (const keyType of ['p256', 'ed25519', 'rsa2048'] as KeyType[]) {
-    const pki = await mintTestPki({ keyType, serverNames: ['localhost', '127.0.0.1'] });
-    const f = (name: string, text: string): string => {
-      const path = join(dir, `${keyType}-${name}`);
-      writeFileSync(path, text);
-      return path;
-    };
-    pkis.set(keyType, {
-      ca: f('root.pem', pki.root.certPem),
-      chain: f('chain.pem', chainPem(pki.server, pki.intermediate)),
-      leaf: f('leaf.pem', pki.server.certPem),
-      intermediate: f('intermediate.pem', pki.intermediate.certPem),
-      key: f('key.pem', pki.server.keyPem),
-    });
-  }
+  for (const keyType of ['p256', 'ed25519', 'rsa2048'] as KeyType[]) pkis.set(keyType, await writeMintedPki(dir, keyType, `${keyType}-`));
 }, 120_000);
 
 afterEach(async () => {
@@ -98,7 +77,6 @@ const GROUPS = [
   { ours: 'secp256r1', openssl: 'P-256' },
   { ours: 'secp384r1', openssl: 'P-384' },
 ];
-const reversed = (s: string): string => [...s].reverse().join('');
 
 for (const p of PROVIDERS) {
   /** The whole matrix, or (webcrypto) the subset described at the top. */
@@ -336,10 +314,3 @@ function extract(text: string, tag: string): string {
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
-async function waitUntil(cond: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out\n${describe()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

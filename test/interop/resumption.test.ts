@@ -9,16 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeSessionFile } from '../../src/resumption/session-file.js';
-import { chainPem, mintTestPki } from '../../src/x509/mint.js';
 import { Child, OPENSSL, killAll, runCli, runOpensslClient, startCliServer, startOpensslServer, type CliServer } from '../helpers/openssl.js';
-
-interface PkiFiles {
-  ca: string;
-  chain: string;
-  leaf: string;
-  intermediate: string;
-  key: string;
-}
+import { reversed, waitUntil, writeMintedPki, type PkiFiles } from '../helpers/interop.js';
 
 let dir: string;
 let pki: PkiFiles;
@@ -28,19 +20,7 @@ const file = (name: string): string => join(dir, `${++n}-${name}`);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tls13-resumption-'));
-  const p = await mintTestPki({ keyType: 'p256', serverNames: ['localhost', '127.0.0.1'] });
-  const f = (name: string, text: string): string => {
-    const path = join(dir, name);
-    writeFileSync(path, text);
-    return path;
-  };
-  pki = {
-    ca: f('root.pem', p.root.certPem),
-    chain: f('chain.pem', chainPem(p.server, p.intermediate)),
-    leaf: f('leaf.pem', p.server.certPem),
-    intermediate: f('intermediate.pem', p.intermediate.certPem),
-    key: f('key.pem', p.server.keyPem),
-  };
+  pki = await writeMintedPki(dir);
 }, 60_000);
 
 afterEach(async () => {
@@ -53,7 +33,6 @@ afterAll(() => {
 
 const PSK_ID = 'interop-client';
 const PSK_HEX = '6d1f3a9c0b5e7d2f4a8c6e0b1d3f5a7c9e1b3d5f7a9c0e2b4d6f8a0c2e4b6d8f';
-const reversed = (s: string): string => [...s].reverse().join('');
 
 /** Early data with a marker unique to the test. */
 function earlyFile(): { path: string; text: string } {
@@ -110,17 +89,9 @@ async function sClientSaveSession(port: number, sess: string, stdin: string, arg
     'openssl s_client',
   );
   c.write(stdin);
-  await until(() => existsSync(sess) && readFileSync(sess, 'utf8').includes('-----END SSL SESSION PARAMETERS-----'), 10_000, () => c.output());
+  await waitUntil(() => existsSync(sess) && readFileSync(sess, 'utf8').includes('-----END SSL SESSION PARAMETERS-----'), 10_000, () => c.output());
   c.endInput();
   expect((await c.wait(10_000)).code, c.output()).toBe(0);
-}
-
-async function until(cond: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out\n${describe()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 async function waitFor(srv: CliServer, pattern: RegExp): Promise<void> {

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { ContentType } from '../../src/wire/codepoints.js';
 import { PeerAlertError, TlsError } from '../../src/errors.js';
-import { record, runPair } from '../helpers/scripted.js';
+import { createClientConnection, createServerConnection } from '../../src/connection/index.js';
+import { record, runPair, testClientConfig, testServerConfig } from '../helpers/scripted.js';
 
 describe('resource bounds', () => {
   it('consecutive empty application_data records beyond the limit → unexpected_message', () => {
@@ -64,12 +65,11 @@ describe('resource bounds', () => {
   });
 
   it('input piling up while an async step is pending is bounded', async () => {
-    const base = (await import('../helpers/scripted.js')).testServerConfig();
+    const base = testServerConfig();
     const key = base.signingKey!;
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => (release = r));
-    const { createClientConnection, createServerConnection } = await import('../../src/connection/index.js');
-    const client = createClientConnection((await import('../helpers/scripted.js')).testClientConfig());
+    const client = createClientConnection(testClientConfig());
     const server = createServerConnection({
       ...base,
       limits: { maxBufferedBytes: 32 * 1024 },

@@ -17,11 +17,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('transport timeouts', () => {
   it('handshake timeout: a client that never finishes gets close_notify, the server stream a TlsTimeoutError', async () => {
     const [a, b] = memoryChannelPair();
+    const started = Date.now(); // the timer starts with the stream
     const server = new TlsStream(createServerConnection(testServerConfig()), b, { handshakeTimeoutMs: 150 });
     // Half a ClientHello, then silence.
     const hello = createClientConnection(testClientConfig()).takeOutput()!;
     await a.write(hello.subarray(0, 40));
-    const started = Date.now();
     const err = await server.handshake().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TlsTimeoutError);
     expect((err as TlsTimeoutError).phase).toBe('handshake');

@@ -2,7 +2,7 @@
 // refused; `npm pack` gives a package that installs in a scratch project, type-checks through its
 // exports map, and completes a handshake there.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { PROJECT_ROOT } from '../helpers/openssl.js';
 import { refuseNodeBuiltins } from '../runtimes/harness.js';
 
 const dist = (f: string): string => resolve(PROJECT_ROOT, 'dist', f);
+const TSC = resolve(PROJECT_ROOT, 'node_modules/typescript/bin/tsc');
 const scratch = mkdtempSync(join(tmpdir(), 'tls13-package-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -62,7 +63,7 @@ describe('npm pack → install in a scratch project → use', () => {
     expect(tarball).toBeDefined();
     const app = join(scratch, 'app');
     rmSync(app, { recursive: true, force: true });
-    spawnSync('mkdir', ['-p', app]);
+    mkdirSync(app, { recursive: true });
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
     // Dependencies come from npm's cache (npm ci filled it); the registry only if something is missing.
     const install = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', join(scratch, tarball!)], {
@@ -133,7 +134,7 @@ declare const rest: Uint8Array;
       join(app, 'tsconfig.readme.json'),
       JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM', 'DOM.AsyncIterable'], strict: true, noEmit: true, types: ['node'], typeRoots: [resolve(PROJECT_ROOT, 'node_modules/@types')] }, files: ['shims.d.ts', ...exampleFiles] }),
     );
-    const tscReadme = spawnSync(process.execPath, [resolve(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.readme.json'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    const tscReadme = spawnSync(process.execPath, [TSC, '-p', 'tsconfig.readme.json'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
     expect(tscReadme.status, `README examples:\n${tscReadme.stdout}\n${tscReadme.stderr}`).toBe(0);
     // The self-contained ones (no server port, no other runtime) also run, with the PKI in the cwd.
     writeFileSync(join(app, 'root.pem'), pki.root.certPem);
@@ -143,7 +144,7 @@ declare const rest: Uint8Array;
     expect(runnable.length).toBeGreaterThanOrEqual(3);
     const emit = spawnSync(
       process.execPath,
-      [resolve(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.readme.json', '--noEmit', 'false', '--outDir', 'out-readme'],
+      [TSC, '-p', 'tsconfig.readme.json', '--noEmit', 'false', '--outDir', 'out-readme'],
       { cwd: app, encoding: 'utf8', timeout: 60_000 },
     );
     expect(emit.status, emit.stdout).toBe(0);
@@ -152,7 +153,7 @@ declare const rest: Uint8Array;
       expect(r.status, `${f}:\n${readFileSync(join(app, f), 'utf8')}\n${r.stdout}\n${r.stderr}`).toBe(0);
     }
 
-    const tsc = spawnSync(process.execPath, [resolve(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    const tsc = spawnSync(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
     expect(tsc.status, `${tsc.stdout}\n${tsc.stderr}`).toBe(0);
     const run = spawnSync(process.execPath, ['out/main.js'], { cwd: app, encoding: 'utf8', timeout: 30_000 });
     expect(run.status, run.stderr).toBe(0);

@@ -48,14 +48,6 @@ export interface Measurement {
 
 export const now = (): number => performance.now();
 
-export async function timedAsync(ms: number, op: () => Promise<number | void>): Promise<Sample> {
-  const t0 = now();
-  let units = 0;
-  do units += (await op()) ?? 1;
-  while (now() - t0 < ms);
-  return { units, seconds: (now() - t0) / 1000 };
-}
-
 export function timedSync(ms: number, op: () => number): Sample {
   const t0 = now();
   let units = 0;
@@ -64,7 +56,7 @@ export function timedSync(ms: number, op: () => number): Sample {
   return { units, seconds: (now() - t0) / 1000 };
 }
 
-/** `workers` loops of `op` side by side until `ms` passed; each worker finishes its current unit. */
+/** One loop of `op` per state, side by side, until `ms` passed; each worker finishes its current unit. */
 export async function concurrently<S>(ms: number, states: readonly S[], op: (state: S) => Promise<void>): Promise<Sample> {
   const t0 = now();
   let units = 0;

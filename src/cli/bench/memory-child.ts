@@ -13,7 +13,6 @@
 // servers are measured the same way.
 import { Session } from 'node:inspector';
 import { createInterface } from 'node:readline';
-import type { Socket } from 'node:net';
 import * as tls from 'node:tls';
 import { nodeProvider } from '../../crypto/node/index.js';
 import { selfEncryptedTicketsFor } from '../../resumption/tickets.js';
@@ -55,7 +54,6 @@ async function main(): Promise<void> {
   const setup = JSON.parse(first.value) as Setup;
   let connections = 0;
   let port: number;
-  const sockets = new Set<Socket>();
   if (setup.impl === 'node') {
     const server = tls.createServer({ key: setup.keyPem, cert: setup.chainPem, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' }, (s) => {
       connections++;
@@ -63,7 +61,6 @@ async function main(): Promise<void> {
       s.on('data', () => {});
       s.once('close', () => connections--);
     });
-    server.on('connection', (s: Socket) => sockets.add(s));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     port = (server.address() as { port: number }).port;
   } else {

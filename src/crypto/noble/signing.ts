@@ -24,7 +24,8 @@ const EC_SCHEME = {
   'P-521': { scheme: SignatureScheme.ecdsa_secp521r1_sha512, hash: SHA512 },
 } as const satisfies Record<'P-256' | 'P-384' | 'P-521', { scheme: number; hash: HashAlgorithm }>;
 
-function singleSchemeKey(scheme: number, sign: (message: Uint8Array) => Uint8Array): SigningKey {
+/** A SigningKey that signs with exactly one scheme (EC keys are bound to their curve's, RFC 8446 §4.2.3). */
+export function singleSchemeKey(scheme: number, sign: Signer['sign']): SigningKey {
   const signer: Signer = Object.freeze({ scheme, sign });
   return Object.freeze({
     schemes: Object.freeze([scheme]),

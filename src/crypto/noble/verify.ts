@@ -8,14 +8,17 @@ import type { PublicKey, SignatureVerifier } from '../provider.js';
 import { rsaPkcs1v15Verify, rsaPssVerify } from '../rsa/verify.js';
 import { SHA1_DIGEST, SHA256, SHA384, SHA512, type DigestAlgorithm } from './hash.js';
 
-type SchemeSpec =
+/** What a signature scheme means; every provider's verifier reads this one table (one policy). */
+export type SchemeSpec =
   | { readonly alg: 'ecdsa' | 'rsa-pkcs1'; readonly hash: DigestAlgorithm }
-  /** `pssKey`: rsa_pss_pss_* (an id-RSASSA-PSS key) rather than rsa_pss_rsae_* (rsaEncryption). */
+  /** `pssKey`: rsa_pss_pss_* (an id-RSASSA-PSS key) rather than rsa_pss_rsae_* (rsaEncryption). Salt length = hash length. */
   | { readonly alg: 'rsa-pss'; readonly hash: DigestAlgorithm; readonly pssKey: boolean }
-  | { readonly alg: 'ed25519' | 'ed448' };
+  | { readonly alg: 'ed25519' }
+  | { readonly alg: 'ed448' };
 
 const S = SignatureScheme;
-const SCHEMES: ReadonlyMap<number, SchemeSpec> = new Map<number, SchemeSpec>([
+/** The schemes verified (RFC 8446 §4.2.3), in the order verifiers list them. */
+export const SIGNATURE_SCHEMES: ReadonlyMap<number, SchemeSpec> = new Map<number, SchemeSpec>([
   [S.ecdsa_secp256r1_sha256, { alg: 'ecdsa', hash: SHA256 }],
   [S.ecdsa_secp384r1_sha384, { alg: 'ecdsa', hash: SHA384 }],
   [S.ecdsa_secp521r1_sha512, { alg: 'ecdsa', hash: SHA512 }],
@@ -36,15 +39,34 @@ const SCHEMES: ReadonlyMap<number, SchemeSpec> = new Map<number, SchemeSpec>([
   [S.rsa_pkcs1_sha1, { alg: 'rsa-pkcs1', hash: SHA1_DIGEST }],
 ]);
 
+/**
+ * A SignatureVerifier over SIGNATURE_SCHEMES from a check that may throw: unknown schemes, and
+ * any throw, are false ("never throws on bad input").
+ */
+export function schemeVerifier(
+  check: (spec: SchemeSpec, key: PublicKey, message: Uint8Array, signature: Uint8Array) => boolean,
+): SignatureVerifier {
+  return Object.freeze({
+    schemes: Object.freeze([...SIGNATURE_SCHEMES.keys()]),
+    verify(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
+      const spec = SIGNATURE_SCHEMES.get(scheme);
+      if (spec === undefined) return false;
+      try {
+        return check(spec, key, message, signature) === true;
+      } catch {
+        return false;
+      }
+    },
+  });
+}
+
 export const ECDSA_CURVES: Readonly<Record<'P-256' | 'P-384' | 'P-521', ECDSA>> = {
   'P-256': p256,
   'P-384': p384,
   'P-521': p521,
 };
 
-function verifyUnchecked(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
-  const spec = SCHEMES.get(scheme);
-  if (spec === undefined) return false;
+function verifyUnchecked(spec: SchemeSpec, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
   switch (spec.alg) {
     case 'ecdsa': {
       if (key.kind !== 'ec') return false;
@@ -75,13 +97,4 @@ function verifyUnchecked(scheme: number, key: PublicKey, message: Uint8Array, si
   }
 }
 
-export const nobleVerifier: SignatureVerifier = Object.freeze({
-  schemes: Object.freeze([...SCHEMES.keys()]),
-  verify(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
-    try {
-      return verifyUnchecked(scheme, key, message, signature) === true;
-    } catch {
-      return false;
-    }
-  },
-});
+export const nobleVerifier: SignatureVerifier = schemeVerifier(verifyUnchecked);

@@ -12,12 +12,9 @@ import { p256, p384, p521 } from '@noble/curves/nist.js';
 import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
 import { randomScalar } from '../noble/groups.js';
 import { isAllZero } from '../../util/bytes.js';
+import { b64url, view } from './buffer.js';
 
-const b64url = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
-const fromB64url = (s: string): Uint8Array => {
-  const b = Buffer.from(s, 'base64url');
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength).slice();
-};
+const fromB64url = (s: string): Uint8Array => view(Buffer.from(s, 'base64url')).slice();
 
 /** node's curve name for createECDH, and noble's curve for its parameters and scalar drawing. */
 interface NistCurve {
@@ -43,7 +40,7 @@ function nistGroup(id: number, name: string, c: NistCurve): KeyExchangeGroup {
       const pub = ecdh.getPublicKey(); // uncompressed: 0x04 || X || Y
       return {
         group: id,
-        publicKey: new Uint8Array(pub.buffer, pub.byteOffset, pub.byteLength).slice(),
+        publicKey: view(pub).slice(),
         complete(peer: Uint8Array): Uint8Array {
           // RFC 8446 §4.2.8.2: only the uncompressed form 0x04 || X || Y is allowed.
           if (peer.length !== 1 + 2 * coordLen || peer[0] !== 0x04) {
@@ -58,7 +55,7 @@ function nistGroup(id: number, name: string, c: NistCurve): KeyExchangeGroup {
           }
           // RFC 8446 §7.4.2: the shared secret is the x-coordinate, which is what ECDH yields.
           if (shared.length !== coordLen) throw illegalParameter(`${name}: invalid shared secret`);
-          return new Uint8Array(shared.buffer, shared.byteOffset, shared.byteLength).slice();
+          return view(shared).slice();
         },
       };
     },
@@ -94,7 +91,7 @@ function montgomeryGroup(id: number, name: string, crv: 'X25519' | 'X448', len: 
           }
           // RFC 8446 §7.4.2: an all-zero result MUST be rejected (checked here too).
           if (shared.length !== len || isAllZero(shared)) throw illegalParameter(`${name}: all-zero shared secret`);
-          return new Uint8Array(shared.buffer, shared.byteOffset, shared.byteLength).slice();
+          return view(shared).slice();
         },
       };
     },

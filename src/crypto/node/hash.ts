@@ -1,6 +1,7 @@
 // SHA-2, HMAC (RFC 2104) and HKDF (RFC 5869) over node:crypto.
 import { createHash, createHmac, type Hash } from 'node:crypto';
 import type { HashAlgorithm, IncrementalHash } from '../provider.js';
+import { view } from './buffer.js';
 
 type HashName = HashAlgorithm['name'];
 
@@ -9,12 +10,6 @@ const NODE_NAME: Record<HashName, 'sha256' | 'sha384' | 'sha512'> = {
   'SHA-384': 'sha384',
   'SHA-512': 'sha512',
 };
-
-/**
- * A plain Uint8Array over a Buffer's bytes (no copy). The engine must never get a Buffer: its
- * slice() shares memory, where the engine relies on Uint8Array.slice() copying.
- */
-const view = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 class NodeIncrementalHash implements IncrementalHash {
   constructor(private readonly state: Hash) {}

@@ -4,7 +4,7 @@
 // as the noble provider; only the speed differs.
 import { Buffer } from 'node:buffer';
 import { randomFillSync } from 'node:crypto';
-import { CipherSuite } from '../../wire/codepoints.js';
+import { cipherSuite } from '../suites.js';
 import { configuredDefaultProvider } from '../default.js';
 import type { CipherSuiteImpl, CryptoProvider, HashAlgorithm, PrivateKeyMaterial, RandomSource, SigningKey } from '../provider.js';
 import { NODE_AES_128_GCM, NODE_AES_256_GCM, NODE_CHACHA20_POLY1305 } from './aead.js';
@@ -12,6 +12,7 @@ import { NODE_GROUPS } from './groups.js';
 import { NODE_SHA256, NODE_SHA384, nodeHashByName } from './hash.js';
 import { nodeSigningKeyFromMaterial } from './signing.js';
 import { nodeVerifier } from './verify.js';
+import { view } from './buffer.js';
 
 /**
  * OpenSSL's CSPRNG. Small requests (a handshake makes a dozen of 4 to 66 bytes) are served from
@@ -38,24 +39,9 @@ export const nodeRandom: RandomSource = (out: Uint8Array): void => {
   poolPos += n;
 };
 
-export const NODE_TLS_AES_128_GCM_SHA256: CipherSuiteImpl = Object.freeze({
-  id: CipherSuite.TLS_AES_128_GCM_SHA256,
-  name: 'TLS_AES_128_GCM_SHA256',
-  aead: NODE_AES_128_GCM,
-  hash: NODE_SHA256,
-});
-export const NODE_TLS_AES_256_GCM_SHA384: CipherSuiteImpl = Object.freeze({
-  id: CipherSuite.TLS_AES_256_GCM_SHA384,
-  name: 'TLS_AES_256_GCM_SHA384',
-  aead: NODE_AES_256_GCM,
-  hash: NODE_SHA384,
-});
-export const NODE_TLS_CHACHA20_POLY1305_SHA256: CipherSuiteImpl = Object.freeze({
-  id: CipherSuite.TLS_CHACHA20_POLY1305_SHA256,
-  name: 'TLS_CHACHA20_POLY1305_SHA256',
-  aead: NODE_CHACHA20_POLY1305,
-  hash: NODE_SHA256,
-});
+export const NODE_TLS_AES_128_GCM_SHA256 = cipherSuite('TLS_AES_128_GCM_SHA256', NODE_AES_128_GCM, NODE_SHA256);
+export const NODE_TLS_AES_256_GCM_SHA384 = cipherSuite('TLS_AES_256_GCM_SHA384', NODE_AES_256_GCM, NODE_SHA384);
+export const NODE_TLS_CHACHA20_POLY1305_SHA256 = cipherSuite('TLS_CHACHA20_POLY1305_SHA256', NODE_CHACHA20_POLY1305, NODE_SHA256);
 
 /** AES-GCM first: with AES instructions it is the fastest suite natively (ChaCha20 first is noble's order). */
 export const NODE_CIPHER_SUITES: readonly CipherSuiteImpl[] = Object.freeze([
@@ -74,8 +60,7 @@ export interface NodeProviderOptions {
 
 /** Unzeroed memory (its own ArrayBuffer, not Node's shared pool), as a plain Uint8Array. */
 export function nodeAllocate(length: number): Uint8Array {
-  const b = Buffer.allocUnsafeSlow(length);
-  return new Uint8Array(b.buffer, b.byteOffset, length);
+  return view(Buffer.allocUnsafeSlow(length));
 }
 
 /**

@@ -7,8 +7,9 @@ import { SignatureScheme } from '../../wire/codepoints.js';
 import type { PrivateKeyMaterial, Signer, SigningKey } from '../provider.js';
 import { bigintToBytes, bitLength } from '../rsa/math.js';
 import { rsaPrivateKeyProblem } from '../rsa/sign.js';
+import { singleSchemeKey } from '../noble/signing.js';
+import { b64url, view } from './buffer.js';
 
-const b64url = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
 const b64urlInt = (x: bigint): string => b64url(bigintToBytes(x));
 
 const EC = {
@@ -16,19 +17,6 @@ const EC = {
   'P-384': { scheme: SignatureScheme.ecdsa_secp384r1_sha384, hash: 'sha384', nodeName: 'secp384r1', bytes: 48 },
   'P-521': { scheme: SignatureScheme.ecdsa_secp521r1_sha512, hash: 'sha512', nodeName: 'secp521r1', bytes: 66 },
 } as const;
-
-const view = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-
-function singleSchemeKey(scheme: number, sign: (message: Uint8Array) => Uint8Array): SigningKey {
-  const signer: Signer = Object.freeze({ scheme, sign });
-  return Object.freeze({
-    schemes: Object.freeze([scheme]),
-    signer(s: number): Signer {
-      if (s !== scheme) throw internalError(`key cannot sign with scheme 0x${s.toString(16)}`);
-      return signer;
-    },
-  });
-}
 
 function leftPad(b: Uint8Array, len: number): Uint8Array {
   if (b.length > len) throw new TlsUsageError('EC private key is too long for its curve');

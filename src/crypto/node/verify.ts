@@ -1,41 +1,17 @@
-// Signature verification by SignatureScheme (RFC 8446 §4.2.3) over node:crypto, with the same
-// policy as the noble verifier: scheme bound to key kind, RSA key limits, DER ECDSA signatures,
-// the scheme's hash over whatever curve the key is on, high-S accepted, never a throw.
+// Signature verification by SignatureScheme (RFC 8446 §4.2.3) over node:crypto, from the noble
+// verifier's scheme table and with its policy: scheme bound to key kind, RSA key limits, DER
+// ECDSA signatures, the scheme's hash over whatever curve the key is on, high-S accepted, never
+// a throw.
 import { constants, createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
-import { SignatureScheme } from '../../wire/codepoints.js';
 import type { PublicKey, SignatureVerifier } from '../provider.js';
 import { bigintToBytes } from '../rsa/math.js';
 import { rsaPublicKeyProblem } from '../rsa/verify.js';
+import type { DigestAlgorithm } from '../noble/hash.js';
+import { schemeVerifier, type SchemeSpec } from '../noble/verify.js';
+import { b64url } from './buffer.js';
+import { concatBytes, fromHex } from '../../util/bytes.js';
 
-type NodeHash = 'sha1' | 'sha256' | 'sha384' | 'sha512';
-
-type SchemeSpec =
-  | { readonly alg: 'ecdsa' | 'rsa-pkcs1'; readonly hash: NodeHash }
-  | { readonly alg: 'rsa-pss'; readonly hash: NodeHash; readonly saltLength: number; readonly pssKey: boolean }
-  | { readonly alg: 'ed25519' | 'ed448' };
-
-const S = SignatureScheme;
-const SCHEMES: ReadonlyMap<number, SchemeSpec> = new Map<number, SchemeSpec>([
-  [S.ecdsa_secp256r1_sha256, { alg: 'ecdsa', hash: 'sha256' }],
-  [S.ecdsa_secp384r1_sha384, { alg: 'ecdsa', hash: 'sha384' }],
-  [S.ecdsa_secp521r1_sha512, { alg: 'ecdsa', hash: 'sha512' }],
-  [S.ecdsa_sha1, { alg: 'ecdsa', hash: 'sha1' }],
-  [S.ed25519, { alg: 'ed25519' }],
-  [S.ed448, { alg: 'ed448' }],
-  // RFC 8446 §4.2.3: salt length = hash length; rsae for rsaEncryption keys, pss for id-RSASSA-PSS keys.
-  [S.rsa_pss_rsae_sha256, { alg: 'rsa-pss', hash: 'sha256', saltLength: 32, pssKey: false }],
-  [S.rsa_pss_rsae_sha384, { alg: 'rsa-pss', hash: 'sha384', saltLength: 48, pssKey: false }],
-  [S.rsa_pss_rsae_sha512, { alg: 'rsa-pss', hash: 'sha512', saltLength: 64, pssKey: false }],
-  [S.rsa_pss_pss_sha256, { alg: 'rsa-pss', hash: 'sha256', saltLength: 32, pssKey: true }],
-  [S.rsa_pss_pss_sha384, { alg: 'rsa-pss', hash: 'sha384', saltLength: 48, pssKey: true }],
-  [S.rsa_pss_pss_sha512, { alg: 'rsa-pss', hash: 'sha512', saltLength: 64, pssKey: true }],
-  [S.rsa_pkcs1_sha256, { alg: 'rsa-pkcs1', hash: 'sha256' }],
-  [S.rsa_pkcs1_sha384, { alg: 'rsa-pkcs1', hash: 'sha384' }],
-  [S.rsa_pkcs1_sha512, { alg: 'rsa-pkcs1', hash: 'sha512' }],
-  [S.rsa_pkcs1_sha1, { alg: 'rsa-pkcs1', hash: 'sha1' }],
-]);
-
-const b64url = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
+const NODE_HASH: Record<DigestAlgorithm['name'], string> = { 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
 /** DER: tag, definite length, content. */
 function der(tag: number, content: Uint8Array): Uint8Array {
@@ -55,10 +31,6 @@ const EC_ALGORITHM: Record<'P-256' | 'P-384' | 'P-521', string> = {
   'P-521': '301006072a8648ce3d020106052b81040023',
 };
 
-function hex(s: string): Uint8Array {
-  return Uint8Array.from(s.match(/../g)!.map((b) => parseInt(b, 16)));
-}
-
 function importKey(key: PublicKey): KeyObject {
   switch (key.kind) {
     case 'ec': {
@@ -67,11 +39,7 @@ function importKey(key: PublicKey): KeyObject {
       if (p[0] === 0x04 && Number.isInteger(len))
         return createPublicKey({ key: { kty: 'EC', crv: key.curve, x: b64url(p.subarray(1, 1 + len)), y: b64url(p.subarray(1 + len)) }, format: 'jwk' });
       // A compressed point (RFC 5480 allows it in certificates): as SubjectPublicKeyInfo.
-      const alg = hex(EC_ALGORITHM[key.curve]);
-      const bits = der(0x03, Uint8Array.of(0, ...p));
-      const body = new Uint8Array(alg.length + bits.length);
-      body.set(alg);
-      body.set(bits, alg.length);
+      const body = concatBytes(fromHex(EC_ALGORITHM[key.curve]), der(0x03, Uint8Array.of(0, ...p)));
       return createPublicKey({ key: Buffer.from(der(0x30, body)), format: 'der', type: 'spki' });
     }
     case 'ed25519':
@@ -102,14 +70,12 @@ function keyObject(key: PublicKey): KeyObject | null {
   return k;
 }
 
-function verifyUnchecked(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
-  const spec = SCHEMES.get(scheme);
-  if (spec === undefined) return false;
+function verifyUnchecked(spec: SchemeSpec, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
   switch (spec.alg) {
     case 'ecdsa': {
       if (key.kind !== 'ec') return false;
       const k = keyObject(key);
-      return k !== null && nodeVerify(spec.hash, message, { key: k, dsaEncoding: 'der' }, signature);
+      return k !== null && nodeVerify(NODE_HASH[spec.hash.name], message, { key: k, dsaEncoding: 'der' }, signature);
     }
     case 'ed25519': {
       if (key.kind !== 'ed25519' || key.key.length !== 32 || signature.length !== 64) return false;
@@ -126,25 +92,16 @@ function verifyUnchecked(scheme: number, key: PublicKey, message: Uint8Array, si
       const k = keyObject(key);
       return (
         k !== null &&
-        nodeVerify(spec.hash, message, { key: k, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: spec.saltLength }, signature)
+        nodeVerify(NODE_HASH[spec.hash.name], message, { key: k, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: spec.hash.outputLen }, signature)
       );
     }
     case 'rsa-pkcs1': {
       // RFC 4055 §1.2: an id-RSASSA-PSS key never verifies PKCS#1 v1.5 signatures.
       if (key.kind !== 'rsa' || key.pss === true || rsaPublicKeyProblem(key) !== null) return false;
       const k = keyObject(key);
-      return k !== null && nodeVerify(spec.hash, message, { key: k, padding: constants.RSA_PKCS1_PADDING }, signature);
+      return k !== null && nodeVerify(NODE_HASH[spec.hash.name], message, { key: k, padding: constants.RSA_PKCS1_PADDING }, signature);
     }
   }
 }
 
-export const nodeVerifier: SignatureVerifier = Object.freeze({
-  schemes: Object.freeze([...SCHEMES.keys()]),
-  verify(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
-    try {
-      return verifyUnchecked(scheme, key, message, signature) === true;
-    } catch {
-      return false;
-    }
-  },
-});
+export const nodeVerifier: SignatureVerifier = schemeVerifier(verifyUnchecked);

@@ -6,6 +6,7 @@ import { defaultRandom, randomBytes } from '../noble/random.js';
 import type { HashAlgorithm, PrivateKeyMaterial, RandomSource, Signer, SigningKey } from '../provider.js';
 import { bigintToBytes, bitLength, gcd, i2osp, mod, modInverse, modPow, os2ip } from './math.js';
 import { emsaPssEncode, rsaPssVerify, rsaPublicKeyProblem } from './verify.js';
+import { b64url, subtleOrUndefined } from '../webcrypto/subtle.js';
 
 /** RSA private key material (RFC 8017 §3.2, second representation, plus d). */
 export type RsaPrivateKey = Omit<Extract<PrivateKeyMaterial, { kind: 'rsa' }>, 'kind'>;
@@ -94,23 +95,8 @@ export interface RsaSigningKeyOptions {
   useWebCrypto?: boolean;
 }
 
-function subtleCrypto(): SubtleCrypto | undefined {
-  const c = (globalThis as { crypto?: Crypto }).crypto;
-  return c?.subtle;
-}
-
-const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 /** Base64urlUInt (RFC 7518 §2): unpadded base64url of the minimal big-endian bytes. */
-function b64urlUInt(x: bigint): string {
-  const b = bigintToBytes(x);
-  let s = '';
-  for (let i = 0; i < b.length; i += 3) {
-    const n = (b[i]! << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
-    const chars = Math.min(4, Math.ceil(((b.length - i) * 8) / 6));
-    for (let j = 0; j < chars; j++) s += B64URL[(n >> (18 - 6 * j)) & 63]!;
-  }
-  return s;
-}
+const b64urlUInt = (x: bigint): string => b64url(bigintToBytes(x));
 
 function rsaJwk(key: RsaPrivateKey): JsonWebKey {
   return {
@@ -147,7 +133,7 @@ export function createRsaSigningKey(material: RsaPrivateKey, opts?: RsaSigningKe
     qi: material.qi,
   };
   const random = opts?.random ?? defaultRandom;
-  const subtle = subtleCrypto();
+  const subtle = subtleOrUndefined();
   const useWebCrypto = opts?.useWebCrypto ?? subtle !== undefined;
   if (useWebCrypto && subtle === undefined) throw new TlsUsageError('WebCrypto is not available');
   const imported = new Map<string, Promise<CryptoKey>>();

@@ -10,8 +10,8 @@
 // No Node built-in: usable in browsers, workers, workerd, Deno, Bun and Node.
 import { nobleProvider } from '../noble/index.js';
 import { defaultRandom } from '../noble/random.js';
-import { publicKeyOfMaterial, signingKeyFromMaterial } from '../noble/signing.js';
-import type { CryptoProvider, PrivateKeyMaterial, RandomSource, Signer, SigningKey } from '../provider.js';
+import { publicKeyOfMaterial, signingKeyFromMaterial, singleSchemeKey } from '../noble/signing.js';
+import type { CryptoProvider, PrivateKeyMaterial, RandomSource, SigningKey } from '../provider.js';
 import { createRsaSigningKey } from '../rsa/sign.js';
 import { internalError } from '../../errors.js';
 import { SignatureScheme } from '../../wire/codepoints.js';
@@ -64,25 +64,15 @@ export function webCryptoSigningKey(m: PrivateKeyMaterial, opts?: WebCryptoProvi
     algorithm = { name: 'Ed25519' };
   }
   key.catch(() => {}); // a refused import is handled per signature (fallback)
-  const signer: Signer = Object.freeze({
-    scheme,
-    async sign(message: Uint8Array): Promise<Uint8Array> {
-      const data = own(message); // the caller may reuse its buffer while we wait
-      let raw: ArrayBuffer;
-      try {
-        raw = await subtle.sign(algorithm, await key, data);
-      } catch {
-        return fallback.signer(scheme).sign(data);
-      }
-      return p1363 ? p1363ToDer(new Uint8Array(raw)) : new Uint8Array(raw);
-    },
-  });
-  return Object.freeze({
-    schemes: fallback.schemes,
-    signer(s: number): Signer {
-      if (s !== scheme) throw internalError(`key cannot sign with scheme 0x${s.toString(16)}`);
-      return signer;
-    },
+  return singleSchemeKey(scheme, async (message: Uint8Array): Promise<Uint8Array> => {
+    const data = own(message); // the caller may reuse its buffer while we wait
+    let raw: ArrayBuffer;
+    try {
+      raw = await subtle.sign(algorithm, await key, data);
+    } catch {
+      return fallback.signer(scheme).sign(data);
+    }
+    return p1363 ? p1363ToDer(new Uint8Array(raw)) : new Uint8Array(raw);
   });
 }
 

@@ -1,7 +1,7 @@
 // SubtleCrypto for signatures: key import, ECDSA signature format conversion (WebCrypto speaks
 // IEEE P1363 r || s, TLS and X.509 speak DER), and one verification as a Promise.
 // No Node built-in: this runs in browsers, workers, workerd, Deno, Bun and Node.
-import { SignatureScheme } from '../../wire/codepoints.js';
+import { SIGNATURE_SCHEMES, type SchemeSpec } from '../noble/verify.js';
 import type { HandshakeSignatureVerifier, PublicKey, SignatureVerifier } from '../provider.js';
 import { bigintToBytes } from '../rsa/math.js';
 import { rsaPublicKeyProblem } from '../rsa/verify.js';
@@ -11,32 +11,8 @@ export function subtleOrUndefined(): SubtleCrypto | undefined {
   return c?.subtle;
 }
 
-type Hash = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
-
-type Spec =
-  | { alg: 'ecdsa' | 'rsa-pkcs1'; hash: Hash }
-  | { alg: 'rsa-pss'; hash: Hash; saltLength: number; pssKey: boolean }
-  | { alg: 'ed25519' };
-
-const S = SignatureScheme;
-/** What SubtleCrypto can verify (Ed448 is left to the fallback: few runtimes have it). */
-const SPECS: ReadonlyMap<number, Spec> = new Map<number, Spec>([
-  [S.ecdsa_secp256r1_sha256, { alg: 'ecdsa', hash: 'SHA-256' }],
-  [S.ecdsa_secp384r1_sha384, { alg: 'ecdsa', hash: 'SHA-384' }],
-  [S.ecdsa_secp521r1_sha512, { alg: 'ecdsa', hash: 'SHA-512' }],
-  [S.ecdsa_sha1, { alg: 'ecdsa', hash: 'SHA-1' }],
-  [S.ed25519, { alg: 'ed25519' }],
-  [S.rsa_pss_rsae_sha256, { alg: 'rsa-pss', hash: 'SHA-256', saltLength: 32, pssKey: false }],
-  [S.rsa_pss_rsae_sha384, { alg: 'rsa-pss', hash: 'SHA-384', saltLength: 48, pssKey: false }],
-  [S.rsa_pss_rsae_sha512, { alg: 'rsa-pss', hash: 'SHA-512', saltLength: 64, pssKey: false }],
-  [S.rsa_pss_pss_sha256, { alg: 'rsa-pss', hash: 'SHA-256', saltLength: 32, pssKey: true }],
-  [S.rsa_pss_pss_sha384, { alg: 'rsa-pss', hash: 'SHA-384', saltLength: 48, pssKey: true }],
-  [S.rsa_pss_pss_sha512, { alg: 'rsa-pss', hash: 'SHA-512', saltLength: 64, pssKey: true }],
-  [S.rsa_pkcs1_sha256, { alg: 'rsa-pkcs1', hash: 'SHA-256' }],
-  [S.rsa_pkcs1_sha384, { alg: 'rsa-pkcs1', hash: 'SHA-384' }],
-  [S.rsa_pkcs1_sha512, { alg: 'rsa-pkcs1', hash: 'SHA-512' }],
-  [S.rsa_pkcs1_sha1, { alg: 'rsa-pkcs1', hash: 'SHA-1' }],
-]);
+/** What SubtleCrypto verifies here: every scheme but Ed448 (left to the fallback: few runtimes have it). */
+type Spec = Exclude<SchemeSpec, { alg: 'ed448' }>;
 
 const COORD_LEN: Record<'P-256' | 'P-384' | 'P-521', number> = { 'P-256': 32, 'P-384': 48, 'P-521': 66 };
 
@@ -133,7 +109,7 @@ function derLength(n: number): number[] {
 const imported = new WeakMap<PublicKey, Map<string, Promise<CryptoKey>>>();
 
 function importVerifyKey(subtle: SubtleCrypto, key: PublicKey, spec: Spec): Promise<CryptoKey> {
-  const id = spec.alg === 'ecdsa' || spec.alg === 'ed25519' ? spec.alg : `${spec.alg}/${spec.hash}`;
+  const id = spec.alg === 'ecdsa' || spec.alg === 'ed25519' ? spec.alg : `${spec.alg}/${spec.hash.name}`;
   let byAlg = imported.get(key);
   if (byAlg === undefined) imported.set(key, (byAlg = new Map()));
   let p = byAlg.get(id);
@@ -151,7 +127,7 @@ function importVerifyKey(subtle: SubtleCrypto, key: PublicKey, spec: Spec): Prom
       case 'rsa-pkcs1': {
         if (key.kind !== 'rsa') return Promise.reject(new Error('not an RSA key'));
         const jwk: JsonWebKey = { kty: 'RSA', n: b64url(bigintToBytes(key.n)), e: b64url(bigintToBytes(key.e)), ext: true };
-        p = subtle.importKey('jwk', jwk, { name: spec.alg === 'rsa-pss' ? 'RSA-PSS' : 'RSASSA-PKCS1-v1_5', hash: spec.hash }, false, ['verify']);
+        p = subtle.importKey('jwk', jwk, { name: spec.alg === 'rsa-pss' ? 'RSA-PSS' : 'RSASSA-PKCS1-v1_5', hash: spec.hash.name }, false, ['verify']);
         break;
       }
     }
@@ -176,8 +152,8 @@ export async function subtleVerify(
   signature: Uint8Array,
   opts?: { strictDer?: boolean },
 ): Promise<boolean | undefined> {
-  const spec = SPECS.get(scheme);
-  if (spec === undefined) return undefined;
+  const spec = SIGNATURE_SCHEMES.get(scheme);
+  if (spec === undefined || spec.alg === 'ed448') return undefined;
   let sig: Uint8Array<ArrayBuffer>;
   let algorithm: AlgorithmIdentifier | RsaPssParams | EcdsaParams;
   switch (spec.alg) {
@@ -188,7 +164,7 @@ export async function subtleVerify(
       const raw = derToP1363(signature, len);
       if (raw === undefined) return opts?.strictDer ? false : undefined; // else the fallback judges odd encodings
       sig = raw;
-      algorithm = { name: 'ECDSA', hash: spec.hash };
+      algorithm = { name: 'ECDSA', hash: spec.hash.name };
       break;
     }
     case 'ed25519':
@@ -200,7 +176,7 @@ export async function subtleVerify(
     case 'rsa-pss':
       if (key.kind !== 'rsa' || (key.pss === true) !== spec.pssKey || rsaPublicKeyProblem(key) !== null) return false;
       sig = own(signature);
-      algorithm = { name: 'RSA-PSS', saltLength: spec.saltLength };
+      algorithm = { name: 'RSA-PSS', saltLength: spec.hash.outputLen }; // RFC 8446 §4.2.3
       break;
     case 'rsa-pkcs1':
       if (key.kind !== 'rsa' || key.pss === true || rsaPublicKeyProblem(key) !== null) return false;

@@ -31,7 +31,7 @@ export function readCertificateRequest(msg: CertificateRequest): CertificateRequ
 }
 
 /** The first configured certificate that fits: a scheme the server takes, a chain through one of its CAs. */
-export function chooseClientCertificate(
+function chooseClientCertificate(
   certificates: readonly ClientCertificate[],
   req: CertificateRequestInfo,
 ): { certificate: ClientCertificate; scheme: number } | undefined {

@@ -1,8 +1,7 @@
 // What the client handshake carries from state to state.
 
 import type { CipherSuiteImpl, KeyExchange, PublicKey, SigningKey } from '../../crypto/provider.js';
-import type { HandshakeSecretStage } from '../../keyschedule/index.js';
-import { trafficKeys, type Transcript } from '../../keyschedule/index.js';
+import type { HandshakeSecretStage, Transcript } from '../../keyschedule/index.js';
 import type { ServerCertificateVerifier } from '../../x509/verify.js';
 import type { ClientHello, Extension } from '../../wire/types.js';
 import type { ClientSession, ExternalPsk } from '../../resumption/types.js';
@@ -84,6 +83,13 @@ export function installHandshakeWriteKeys(hs: ClientHandshake): void {
   if (hs.handshakeWriteKeys) return;
   const suite = hs.suite!;
   const secret = hs.clientHandshakeSecret!;
-  hs.ctx.setWriteKeys(trafficKeys(suite, secret), 'handshake', secret, suite);
+  hs.ctx.setWriteKeys('handshake', secret, suite);
   hs.handshakeWriteKeys = true;
+}
+
+/** RFC 8446 Appendix D.4: in compatibility mode, one dummy change_cipher_spec (callers say when). */
+export function sendCompatChangeCipherSpec(hs: ClientHandshake): void {
+  if (!hs.config.middleboxCompat || hs.sentChangeCipherSpec) return;
+  hs.ctx.sendChangeCipherSpec();
+  hs.sentChangeCipherSpec = true;
 }

@@ -1,7 +1,7 @@
 // Client: ClientHello, then ServerHello or HelloRetryRequest. RFC 8446 §4.1.
 
 import { AlertDescription, TlsError } from '../../errors.js';
-import { EarlySecretStage, trafficKeys } from '../../keyschedule/index.js';
+import { EarlySecretStage } from '../../keyschedule/index.js';
 import {
   ExtensionType,
   HandshakeType,
@@ -35,7 +35,7 @@ import type { ClientHello, Extension, ServerHello } from '../../wire/types.js';
 import { bytesEqual, utf8 } from '../../util/bytes.js';
 import type { CipherSuiteImpl, HashAlgorithm, KeyExchange } from '../../crypto/provider.js';
 import { allReady, deriveHandshakeSecrets, fail, findSuite, whenReady, type HandshakeState, type Step } from '../common.js';
-import { checkSolicited, installHandshakeWriteKeys, type ClientHandshake } from './data.js';
+import { checkSolicited, installHandshakeWriteKeys, sendCompatChangeCipherSpec, type ClientHandshake } from './data.js';
 import { choosePsks, sendEarlyData, withPskBinders, type OfferedPsk } from './psk.js';
 import { ExpectEncryptedExtensions } from './server-auth.js';
 
@@ -204,12 +204,9 @@ export class ExpectServerHello implements HandshakeState {
     hs.clientHandshakeSecret = chts;
     hs.serverHandshakeSecret = shts;
     hs.chosenPsk = chosen;
-    hs.ctx.setReadKeys(trafficKeys(suite, shts), 'handshake', shts, suite);
+    hs.ctx.setReadKeys('handshake', shts, suite);
     // RFC 8446 Appendix D.4: in compatibility mode the CCS precedes anything encrypted.
-    if (hs.config.middleboxCompat && !hs.sentChangeCipherSpec) {
-      hs.ctx.sendChangeCipherSpec();
-      hs.sentChangeCipherSpec = true;
-    }
+    sendCompatChangeCipherSpec(hs);
     // From here on our alerts go out under the handshake key, which the server can read
     // (unless 0-RTT data is still going out under the early key: EncryptedExtensions decides).
     if (!hs.earlyData) installHandshakeWriteKeys(hs);
@@ -295,10 +292,7 @@ export class ExpectServerHello implements HandshakeState {
       hs.ctx.negotiated({ earlyData: 'rejected' });
     }
     // RFC 8446 Appendix D.4: in compatibility mode the CCS goes before the second ClientHello.
-    if (hs.config.middleboxCompat && !hs.sentChangeCipherSpec) {
-      hs.ctx.sendChangeCipherSpec();
-      hs.sentChangeCipherSpec = true;
-    }
+    sendCompatChangeCipherSpec(hs);
     // RFC 8446 §4.2.11: only PSKs of the suite's hash stay, their binders over the new transcript.
     hs.offeredPsks = hs.offeredPsks.filter((p) => p.hash.name === suite.hash.name);
     // RFC 8446 §4.1.2: the same ClientHello but for key_share, cookie and pre_shared_key (no early_data).

@@ -1,7 +1,7 @@
 // Client: offering PSKs (resumption tickets, external PSKs) and 0-RTT. RFC 8446 §4.2.11, §4.2.10.
 
 import type { HashAlgorithm } from '../../crypto/provider.js';
-import { EarlySecretStage, pskBinder, trafficKeys } from '../../keyschedule/index.js';
+import { EarlySecretStage, pskBinder } from '../../keyschedule/index.js';
 import type { ClientSession, ExternalPsk } from '../../resumption/types.js';
 import { MAX_TICKET_LIFETIME_SECONDS } from '../../resumption/state.js';
 import { ExtensionType, HandshakeType } from '../../wire/codepoints.js';
@@ -9,8 +9,7 @@ import { bindersEncodedLength, encodePreSharedKeyClient } from '../../wire/exten
 import { encodeHandshake } from '../../wire/messages.js';
 import type { ClientHello } from '../../wire/types.js';
 import { findSuite, keyLogLabel } from '../common.js';
-import type { ClientHandshake } from './data.js';
-
+import { sendCompatChangeCipherSpec, type ClientHandshake } from './data.js';
 
 /** One PSK offered in the ClientHello. */
 export interface OfferedPsk {
@@ -103,11 +102,8 @@ export function sendEarlyData(hs: ClientHandshake, psk: OfferedPsk, clientHelloH
   stage.wipe();
   hs.ctx.keyLog(keyLogLabel.clientEarly, secret);
   // RFC 8446 Appendix D.4: with early data, the compatibility CCS goes right after the ClientHello.
-  if (hs.config.middleboxCompat && !hs.sentChangeCipherSpec) {
-    hs.ctx.sendChangeCipherSpec();
-    hs.sentChangeCipherSpec = true;
-  }
-  hs.ctx.setWriteKeys(trafficKeys(suite, secret), 'early', secret, suite);
+  sendCompatChangeCipherSpec(hs);
+  hs.ctx.setWriteKeys('early', secret, suite);
   hs.earlyData = { state: 'sent' };
   if (data.length > 0) hs.ctx.writeEarlyData(data);
 }

@@ -1,7 +1,7 @@
 // Client: the server's encrypted flight. RFC 8446 §4.3 and §4.4.
 
 import { AlertDescription, CertificateError } from '../../errors.js';
-import { finishedVerifyData, trafficKeys } from '../../keyschedule/index.js';
+import { finishedVerifyData } from '../../keyschedule/index.js';
 import { ExtensionType, HandshakeType, schemeName } from '../../wire/codepoints.js';
 import { decodeAlpnList, decodeCertificateStatus, decodeRecordSizeLimit, findExtension } from '../../wire/extensions.js';
 import type {
@@ -26,8 +26,7 @@ import {
   type Step,
 } from '../common.js';
 import { ClientTraffic } from '../traffic.js';
-import type { ClientHandshake } from './data.js';
-import { checkSolicited, installHandshakeWriteKeys } from './data.js';
+import { checkSolicited, installHandshakeWriteKeys, type ClientHandshake } from './data.js';
 import { readCertificateRequest, sendClientCertificate } from './client-auth.js';
 import { postHandshakeAuth } from './post-handshake.js';
 
@@ -162,7 +161,7 @@ export class ExpectFinished implements HandshakeState {
     verifyFinished(hash, hs.serverHandshakeSecret!, hs.transcript.current(), msg.verifyData, 'server');
     hs.transcript.add(raw);
     const { master, client: cats, server: sats, exporter: ems } = deriveApplicationSecrets(hs.ctx, hs.handshakeSecrets!, hs.transcript.current());
-    hs.ctx.setReadKeys(trafficKeys(suite, sats), 'application', sats, suite);
+    hs.ctx.setReadKeys('application', sats, suite);
 
     // RFC 8446 §4.5: after accepted 0-RTT data, EndOfEarlyData closes it under the early key.
     if (hs.earlyData?.state === 'accepted') {
@@ -174,7 +173,7 @@ export class ExpectFinished implements HandshakeState {
       const fin = hs.ctx.send({ msgType: HandshakeType.finished, verifyData: finishedVerifyData(hash, chts, hs.transcript.current()) });
       hs.transcript.add(fin);
       const rms = master.resumptionMasterSecret(hs.transcript.current());
-      hs.ctx.setWriteKeys(trafficKeys(suite, cats), 'application', cats, suite);
+      hs.ctx.setWriteKeys('application', cats, suite);
       hs.ctx.handshakeDone({
         suite,
         clientTrafficSecret: cats,

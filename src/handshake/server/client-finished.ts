@@ -1,6 +1,5 @@
 // Server: the client's second flight. RFC 8446 §4.4.4.
 
-import { trafficKeys } from '../../keyschedule/index.js';
 import { HandshakeType } from '../../wire/codepoints.js';
 import type { Finished } from '../../wire/types.js';
 import { verifyFinished, type HandshakeState, type Step } from '../common.js';
@@ -23,7 +22,7 @@ export class ExpectClientFinished implements HandshakeState {
     // (kept only when we could ask: the client offered it and clientAuth is configured).
     if (hs.postHandshakeAuth && hs.config.clientAuth) hs.postHandshakeBase = hs.transcript.fork();
     const cats = hs.clientApplicationSecret!;
-    hs.ctx.setReadKeys(trafficKeys(suite, cats), 'application', cats, suite);
+    hs.ctx.setReadKeys('application', cats, suite);
     const master = hs.master!;
     const resumptionMasterSecret = master.resumptionMasterSecret(hs.transcript.current());
     // The Master Secret derives nothing more (RFC 8446 §7.1).

@@ -2,7 +2,7 @@
 // RFC 8446 §4.1, §4.2, §4.3, §4.4.
 
 import { AlertDescription, TlsError } from '../../errors.js';
-import { EarlySecretStage, finishedVerifyData, trafficKeys } from '../../keyschedule/index.js';
+import { EarlySecretStage, finishedVerifyData } from '../../keyschedule/index.js';
 import type { CipherSuiteImpl, HashAlgorithm, KeyExchange, KeyExchangeGroup } from '../../crypto/provider.js';
 import {
   ExtensionType,
@@ -244,8 +244,8 @@ export class ExpectClientHello implements HandshakeState {
     hs.transcript.add(raw);
     hs.suite = suite;
     hs.psk = psk;
-    const alpnName = alpn && nameToString(alpn);
-    const accept = decideEarlyData(hs, psk, suite, alpnName, retry !== undefined);
+    hs.alpn = alpn && nameToString(alpn);
+    const accept = decideEarlyData(hs, psk, suite, hs.alpn, retry !== undefined);
     return whenReady(accept, (accepted) => {
       hs.earlyDataAccepted = accepted;
       return this.serverFlight({ ch, offer, suite, group, clientShare: share, scheme, alpn });
@@ -351,18 +351,17 @@ export class ExpectClientHello implements HandshakeState {
 
     const { stage: handshakeSecrets, client: chts, server: shts } = deriveHandshakeSecrets(ctx, early, shared, hs.transcript.current());
     early.wipe();
-    ctx.setWriteKeys(trafficKeys(suite, shts), 'handshake', shts, suite);
+    ctx.setWriteKeys('handshake', shts, suite);
     if (clientEarlySecret) {
       ctx.keyLog(keyLogLabel.clientEarly, clientEarlySecret);
-      ctx.setReadKeys(trafficKeys(suite, clientEarlySecret), 'early', clientEarlySecret, suite);
+      ctx.setReadKeys('early', clientEarlySecret, suite);
       ctx.acceptEarlyData(hs.config.earlyData!.maxEarlyDataSize);
     } else {
-      ctx.setReadKeys(trafficKeys(suite, chts), 'handshake', chts, suite);
+      ctx.setReadKeys('handshake', chts, suite);
       // RFC 8446 §4.2.10: rejected 0-RTT records fail to decrypt and are skipped, up to the limit.
       if (offer.earlyData) ctx.skipEarlyData('undecryptable', this.earlyDataSkipLimit());
     }
     hs.clientHandshakeSecret = chts;
-    hs.alpn = alpn && nameToString(alpn);
     hs.serverName = offer.serverName;
     hs.peerCertificates = psk?.state?.peerCertificates ?? [];
     ctx.negotiated({
@@ -408,7 +407,7 @@ export class ExpectClientHello implements HandshakeState {
       const verifyData = finishedVerifyData(suite.hash, shts, hs.transcript.current());
       hs.transcript.add(ctx.send({ msgType: HandshakeType.finished, verifyData }));
       const { master, client: cats, server: sats, exporter: ems } = deriveApplicationSecrets(ctx, handshakeSecrets, hs.transcript.current());
-      ctx.setWriteKeys(trafficKeys(suite, sats), 'application', sats, suite);
+      ctx.setWriteKeys('application', sats, suite);
       hs.master = master;
       hs.clientApplicationSecret = cats;
       hs.serverApplicationSecret = sats;
@@ -472,7 +471,7 @@ export class ExpectEndOfEarlyData implements HandshakeState {
     hs.transcript.add(raw);
     const suite = hs.suite!;
     const chts = hs.clientHandshakeSecret!;
-    hs.ctx.setReadKeys(trafficKeys(suite, chts), 'handshake', chts, suite);
+    hs.ctx.setReadKeys('handshake', chts, suite);
     return new ExpectClientFinished(hs);
   }
 }

@@ -1,6 +1,7 @@
 // The server facing a misbehaving client: the ClientHello and the second ClientHello after a
 // HelloRetryRequest. The alerts go in the clear (the server has no keys yet).
 
+import type { ClientConfig } from '../../../src/connection/config.js';
 import { ContentType, ExtensionType, HandshakeType, NamedGroup, SignatureScheme } from '../../../src/wire/codepoints.js';
 import {
   encodeCookie,
@@ -19,6 +20,8 @@ import { dropExt, firstHello, pair, secondHello, sends, setExt, type Case } from
 
 const E = ExtensionType;
 const ch = (f: Parameters<typeof firstHello>[0]) => ({ client: sends(firstHello(f)) });
+/** A client (configured with `client`) whose first ClientHello has extension `type` set to `data` (replaced, or added). */
+const chExt = (type: number, data: Uint8Array, client: Partial<ClientConfig> = {}) => ({ client: { ...client, ...sends(firstHello((m) => ({ ...m, extensions: setExt(m.extensions, type, data) }))) } });
 /** A server that always sends a HelloRetryRequest with a cookie, and a client that rewrites its second ClientHello. */
 const afterRetry = (f: Parameters<typeof secondHello>[0]) => ({ client: sends(secondHello(f)), server: { requireCookie: true } });
 
@@ -40,7 +43,7 @@ export const clientHelloCases: Case[] = [
     detector: 'server',
     alert: 'protocol_version',
     plaintext: true,
-    run: () => pair(ch((m) => ({ ...m, extensions: setExt(m.extensions, E.supported_versions, encodeSupportedVersionsClient([0x0303, 0x0302])) }))),
+    run: () => pair(chExt(E.supported_versions, encodeSupportedVersionsClient([0x0303, 0x0302]))),
   },
   {
     title: 'empty supported_versions list',
@@ -48,7 +51,7 @@ export const clientHelloCases: Case[] = [
     detector: 'server',
     alert: 'decode_error',
     plaintext: true,
-    run: () => pair(ch((m) => ({ ...m, extensions: setExt(m.extensions, E.supported_versions, Uint8Array.of(0)) }))),
+    run: () => pair(chExt(E.supported_versions, Uint8Array.of(0))),
   },
   {
     title: 'supported_versions of odd length',
@@ -56,7 +59,7 @@ export const clientHelloCases: Case[] = [
     detector: 'server',
     alert: 'decode_error',
     plaintext: true,
-    run: () => pair(ch((m) => ({ ...m, extensions: setExt(m.extensions, E.supported_versions, Uint8Array.of(3, 3, 4, 3)) }))),
+    run: () => pair(chExt(E.supported_versions, Uint8Array.of(3, 3, 4, 3))),
   },
   {
     title: 'legacy_version other than 0x0303',
@@ -151,17 +154,13 @@ export const clientHelloCases: Case[] = [
     plaintext: true,
     run: () =>
       pair(
-        ch((m) => ({
-          ...m,
-          extensions: setExt(
-            m.extensions,
-            E.key_share,
-            encodeKeyShareClient([
-              { group: NamedGroup.x25519, keyExchange: new Uint8Array(32).fill(9) },
-              { group: NamedGroup.x25519, keyExchange: new Uint8Array(32).fill(9) },
-            ]),
-          ),
-        })),
+        chExt(
+          E.key_share,
+          encodeKeyShareClient([
+            { group: NamedGroup.x25519, keyExchange: new Uint8Array(32).fill(9) },
+            { group: NamedGroup.x25519, keyExchange: new Uint8Array(32).fill(9) },
+          ]),
+        ),
       ),
   },
   {
@@ -170,7 +169,7 @@ export const clientHelloCases: Case[] = [
     detector: 'server',
     alert: 'illegal_parameter',
     plaintext: true,
-    run: () => pair({ client: { ...onlyX25519, ...sends(firstHello((m) => ({ ...m, extensions: setExt(m.extensions, E.key_share, x25519Share(new Uint8Array(32))) }))) } }),
+    run: () => pair(chExt(E.key_share, x25519Share(new Uint8Array(32)), onlyX25519)),
   },
   {
     title: 'an x25519 share of the wrong length',
@@ -178,7 +177,7 @@ export const clientHelloCases: Case[] = [
     detector: 'server',
     alert: 'illegal_parameter',
     plaintext: true,
-    run: () => pair({ client: { ...onlyX25519, ...sends(firstHello((m) => ({ ...m, extensions: setExt(m.extensions, E.key_share, x25519Share(new Uint8Array(31).fill(5))) }))) } }),
+    run: () => pair(chExt(E.key_share, x25519Share(new Uint8Array(31).fill(5)), onlyX25519)),
   },
   {
     title: 'a secp256r1 share that is not on the curve',
@@ -189,13 +188,7 @@ export const clientHelloCases: Case[] = [
     run: () => {
       const bad = secp256r1Group.start((b) => b.fill(3)).publicKey.slice();
       bad[64] = bad[64]! ^ 1; // y no longer matches x
-      return pair({
-        client: {
-          groups: [NamedGroup.secp256r1],
-          keyShareGroups: [NamedGroup.secp256r1],
-          ...sends(firstHello((m) => ({ ...m, extensions: setExt(m.extensions, E.key_share, encodeKeyShareClient([{ group: NamedGroup.secp256r1, keyExchange: bad }])) }))),
-        },
-      });
+      return pair(chExt(E.key_share, encodeKeyShareClient([{ group: NamedGroup.secp256r1, keyExchange: bad }]), { groups: [NamedGroup.secp256r1], keyShareGroups: [NamedGroup.secp256r1] }));
     },
   },
   {
@@ -288,17 +281,13 @@ export const clientHelloCases: Case[] = [
     plaintext: true,
     run: () =>
       pair(
-        ch((m) => ({
-          ...m,
-          extensions: setExt(
-            m.extensions,
-            E.server_name,
-            encodeServerNameList([
-              { nameType: 0, name: utf8('a.test') },
-              { nameType: 0, name: utf8('b.test') },
-            ]),
-          ),
-        })),
+        chExt(
+          E.server_name,
+          encodeServerNameList([
+            { nameType: 0, name: utf8('a.test') },
+            { nameType: 0, name: utf8('b.test') },
+          ]),
+        ),
       ),
   },
   {

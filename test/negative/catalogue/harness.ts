@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import { createClientConnection, createServerConnection } from '../../../src/connection/index.js';
 import type { ClientConfig, ServerConfig } from '../../../src/connection/config.js';
 import type { Connection, ConnectionEvent } from '../../../src/connection/types.js';
-import { AlertDescription, PeerAlertError, TlsError, type AlertName } from '../../../src/errors.js';
+import { AlertDescription, alertName, PeerAlertError, TlsError, type AlertName } from '../../../src/errors.js';
 import { nobleProvider } from '../../../src/crypto/noble/index.js';
 import type { CipherSuiteImpl } from '../../../src/crypto/provider.js';
 import { CipherState } from '../../../src/record/keys.js';
@@ -17,7 +17,7 @@ import { ContentType, HandshakeType } from '../../../src/wire/codepoints.js';
 import { encodeHandshake } from '../../../src/wire/messages.js';
 import type { ClientHello, Extension, HandshakeMessage, ServerHello } from '../../../src/wire/types.js';
 import { concatBytes, utf8 } from '../../../src/util/bytes.js';
-import { plaintextAlert, runPair, splitRecords, testClientConfig, testServerConfig, type PairOutcome, type Rewrite } from '../../helpers/scripted.js';
+import { plaintextAlert, runPair, splitRecords, testClientConfig, testServerConfig, type PairOptions, type PairOutcome } from '../../helpers/scripted.js';
 
 export type Side = 'client' | 'server';
 
@@ -46,17 +46,7 @@ export const SERVER_CANARY = utf8('application data from the server');
  * runPair with canaries: each side writes application data before the handshake (sent once
  * its handshake completes), so a side that failed must show none of the other's.
  */
-export function pair(
-  opts: {
-    client?: Partial<ClientConfig>;
-    server?: Partial<ServerConfig>;
-    toServer?: Rewrite;
-    toClient?: Rewrite;
-    clientConn?: Connection;
-    serverConn?: Connection;
-    canaries?: boolean;
-  } = {},
-): PairOutcome {
+export function pair(opts: PairOptions & { canaries?: boolean } = {}): PairOutcome {
   const client = opts.clientConn ?? createClientConnection(testClientConfig(opts.client));
   const server = opts.serverConn ?? createServerConnection(testServerConfig(opts.server));
   if (opts.canaries !== false) {
@@ -83,9 +73,9 @@ export function runCase(c: Case): void {
  * failing with the same error, and the peer read the same alert off the wire (or its bytes are
  * on the wire in the clear).
  */
-export function expectAlert(o: PairOutcome, detector: Side, alert: number, opts: { peerReads?: boolean; plaintext?: boolean } = {}): void {
+function expectAlert(o: PairOutcome, detector: Side, alert: number, opts: { peerReads?: boolean; plaintext?: boolean } = {}): void {
   const err = detector === 'client' ? o.clientError : o.serverError;
-  const want = new TlsError(alert, '').alertName;
+  const want = alertName(alert);
   expect(err, `${detector} error`).toBeInstanceOf(TlsError);
   expect(err, `${detector} raised it (not the peer)`).not.toBeInstanceOf(PeerAlertError);
   expect(err!.alertName, err!.message).toBe(want);
@@ -131,15 +121,25 @@ export function secondHello(f: (m: ClientHello) => HandshakeMessage): Hook {
   return (m) => (isCH(m) && n++ === 1 ? f(m) : m);
 }
 
+/** The handshake message of type `T`. */
+export type MessageOf<T extends HandshakeMessage['msgType']> = Extract<HandshakeMessage, { msgType: T }>;
+
 /** Replace the first message of `type` the side sends. */
-export function replaceFirst(type: number, f: (m: HandshakeMessage) => HandshakeMessage): Hook {
+export function replaceFirst<T extends HandshakeMessage['msgType']>(type: T, f: (m: MessageOf<T>) => HandshakeMessage): Hook {
   let done = false;
   return (m) => {
     if (m.msgType !== type || done) return m;
     done = true;
-    return f(m);
+    return f(m as MessageOf<T>);
   };
 }
+
+/** A copy of `b` with the top bit of byte `i` flipped. */
+export const flip = (b: Uint8Array, i: number): Uint8Array => {
+  const c = b.slice();
+  c[i] = c[i]! ^ 0x80;
+  return c;
+};
 
 export const dropExt = (exts: Extension[], type: number): Extension[] => exts.filter((e) => e.type !== type);
 export const setExt = (exts: Extension[], type: number, data: Uint8Array): Extension[] =>
@@ -162,7 +162,7 @@ export function capture(cap: Capture): Partial<ClientConfig & ServerConfig> {
 }
 export const newCapture = (): Capture => ({ secrets: new Map(), sent: [] });
 
-export function suiteOf(conn: Connection): CipherSuiteImpl {
+function suiteOf(conn: Connection): CipherSuiteImpl {
   const id = conn.parameters.cipherSuite;
   const suite = nobleProvider.cipherSuites.find((s) => s.id === id);
   if (!suite) throw new Error('no suite negotiated yet');

@@ -5,17 +5,14 @@ import { expect } from 'vitest';
 import { createClientConnection, createServerConnection } from '../../../src/connection/index.js';
 import type { ClientConfig, ServerConfig } from '../../../src/connection/config.js';
 import type { Connection } from '../../../src/connection/types.js';
-import { TlsError } from '../../../src/errors.js';
 import { ContentType, ExtensionType, HandshakeType, PskKeyExchangeMode, SignatureScheme } from '../../../src/wire/codepoints.js';
 import { EMPTY, encodeKeyShareServer, encodePreSharedKeyServer, encodeSignatureSchemeList, encodeSupportedVersionsClient } from '../../../src/wire/extensions.js';
 import type { HandshakeMessage } from '../../../src/wire/types.js';
-import type { ClientCertificateVerifier } from '../../../src/x509/client-verify.js';
-import { parseCertificate } from '../../../src/x509/certificate.js';
 import { signingKeyFromMaterial } from '../../../src/crypto/noble/index.js';
 import type { ClientSession } from '../../../src/resumption/types.js';
 import { concatBytes, utf8 } from '../../../src/util/bytes.js';
-import { rfc8448ServerIdentity, record, splitRecords, testClientConfig, testServerConfig, type PairOutcome } from '../../helpers/scripted.js';
-import { CLIENT_CANARY, dropExt, isSH, newCapture, pair, replaceFirst, Sealer, sends, setExt, type Case } from './harness.js';
+import { acceptAnyCertificate, deliver, rfc8448ServerIdentity, record, splitRecords, testClientConfig, testServerConfig, type PairOutcome } from '../../helpers/scripted.js';
+import { CLIENT_CANARY, dropExt, flip, isSH, newCapture, pair, replaceFirst, Sealer, sends, setExt, type Case, type MessageOf, type Side } from './harness.js';
 import { withConnections } from './records.js';
 
 const E = ExtensionType;
@@ -25,29 +22,20 @@ const HT = HandshakeType;
  * A completed handshake (no canaries), then `act` on one side; its output goes to the other side,
  * whose answer (alert) comes back. Errors land in the outcome like runPair's.
  */
-function after(o: PairOutcome, from: 'client' | 'server', act: (c: Connection) => void, rewrite: (b: Uint8Array) => Uint8Array = (b) => b): PairOutcome {
+function after(o: PairOutcome, from: Side, act: (c: Connection) => void, rewrite: (b: Uint8Array) => Uint8Array = (b) => b): PairOutcome {
   expect(o.clientError ?? o.serverError, 'handshake').toBeUndefined();
-  const [src, dst] = from === 'client' ? [o.client, o.server] : [o.server, o.client];
-  const feed = (to: Connection, bytes: Uint8Array, side: 'client' | 'server'): void => {
-    try {
-      to.receive(bytes);
-    } catch (e) {
-      if (!(e instanceof TlsError)) throw e;
-      if (side === 'client') o.clientError ??= e;
-      else o.serverError ??= e;
-    }
-  };
+  const to = from === 'client' ? 'server' : 'client';
+  const src = o[from];
   act(src);
-  const out = src.takeOutput() ?? new Uint8Array(0);
-  const bytes = rewrite(out);
+  const bytes = rewrite(src.takeOutput() ?? new Uint8Array(0));
   if (bytes.length > 0) {
-    (from === 'client' ? o.clientWire : o.serverWire).push(bytes);
-    feed(dst, bytes, from === 'client' ? 'server' : 'client');
+    o[`${from}Wire`].push(bytes);
+    deliver(o, to, bytes);
   }
-  const back = dst.takeOutput();
+  const back = o[to].takeOutput();
   if (back) {
-    (from === 'client' ? o.serverWire : o.clientWire).push(back);
-    feed(src, back, from);
+    o[`${to}Wire`].push(back);
+    deliver(o, from, back);
   }
   return o;
 }
@@ -58,9 +46,13 @@ const thenData = (send: (c: Connection) => void) => (c: Connection) => {
   c.write(utf8('data after the violation'));
 };
 
-/** Turn the next KeyUpdate a side sends into `m` (the side itself goes on as if it sent a KeyUpdate). */
-function keyUpdateBecomes(m: HandshakeMessage): { research: { beforeSend: (x: HandshakeMessage) => HandshakeMessage } } {
-  return { research: { beforeSend: (x) => (x.msgType === HT.key_update ? m : x) } };
+/**
+ * A completed handshake (no canaries), then `from` sends a KeyUpdate turned into `m` (it goes on
+ * as if it sent the KeyUpdate), then application data.
+ */
+function keyUpdateBecomes(from: Side, m: HandshakeMessage, requestUpdate = false): PairOutcome {
+  const hook = sends((x) => (x.msgType === HT.key_update ? m : x));
+  return after(pair({ canaries: false, ...(from === 'client' ? { client: hook } : { server: hook }) }), from, thenData((c) => c.updateKeys(requestUpdate)));
 }
 
 const minimalHello: HandshakeMessage = {
@@ -74,7 +66,16 @@ const minimalHello: HandshakeMessage = {
 };
 
 /** The server's first NewSessionTicket becomes something else (the server's data, if any, goes before it: no canaries). */
-const ticketBecomes = (f: (m: Extract<HandshakeMessage, { msgType: 4 }>) => HandshakeMessage) => sends(replaceFirst(HT.new_session_ticket, (m) => (m.msgType === HT.new_session_ticket ? f(m) : m)));
+const ticketBecomes = (f: (m: MessageOf<typeof HT.new_session_ticket>) => HandshakeMessage) => sends(replaceFirst(HT.new_session_ticket, f));
+
+/** A completed handshake with canaries; a sealer under the client's application key, past the canary it sent (seq 0). */
+function clientApplicationSealer(): { o: PairOutcome; app: Sealer } {
+  const cap = newCapture();
+  const o = withConnections(cap, 'client', () => ({}));
+  const app = Sealer.of(o.client, cap, 'CLIENT_TRAFFIC_SECRET_0');
+  app.record(ContentType.application_data, CLIENT_CANARY);
+  return { o, app };
+}
 
 export const postHandshakeCases: Case[] = [
   {
@@ -82,14 +83,14 @@ export const postHandshakeCases: Case[] = [
     rfc: 'RFC 9846 §4.7.3 (RFC 8446 §4.6.3)',
     detector: 'server',
     alert: 'illegal_parameter',
-    run: () => after(pair({ canaries: false, client: keyUpdateBecomes({ msgType: HT.key_update, requestUpdate: 2 }) }), 'client', thenData((c) => c.updateKeys(false))),
+    run: () => keyUpdateBecomes('client', { msgType: HT.key_update, requestUpdate: 2 }),
   },
   {
     title: 'a KeyUpdate with an invalid request_update (server → client)',
     rfc: 'RFC 9846 §4.7.3 (RFC 8446 §4.6.3)',
     detector: 'client',
     alert: 'illegal_parameter',
-    run: () => after(pair({ canaries: false, server: keyUpdateBecomes({ msgType: HT.key_update, requestUpdate: 255 }) }), 'server', thenData((c) => c.updateKeys(true))),
+    run: () => keyUpdateBecomes('server', { msgType: HT.key_update, requestUpdate: 255 }, true),
   },
   {
     title: 'change_cipher_spec after the handshake (client → server)',
@@ -110,7 +111,7 @@ export const postHandshakeCases: Case[] = [
     rfc: 'RFC 9846 §4.2.2 (RFC 8446 §4.1.2)',
     detector: 'server',
     alert: 'unexpected_message',
-    run: () => after(pair({ canaries: false, client: keyUpdateBecomes(minimalHello) }), 'client', thenData((c) => c.updateKeys(false))),
+    run: () => keyUpdateBecomes('client', minimalHello),
   },
   {
     title: 'a NewSessionTicket from the client',
@@ -118,25 +119,21 @@ export const postHandshakeCases: Case[] = [
     detector: 'server',
     alert: 'unexpected_message',
     run: () =>
-      after(
-        pair({ canaries: false, client: keyUpdateBecomes({ msgType: HT.new_session_ticket, ticketLifetime: 1, ticketAgeAdd: 0, ticketNonce: EMPTY, ticket: Uint8Array.of(1), extensions: [] }) }),
-        'client',
-        thenData((c) => c.updateKeys(false)),
-      ),
+      keyUpdateBecomes('client', { msgType: HT.new_session_ticket, ticketLifetime: 1, ticketAgeAdd: 0, ticketNonce: EMPTY, ticket: Uint8Array.of(1), extensions: [] }),
   },
   {
     title: 'a Finished out of the blue after the handshake',
     rfc: 'RFC 9846 §4 (RFC 8446 §4: message order)',
     detector: 'server',
     alert: 'unexpected_message',
-    run: () => after(pair({ canaries: false, client: keyUpdateBecomes({ msgType: HT.finished, verifyData: new Uint8Array(32) }) }), 'client', thenData((c) => c.updateKeys(false))),
+    run: () => keyUpdateBecomes('client', { msgType: HT.finished, verifyData: new Uint8Array(32) }),
   },
   {
     title: 'an EndOfEarlyData after the handshake',
     rfc: 'RFC 9846 §4.6 (RFC 8446 §4.5)',
     detector: 'server',
     alert: 'unexpected_message',
-    run: () => after(pair({ canaries: false, client: keyUpdateBecomes({ msgType: HT.end_of_early_data }) }), 'client', thenData((c) => c.updateKeys(false))),
+    run: () => keyUpdateBecomes('client', { msgType: HT.end_of_early_data }),
   },
   {
     title: 'a KeyUpdate sharing its record with the start of another message (spans the key change)',
@@ -144,10 +141,7 @@ export const postHandshakeCases: Case[] = [
     detector: 'server',
     alert: 'unexpected_message',
     run: () => {
-      const cap = newCapture();
-      const o = withConnections(cap, 'client', () => ({}));
-      const app = Sealer.of(o.client, cap, 'CLIENT_TRAFFIC_SECRET_0');
-      app.record(ContentType.application_data, CLIENT_CANARY); // seq 0 (the canary) went out already
+      const { o, app } = clientApplicationSealer();
       // Both canaries arrived with the handshake, before the violation.
       expect(o.server.read()).toEqual(CLIENT_CANARY);
       expect(o.client.read()).toBeDefined();
@@ -162,10 +156,7 @@ export const postHandshakeCases: Case[] = [
     detector: 'server',
     alert: 'accept',
     run: () => {
-      const cap = newCapture();
-      const o = withConnections(cap, 'client', () => ({}));
-      const app = Sealer.of(o.client, cap, 'CLIENT_TRAFFIC_SECRET_0');
-      app.record(ContentType.application_data, CLIENT_CANARY); // seq 0 went out already
+      const { o, app } = clientApplicationSealer();
       return after(o, 'client', () => {}, () => concatBytes(app.record(ContentType.alert, Uint8Array.of(1, 0)), app.record(ContentType.application_data, utf8('after close_notify'))));
     },
     check: (o) => {
@@ -242,25 +233,14 @@ export const postHandshakeCases: Case[] = [
 
 // ---- The client's second flight, client authentication ----
 
-const anyClientCertificate: ClientCertificateVerifier = {
-  verify: ({ chain }) => {
-    const leaf = parseCertificate(chain[0]!);
-    return { chain: [leaf], leaf };
-  },
-};
 function clientAuth(mode: 'optional' | 'required', hook?: (m: HandshakeMessage) => HandshakeMessage | void): { client: Partial<ClientConfig>; server: Partial<ServerConfig> } {
   const id = rfc8448ServerIdentity();
   return {
     client: { clientCertificates: [{ chain: id.certificateChain, key: signingKeyFromMaterial(id.key, { useWebCrypto: false }) }], ...(hook ? sends(hook) : {}) },
-    server: { clientAuth: { mode, verifier: anyClientCertificate } },
+    server: { clientAuth: { mode, verifier: acceptAnyCertificate } },
   };
 }
-const clientReplaces = (type: number, f: (m: HandshakeMessage) => HandshakeMessage) => ({ client: sends(replaceFirst(type, f)) });
-const flip = (b: Uint8Array, i: number): Uint8Array => {
-  const c = b.slice();
-  c[i] = c[i]! ^ 0x80;
-  return c;
-};
+const clientReplaces = <T extends HandshakeMessage['msgType']>(type: T, f: (m: MessageOf<T>) => HandshakeMessage) => ({ client: sends(replaceFirst(type, f)) });
 
 export const clientFlightCases: Case[] = [
   {
@@ -268,7 +248,7 @@ export const clientFlightCases: Case[] = [
     rfc: 'RFC 9846 §4.5.4 (RFC 8446 §4.4.4)',
     detector: 'server',
     alert: 'decrypt_error',
-    run: () => pair(clientReplaces(HT.finished, (m) => (m.msgType === HT.finished ? { ...m, verifyData: flip(m.verifyData, 5) } : m))),
+    run: () => pair(clientReplaces(HT.finished, (m) => ({ ...m, verifyData: flip(m.verifyData, 5) }))),
     // The client finished its side first; it learns through the alert.
     check: (o) => expect(o.client.handshakeComplete).toBe(true),
   },
@@ -277,7 +257,7 @@ export const clientFlightCases: Case[] = [
     rfc: 'RFC 9846 §4.5.4, §6',
     detector: 'server',
     alert: 'decode_error',
-    run: () => pair(clientReplaces(HT.finished, (m) => (m.msgType === HT.finished ? { ...m, verifyData: new Uint8Array(48) } : m))),
+    run: () => pair(clientReplaces(HT.finished, (m) => ({ ...m, verifyData: new Uint8Array(48) }))),
   },
   {
     title: 'EndOfEarlyData when no 0-RTT was accepted',

@@ -16,20 +16,19 @@ import type { HandshakeMessage, ServerHello } from '../../../src/wire/types.js';
 import { secp256r1Group } from '../../../src/crypto/noble/index.js';
 import { utf8 } from '../../../src/util/bytes.js';
 import { record, splitRecords } from '../../helpers/scripted.js';
-import { dropExt, hs, isHRR, isSH, pair, replaceFirst, sends, setExt, type Case } from './harness.js';
+import { dropExt, flip, hs, isHRR, isSH, pair, replaceFirst, sends, setExt, type Case, type MessageOf } from './harness.js';
 
 const E = ExtensionType;
 const sh = (f: (m: ServerHello) => HandshakeMessage) => ({ server: sends((m) => (isSH(m) ? f(m) : m)) });
 const hrr = (f: (m: ServerHello) => HandshakeMessage) => sends((m) => (isHRR(m) ? f(m) : m));
-const replace = (type: number, f: (m: HandshakeMessage) => HandshakeMessage) => ({ server: sends(replaceFirst(type, f)) });
+const replace = <T extends HandshakeMessage['msgType']>(type: T, f: (m: MessageOf<T>) => HandshakeMessage) => ({ server: sends(replaceFirst(type, f)) });
+/** The server adds `{ type, data }` to its EncryptedExtensions. */
+const eeWith = (type: number, data: Uint8Array) => replace(HandshakeType.encrypted_extensions, (m) => ({ ...m, extensions: [...m.extensions, { type, data }] }));
 /** Client offers x25519 only as a share, the server wants secp256r1: a HelloRetryRequest follows. */
 const retrying = { client: { groups: [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1], keyShareGroups: [NamedGroup.x25519] } };
+/** After that HelloRetryRequest, the server's ServerHello is rewritten by `f`. */
+const afterRetry = (f: (m: ServerHello) => HandshakeMessage) => ({ ...retrying, server: { groups: [NamedGroup.secp256r1], ...sends((m) => (isSH(m) ? f(m) : m)) } });
 const asHrr = (m: ServerHello, extensions: ServerHello['extensions']): ServerHello => ({ ...m, random: HELLO_RETRY_REQUEST_RANDOM, isHelloRetryRequest: true, extensions });
-const flip = (b: Uint8Array, i: number): Uint8Array => {
-  const c = b.slice();
-  c[i] = c[i]! ^ 0x80;
-  return c;
-};
 
 export const serverHelloCases: Case[] = [
   {
@@ -213,20 +212,14 @@ export const serverHelloCases: Case[] = [
     alert: 'unexpected_message',
     plaintext: true,
     run: () =>
-      pair({
-        ...retrying,
-        server: {
-          groups: [NamedGroup.secp256r1],
-          ...sends((m) =>
-            isSH(m)
-              ? asHrr(m, [
-                  { type: E.key_share, data: encodeKeyShareHrr(NamedGroup.secp384r1) },
-                  { type: E.supported_versions, data: encodeSupportedVersionsServer(0x0304) },
-                ])
-              : m,
-          ),
-        },
-      }),
+      pair(
+        afterRetry((m) =>
+          asHrr(m, [
+            { type: E.key_share, data: encodeKeyShareHrr(NamedGroup.secp384r1) },
+            { type: E.supported_versions, data: encodeSupportedVersionsServer(0x0304) },
+          ]),
+        ),
+      ),
   },
   {
     title: 'a ServerHello after HelloRetryRequest with another cipher suite',
@@ -234,11 +227,10 @@ export const serverHelloCases: Case[] = [
     detector: 'client',
     alert: 'illegal_parameter',
     plaintext: true,
-    run: () =>
-      pair({
-        client: { ...retrying.client, cipherSuites: [0x1301, 0x1303] },
-        server: { groups: [NamedGroup.secp256r1], ...sends((m) => (isSH(m) ? { ...m, cipherSuite: m.cipherSuite === 0x1301 ? 0x1303 : 0x1301 } : m)) },
-      }),
+    run: () => {
+      const o = afterRetry((m) => ({ ...m, cipherSuite: m.cipherSuite === 0x1301 ? 0x1303 : 0x1301 }));
+      return pair({ ...o, client: { ...o.client, cipherSuites: [0x1301, 0x1303] } });
+    },
   },
   {
     title: 'a ServerHello after HelloRetryRequest with a share for another group than it selected',
@@ -246,16 +238,7 @@ export const serverHelloCases: Case[] = [
     detector: 'client',
     alert: 'illegal_parameter',
     plaintext: true,
-    run: () =>
-      pair({
-        ...retrying,
-        server: {
-          groups: [NamedGroup.secp256r1],
-          ...sends((m) =>
-            isSH(m) ? { ...m, extensions: setExt(m.extensions, E.key_share, encodeKeyShareServer({ group: NamedGroup.x25519, keyExchange: new Uint8Array(32).fill(9) })) } : m,
-          ),
-        },
-      }),
+    run: () => pair(afterRetry((m) => ({ ...m, extensions: setExt(m.extensions, E.key_share, encodeKeyShareServer({ group: NamedGroup.x25519, keyExchange: new Uint8Array(32).fill(9) })) }))),
   },
   {
     title: 'an unknown extension in HelloRetryRequest',
@@ -335,48 +318,28 @@ export const serverFlightCases: Case[] = [
     rfc: 'RFC 9846 §4.3 (RFC 8446 §4.2)',
     detector: 'client',
     alert: 'unsupported_extension',
-    run: () =>
-      pair(
-        replace(HandshakeType.encrypted_extensions, (m) =>
-          m.msgType === HandshakeType.encrypted_extensions
-            ? { ...m, extensions: [...m.extensions, { type: E.application_layer_protocol_negotiation, data: encodeAlpnList([utf8('h2')]) }] }
-            : m,
-        ),
-      ),
+    run: () => pair(eeWith(E.application_layer_protocol_negotiation, encodeAlpnList([utf8('h2')]))),
   },
   {
     title: 'early_data in EncryptedExtensions when no 0-RTT was offered',
     rfc: 'RFC 9846 §4.3 (RFC 8446 §4.2)',
     detector: 'client',
     alert: 'unsupported_extension',
-    run: () =>
-      pair(replace(HandshakeType.encrypted_extensions, (m) => (m.msgType === HandshakeType.encrypted_extensions ? { ...m, extensions: [...m.extensions, { type: E.early_data, data: EMPTY }] } : m))),
+    run: () => pair(eeWith(E.early_data, EMPTY)),
   },
   {
     title: 'a forbidden extension in EncryptedExtensions (key_share)',
     rfc: 'RFC 9846 §4.4.1 (RFC 8446 §4.3.1)',
     detector: 'client',
     alert: 'illegal_parameter',
-    run: () =>
-      pair(
-        replace(HandshakeType.encrypted_extensions, (m) =>
-          m.msgType === HandshakeType.encrypted_extensions
-            ? { ...m, extensions: [...m.extensions, { type: E.key_share, data: encodeKeyShareServer({ group: NamedGroup.x25519, keyExchange: new Uint8Array(32).fill(1) }) }] }
-            : m,
-        ),
-      ),
+    run: () => pair(eeWith(E.key_share, encodeKeyShareServer({ group: NamedGroup.x25519, keyExchange: new Uint8Array(32).fill(1) }))),
   },
   {
     title: 'a forbidden extension in EncryptedExtensions (supported_versions)',
     rfc: 'RFC 9846 §4.4.1 (RFC 8446 §4.3.1)',
     detector: 'client',
     alert: 'illegal_parameter',
-    run: () =>
-      pair(
-        replace(HandshakeType.encrypted_extensions, (m) =>
-          m.msgType === HandshakeType.encrypted_extensions ? { ...m, extensions: [...m.extensions, { type: E.supported_versions, data: encodeSupportedVersionsServer(0x0304) }] } : m,
-        ),
-      ),
+    run: () => pair(eeWith(E.supported_versions, encodeSupportedVersionsServer(0x0304))),
   },
   {
     title: 'an ALPN answer naming a protocol the client did not offer',
@@ -419,28 +382,21 @@ export const serverFlightCases: Case[] = [
     rfc: 'RFC 9846 §4.5.2 (RFC 8446 §4.4.2)',
     detector: 'client',
     alert: 'illegal_parameter',
-    run: () => pair(replace(HandshakeType.certificate, (m) => (m.msgType === HandshakeType.certificate ? { ...m, certificateRequestContext: Uint8Array.of(1) } : m))),
+    run: () => pair(replace(HandshakeType.certificate, (m) => ({ ...m, certificateRequestContext: Uint8Array.of(1) }))),
   },
   {
     title: 'an empty server Certificate',
     rfc: 'RFC 9846 §4.5.2.4 (RFC 8446 §4.4.2.4)',
     detector: 'client',
     alert: 'decode_error',
-    run: () => pair(replace(HandshakeType.certificate, (m) => (m.msgType === HandshakeType.certificate ? { ...m, certificateList: [] } : m))),
+    run: () => pair(replace(HandshakeType.certificate, (m) => ({ ...m, certificateList: [] }))),
   },
   {
     title: 'an unsolicited extension in a server CertificateEntry (status_request)',
     rfc: 'RFC 9846 §4.5.2 (RFC 8446 §4.4.2)',
     detector: 'client',
     alert: 'unsupported_extension',
-    run: () =>
-      pair(
-        replace(HandshakeType.certificate, (m) =>
-          m.msgType === HandshakeType.certificate
-            ? { ...m, certificateList: m.certificateList.map((e, i) => (i === 0 ? { ...e, extensions: [{ type: E.status_request, data: Uint8Array.of(1, 0, 0, 1, 0x30) }] } : e)) }
-            : m,
-        ),
-      ),
+    run: () => pair(replace(HandshakeType.certificate, (m) => ({ ...m, certificateList: m.certificateList.map((e, i) => (i === 0 ? { ...e, extensions: [{ type: E.status_request, data: Uint8Array.of(1, 0, 0, 1, 0x30) }] } : e)) }))),
   },
   {
     title: 'a CertificateRequest without signature_algorithms',
@@ -471,7 +427,7 @@ export const serverFlightCases: Case[] = [
     run: () =>
       pair({
         client: { signatureSchemes: [SignatureScheme.rsa_pss_rsae_sha256, SignatureScheme.ecdsa_secp256r1_sha256] },
-        ...replace(HandshakeType.certificate_verify, (m) => (m.msgType === HandshakeType.certificate_verify ? { ...m, algorithm: SignatureScheme.rsa_pss_rsae_sha512 } : m)),
+        ...replace(HandshakeType.certificate_verify, (m) => ({ ...m, algorithm: SignatureScheme.rsa_pss_rsae_sha512 })),
       }),
   },
   {
@@ -479,35 +435,35 @@ export const serverFlightCases: Case[] = [
     rfc: 'RFC 9846 §4.3.3, §4.5.3 (RFC 8446 §4.2.3: no PKCS#1 v1.5 in CertificateVerify)',
     detector: 'client',
     alert: 'illegal_parameter',
-    run: () => pair(replace(HandshakeType.certificate_verify, (m) => (m.msgType === HandshakeType.certificate_verify ? { ...m, algorithm: SignatureScheme.rsa_pkcs1_sha256 } : m))),
+    run: () => pair(replace(HandshakeType.certificate_verify, (m) => ({ ...m, algorithm: SignatureScheme.rsa_pkcs1_sha256 }))),
   },
   {
     title: 'a CertificateVerify scheme that does not fit the certificate key',
     rfc: 'RFC 9846 §4.5.3 (RFC 8446 §4.4.3)',
     detector: 'client',
     alert: 'illegal_parameter',
-    run: () => pair(replace(HandshakeType.certificate_verify, (m) => (m.msgType === HandshakeType.certificate_verify ? { ...m, algorithm: SignatureScheme.ecdsa_secp256r1_sha256 } : m))),
+    run: () => pair(replace(HandshakeType.certificate_verify, (m) => ({ ...m, algorithm: SignatureScheme.ecdsa_secp256r1_sha256 }))),
   },
   {
     title: 'a CertificateVerify whose signature does not verify',
     rfc: 'RFC 9846 §4.5.3 (RFC 8446 §4.4.3)',
     detector: 'client',
     alert: 'decrypt_error',
-    run: () => pair(replace(HandshakeType.certificate_verify, (m) => (m.msgType === HandshakeType.certificate_verify ? { ...m, signature: flip(m.signature, 10) } : m))),
+    run: () => pair(replace(HandshakeType.certificate_verify, (m) => ({ ...m, signature: flip(m.signature, 10) }))),
   },
   {
     title: 'a wrong server Finished',
     rfc: 'RFC 9846 §4.5.4 (RFC 8446 §4.4.4)',
     detector: 'client',
     alert: 'decrypt_error',
-    run: () => pair(replace(HandshakeType.finished, (m) => (m.msgType === HandshakeType.finished ? { ...m, verifyData: flip(m.verifyData, 0) } : m))),
+    run: () => pair(replace(HandshakeType.finished, (m) => ({ ...m, verifyData: flip(m.verifyData, 0) }))),
   },
   {
     title: 'a server Finished of the wrong length',
     rfc: 'RFC 9846 §4.5.4 (verify_data[Hash.length]), §6',
     detector: 'client',
     alert: 'decode_error',
-    run: () => pair(replace(HandshakeType.finished, (m) => (m.msgType === HandshakeType.finished ? { ...m, verifyData: m.verifyData.subarray(0, 31) } : m))),
+    run: () => pair(replace(HandshakeType.finished, (m) => ({ ...m, verifyData: m.verifyData.subarray(0, 31) }))),
   },
   {
     title: 'application data before the handshake completes',

@@ -1,6 +1,7 @@
 // The node:tls-shaped API: our connect ↔ our createServer, Node's https.request over our connect
 // against `openssl s_server -www`, and Node's http.Server fed by our server answering curl.
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -45,13 +46,6 @@ async function listen(server: Server): Promise<number> {
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return (server.address() as AddressInfo).port;
-}
-
-function once<T extends unknown[]>(emitter: NodeJS.EventEmitter, event: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    emitter.once(event, (...args: unknown[]) => resolve(args as T));
-    if (event !== 'error') emitter.once('error', reject);
-  });
 }
 
 async function collect(s: NodeJS.ReadableStream): Promise<string> {
@@ -139,7 +133,7 @@ describe('node:tls-shaped API', () => {
     expect(loose.authorizationError?.message).toMatch(/certificate/);
     expect(await collect(loose)).toBe('hi');
     const strict = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: other.root.certPem });
-    const [err] = await once<[Error]>(strict, 'error');
+    const [err] = (await once(strict, 'error')) as [Error];
     expect(err.name).toBe('CertificateError');
   });
 

@@ -1,12 +1,14 @@
-// Test-only helpers: a node:crypto SignatureVerifier (independent of the noble provider)
-// and a small OpenSSL runner.
+// Test-only helpers: a node:crypto SignatureVerifier (independent of the noble provider),
+// a small OpenSSL runner, and expectFail.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { constants, createPublicKey, verify as nodeVerify } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import type { PublicKey, SignatureVerifier } from '../../../src/crypto/provider.js';
+import { CertificateError } from '../../../src/errors.js';
 import { SignatureScheme as S } from '../../../src/wire/codepoints.js';
 import { encodeSpki } from '../../../src/x509/keys.js';
 
@@ -77,3 +79,17 @@ export function tempDir(): { dir: string; path: (f: string) => string; cleanup: 
 }
 
 export const DAY = 24 * 60 * 60 * 1000;
+
+/** Awaits `p` (a promise, or a function to call) and expects a CertificateError with this alert and check. */
+export async function expectFail(p: unknown, alert: number, check: string): Promise<CertificateError> {
+  let err: unknown;
+  try {
+    await (typeof p === 'function' ? (p as () => unknown)() : p);
+  } catch (e) {
+    err = e;
+  }
+  expect(err, 'expected a CertificateError').toBeInstanceOf(CertificateError);
+  const ce = err as CertificateError;
+  expect({ alert: ce.alertName, check: ce.check }, ce.message).toEqual({ alert: new CertificateError(alert, check, '').alertName, check });
+  return ce;
+}

@@ -11,23 +11,9 @@ import { pemDecode } from '../../../src/x509/pem.js';
 import { parseCrl, parseOcspResponse } from '../../../src/x509/revocation.js';
 import { type WebPkiVerifierOptions, WebPkiServerVerifier } from '../../../src/x509/verify.js';
 import { runPair } from '../../helpers/scripted.js';
-import { hasOpenssl, openssl, tempDir } from './helpers.js';
+import { DAY, expectFail, hasOpenssl, openssl, tempDir } from './helpers.js';
 
 const HOUR = 60 * 60 * 1000;
-const DAY = 24 * HOUR;
-
-async function expectFail(f: () => unknown, alert: number, check: string): Promise<CertificateError> {
-  let err: unknown;
-  try {
-    await f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err, 'expected a CertificateError').toBeInstanceOf(CertificateError);
-  const ce = err as CertificateError;
-  expect({ alert: ce.alertName, check: ce.check }, ce.message).toEqual({ alert: new CertificateError(alert, check, '').alertName, check });
-  return ce;
-}
 
 let pki: TestPki;
 let now: Date;

@@ -21,25 +21,12 @@ import {
   WebPkiServerVerifier,
 } from '../../../src/x509/verify.js';
 import { rfc8448ServerRsa } from './fixtures.js';
-import { DAY, hasOpenssl, nodeSignatureVerifier, openssl, tempDir } from './helpers.js';
+import { DAY, expectFail, hasOpenssl, nodeSignatureVerifier, openssl, tempDir } from './helpers.js';
 
 const NB = new Date('2030-01-01T00:00:00Z');
 const NA = new Date('2031-01-01T00:00:00Z');
 const NOW = new Date('2030-06-01T00:00:00Z');
 const HOST = 'server.test';
-
-async function expectFail(p: unknown, alert: number, check: string): Promise<CertificateError> {
-  let err: unknown;
-  try {
-    await (typeof p === 'function' ? (p as () => unknown)() : p);
-  } catch (e) {
-    err = e;
-  }
-  expect(err, 'expected a CertificateError').toBeInstanceOf(CertificateError);
-  const ce = err as CertificateError;
-  expect({ alert: ce.alertName, check: ce.check }, ce.message).toEqual({ alert: new CertificateError(alert, check, '').alertName, check });
-  return ce;
-}
 
 const subjects = (chain: ParsedCertificate[]): string[] => chain.map((c) => c.subject.text);
 
