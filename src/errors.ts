@@ -95,3 +95,10 @@ export const illegalParameter = (msg: string): TlsError => new TlsError(AlertDes
 export const unexpectedMessage = (msg: string): TlsError => new TlsError(AlertDescription.unexpected_message, msg);
 export const internalError = (msg: string, cause?: unknown): TlsError =>
   new TlsError(AlertDescription.internal_error, msg, cause === undefined ? undefined : { cause });
+
+/**
+ * A CertificateError for input beyond a work bound (too many certificates, candidate issuers,
+ * signature checks or name-constraint comparisons): the verifier stops at once, without trying
+ * other paths.
+ */
+export class CertificateBoundError extends CertificateError {}

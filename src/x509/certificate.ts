@@ -24,6 +24,7 @@ import {
   smallInt,
   taggedTail,
 } from './asn1.js';
+import { readGeneralNames } from './general-names.js';
 import { parseRsassaPssParams, parseSpkiDetailed } from './keys.js';
 
 
@@ -101,6 +102,13 @@ export interface SubjectAltNames {
   readonly email: readonly string[];
 }
 
+/** subjectAltName entries of the forms SubjectAltNames leaves out, for name constraints (RFC 5280 §4.2.1.10). */
+export interface OtherAltNames {
+  readonly directoryNames: readonly DistinguishedName[];
+  /** GeneralName tags of the forms present that we do not interpret: 0 otherName, 3 x400Address, 5 ediPartyName, 8 registeredID. */
+  readonly forms: readonly number[];
+}
+
 export interface CertificateExtension {
   readonly oid: string;
   readonly critical: boolean;
@@ -144,6 +152,7 @@ export interface ParsedCertificate {
   readonly extensions: readonly CertificateExtension[];
   /** Empty lists when the extension is absent. */
   readonly subjectAltNames: SubjectAltNames;
+  readonly otherAltNames: OtherAltNames;
   readonly basicConstraints: { readonly ca: boolean; readonly pathLen: number | undefined } | undefined;
   /** KeyUsage flags, or undefined when the extension is absent. */
   readonly keyUsage: number | undefined;
@@ -329,6 +338,7 @@ export function derTime(node: asn1js.BaseBlock, what: string, generalizedOnly = 
 
 interface MutableExtensions {
   san: SubjectAltNames;
+  otherSan: OtherAltNames;
   basicConstraints: { ca: boolean; pathLen: number | undefined } | undefined;
   keyUsage: number | undefined;
   extKeyUsage: string[] | undefined;
@@ -336,45 +346,41 @@ interface MutableExtensions {
   aki: Uint8Array | undefined;
 }
 
-/** pkijs's GeneralName value for the IA5String forms (typed `any`): 7-bit ASCII. */
-function ia5(value: unknown, what: string): string {
-  if (typeof value !== 'string') throw new DerError(`${what}: not a string`);
-  if (/[^\x00-\x7f]/.test(value)) throw new DerError(`${what}: non-ASCII IA5String`);
-  return value;
-}
-
-/** RFC 5280 §4.2.1.6 GeneralNames; only the name forms TLS uses are kept. */
-function parseSan(value: Uint8Array): SubjectAltNames {
+/** RFC 5280 §4.2.1.6 GeneralNames, framed by ./general-names.ts (linear in the number of names). */
+function parseSan(value: Uint8Array): { san: SubjectAltNames; other: OtherAltNames } {
   const dns: string[] = [];
   const ip: Uint8Array[] = [];
   const uri: string[] = [];
   const email: string[] = [];
-  const san = new pkijs.AltName({ schema: decodeDer(value, 'GeneralNames') });
-  for (const gn of san.altNames) {
-    const v: unknown = gn.value;
-    switch (gn.type) {
-      case 1:
-        email.push(ia5(v, 'rfc822Name'));
+  const directoryNames: DistinguishedName[] = [];
+  const otherForms: number[] = [];
+  for (const gn of readGeneralNames(value)) {
+    switch (gn.form) {
+      case 'email':
+        email.push(gn.value);
         break;
-      case 2:
-        dns.push(ia5(v, 'dNSName'));
+      case 'dns':
+        dns.push(gn.value);
         break;
-      case 6:
-        uri.push(ia5(v, 'uniformResourceIdentifier'));
+      case 'uri':
+        uri.push(gn.value);
         break;
-      case 7: {
-        if (!(v instanceof asn1js.OctetString)) throw new DerError('iPAddress: not an OCTET STRING');
+      case 'ip':
         // RFC 5280 §4.2.1.6: four octets for IPv4, sixteen for IPv6.
-        const addr = v.valueBlock.valueHexView;
-        if (addr.length !== 4 && addr.length !== 16) throw new DerError(`iPAddress of length ${addr.length}`);
-        ip.push(addr.slice());
+        if (gn.bytes.length !== 4 && gn.bytes.length !== 16) throw new DerError(`iPAddress of length ${gn.bytes.length}`);
+        ip.push(gn.bytes);
+        break;
+      case 'dn': {
+        const node = decodeDer(gn.der, 'directoryName');
+        directoryNames.push(parseName(new pkijs.RelativeDistinguishedNames({ schema: node }), node));
         break;
       }
-      default:
-        break; // otherName, x400Address, directoryName, ediPartyName, registeredID
+      case 'other':
+        if (!otherForms.includes(gn.tag)) otherForms.push(gn.tag);
+        break;
     }
   }
-  return { dns, ip, uri, email };
+  return { san: { dns, ip, uri, email }, other: { directoryNames, forms: otherForms } };
 }
 
 /** RFC 5280 §4.2.1.9 BasicConstraints. */
@@ -423,7 +429,7 @@ function parseAki(value: Uint8Array): Uint8Array | undefined {
 function applyExtension(ext: CertificateExtension, out: MutableExtensions): void {
   switch (ext.oid) {
     case ExtensionOid.subjectAltName:
-      out.san = parseSan(ext.value);
+      ({ san: out.san, other: out.otherSan } = parseSan(ext.value));
       break;
     case ExtensionOid.basicConstraints:
       out.basicConstraints = parseBasicConstraints(ext.value);
@@ -488,6 +494,7 @@ function parseUncached(input: Uint8Array): ParsedCertificate {
   const unhandledCriticalExtensions: string[] = [];
   const parsed: MutableExtensions = {
     san: { dns: [], ip: [], uri: [], email: [] },
+    otherSan: { directoryNames: [], forms: [] },
     basicConstraints: undefined,
     keyUsage: undefined,
     extKeyUsage: undefined,
@@ -549,6 +556,7 @@ function parseUncached(input: Uint8Array): ParsedCertificate {
     keySchemes,
     extensions,
     subjectAltNames: parsed.san,
+    otherAltNames: parsed.otherSan,
     basicConstraints: parsed.basicConstraints,
     keyUsage: parsed.keyUsage,
     extKeyUsage: parsed.extKeyUsage,
@@ -568,23 +576,38 @@ const cache = new Map<string, ParsedCertificate>();
  * an unsupported public key type → CertificateError(unsupported_certificate, 'public-key').
  */
 export function parseCertificate(der: Uint8Array): ParsedCertificate {
-  const key = latin1(der);
-  const hit = cache.get(key);
-  if (hit) {
-    cache.delete(key);
-    cache.set(key, hit);
-    return hit;
-  }
-  let cert: ParsedCertificate;
+  const cert = parseCertificateTransient(der);
+  rememberCertificate(cert);
+  return cert;
+}
+
+/**
+ * parseCertificate without adding the result to the cache (a hit is still used): for peer
+ * certificates before they are validated, so that a hostile chain cannot evict the cache.
+ * rememberCertificate() adds the ones that ended up in a validated path.
+ */
+export function parseCertificateTransient(der: Uint8Array): ParsedCertificate {
+  const hit = cache.get(latin1(der));
+  if (hit) return hit;
   try {
-    cert = parseUncached(der);
+    return parseUncached(der);
   } catch (e) {
     if (e instanceof CertificateError) throw e;
     throw new CertificateError(AlertDescription.bad_certificate, 'parse', (e as Error).message, { cause: e });
   }
+}
+
+/** Adds `cert` to the parse cache (or marks it most recently used). */
+export function rememberCertificate(cert: ParsedCertificate): void {
+  const key = latin1(cert.der);
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return;
+  }
   cache.set(key, cert);
   if (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value!);
-  return cert;
 }
 
 /** Empties the parse cache (tests, memory pressure). */

@@ -1,15 +1,19 @@
 // Name constraints (RFC 5280 §4.2.1.10, processed as in §6.1.3 (b)-(c) and §6.1.4 (g)):
 // a CA's permitted and excluded subtrees bind every certificate below it on the path.
 // Supported forms: dNSName, iPAddress, uniformResourceIdentifier, rfc822Name, directoryName.
-// A constraint of another form fails closed (RFC 5280 §4.2: the extension is critical and we
-// cannot process it). Trust anchors' constraints are applied too (as Go and BoringSSL do).
+// A constraint of another form fails closed (unsupported_certificate) when a certificate it
+// binds has a name of that form (RFC 5280 §4.2: we cannot process it); otherwise it binds
+// nothing. Trust anchors' constraints are applied too (as Go and BoringSSL do).
+// Bounded work: at most MAX_SUBTREES per subtree list, and MAX_NAME_CONSTRAINT_COMPARISONS
+// name-against-constraint comparisons per path; beyond either, bad_certificate.
 
-import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { AlertDescription, CertificateError } from '../errors.js';
-import { DerError, children, decodeDer, elements, explicit, isTagged, taggedTail } from './asn1.js';
+import { AlertDescription, CertificateBoundError, CertificateError } from '../errors.js';
+import { DerError, decodeDer } from './asn1.js';
 import { ExtensionOid, type DistinguishedName, type ParsedCertificate, describeCertificate, parseName } from './certificate.js';
-import { parseIpAddress } from './hostname.js';
+import { CONSTRUCTED, TagClass, type Tlv, readChildren, readWhole } from './der-reader.js';
+import { isContiguousMask, isDomainConstraint, isEmailConstraint, parseMailbox, parseUri, readGeneralName } from './general-names.js';
+import { parseIpv4 } from '../util/ip.js';
 import { ipToText } from './identity.js';
 import type { PathChecker } from './verify.js';
 
@@ -20,11 +24,22 @@ export type NameConstraint =
   | { kind: 'uri'; value: string }
   | { kind: 'email'; value: string }
   | { kind: 'dn'; name: DistinguishedName }
+  /** Another GeneralName form, by tag: 0 otherName, 3 x400Address, 5 ediPartyName, 8 registeredID. */
   | { kind: 'other'; type: number };
 
 export interface NameConstraints {
   permitted: NameConstraint[] | undefined;
   excluded: NameConstraint[] | undefined;
+}
+
+/** Subtrees in one permitted or excluded list; a longer list is refused before it is read. */
+export const MAX_SUBTREES = 1024;
+/** Name-against-subtree comparisons on one path (all constrained CAs, all names below them). */
+export const MAX_NAME_CONSTRAINT_COMPARISONS = 65_536;
+
+/** What is left of one path validation's comparisons. */
+export interface NameConstraintBudget {
+  remaining: number;
 }
 
 const EMAIL_ATTRIBUTE = '1.2.840.113549.1.9.1';
@@ -36,89 +51,101 @@ const fail = (message: string, alert: keyof typeof AlertDescription = 'bad_certi
 
 /** Parses a nameConstraints extension value (RFC 5280 §4.2.1.10). Throws DerError. */
 export function parseNameConstraints(value: Uint8Array): NameConstraints {
-  const node = decodeDer(value, 'NameConstraints');
-  // permittedSubtrees [0], excludedSubtrees [1], IMPLICIT GeneralSubtrees; at least one present.
-  const tagged = taggedTail(children(node, 'NameConstraints'), 0, [0, 1], 'NameConstraints');
-  if (tagged.size === 0) throw new DerError('NameConstraints: empty');
-  const subtrees = (n: number): NameConstraint[] | undefined => {
-    const t = tagged.get(n);
-    if (!t) return undefined;
-    const list = children(t, 'GeneralSubtrees');
-    if (list.length === 0) throw new DerError('GeneralSubtrees: empty');
-    return list.map(parseSubtree);
-  };
-  return { permitted: subtrees(0), excluded: subtrees(1) };
+  const top = readWhole(value, 'NameConstraints');
+  if (top.tag !== 0x30) throw new DerError('NameConstraints: not a SEQUENCE');
+  // permittedSubtrees [0], excludedSubtrees [1], IMPLICIT GeneralSubtrees; at least one, in order.
+  const parts = readChildren(value, top, 'NameConstraints');
+  if (parts.length === 0) throw new DerError('NameConstraints: empty');
+  const lists = new Map<number, NameConstraint[]>();
+  let last = -1;
+  for (const part of parts) {
+    const n = part.tag & 0x1f;
+    if ((part.tag & 0xe0) !== (TagClass.context | CONSTRUCTED) || n > 1 || n <= last) throw new DerError('NameConstraints: unexpected element');
+    last = n;
+    const subtrees = readChildren(value, part, 'GeneralSubtrees');
+    if (subtrees.length === 0) throw new DerError('GeneralSubtrees: empty');
+    if (subtrees.length > MAX_SUBTREES) throw new DerError(`GeneralSubtrees: ${subtrees.length} subtrees, more than ${MAX_SUBTREES}`);
+    lists.set(n, subtrees.map((s) => parseSubtree(value, s)));
+  }
+  return { permitted: lists.get(0), excluded: lists.get(1) };
 }
 
-function parseSubtree(node: asn1js.BaseBlock): NameConstraint {
-  const [base, ...rest] = elements(node, 1, 3, 'GeneralSubtree');
-  // RFC 5280 §4.2.1.10: minimum MUST be zero (so DER omits it), maximum MUST be absent.
-  if (rest.length > 0) {
-    const opt = taggedTail(rest, 0, [0, 1], 'GeneralSubtree');
-    if (opt.has(0) || opt.has(1)) throw new DerError('GeneralSubtree: minimum/maximum must be absent');
-  }
+function parseSubtree(buf: Uint8Array, node: Tlv): NameConstraint {
+  if (node.tag !== 0x30) throw new DerError('GeneralSubtree: not a SEQUENCE');
+  const [base, ...rest] = readChildren(buf, node, 'GeneralSubtree');
   if (!base) throw new DerError('GeneralSubtree: missing base');
-  const gn = new pkijs.GeneralName({ schema: base });
-  const v: unknown = gn.value;
-  switch (gn.type) {
-    case 1:
-      return { kind: 'email', value: ascii(v, 'rfc822Name') };
-    case 2:
-      return { kind: 'dns', value: ascii(v, 'dNSName') };
-    case 6:
-      return { kind: 'uri', value: ascii(v, 'uniformResourceIdentifier') };
-    case 7: {
-      if (!(v instanceof asn1js.OctetString)) throw new DerError('iPAddress: not an OCTET STRING');
-      const b = v.valueBlock.valueHexView;
-      // Address then mask: 8 octets for IPv4, 32 for IPv6.
+  // RFC 5280 §4.2.1.10: minimum MUST be zero (so DER omits it), maximum MUST be absent.
+  if (rest.length > 0) throw new DerError('GeneralSubtree: minimum/maximum must be absent');
+  const gn = readGeneralName(buf, base);
+  switch (gn.form) {
+    case 'email':
+      if (!isEmailConstraint(gn.value)) throw new DerError(`rfc822Name constraint ${JSON.stringify(gn.value)} is not a mailbox, host or domain`);
+      return { kind: 'email', value: gn.value };
+    case 'dns':
+      if (!isDomainConstraint(gn.value)) throw new DerError(`dNSName constraint ${JSON.stringify(gn.value)} is not a domain`);
+      return { kind: 'dns', value: gn.value };
+    case 'uri':
+      // RFC 5280 §4.2.1.10: a fully qualified domain name, a host or a domain.
+      if (!isDomainConstraint(gn.value) || parseIpv4(gn.value.replace(/^\./, ''))) throw new DerError(`uniformResourceIdentifier constraint ${JSON.stringify(gn.value)} is not a host or domain`);
+      return { kind: 'uri', value: gn.value };
+    case 'ip': {
+      // Address then mask: 8 octets for IPv4, 32 for IPv6; the mask a CIDR prefix.
+      const b = gn.bytes;
       if (b.length !== 8 && b.length !== 32) throw new DerError(`iPAddress constraint of length ${b.length}`);
       const half = b.length / 2;
-      return { kind: 'ip', address: b.slice(0, half), mask: b.slice(half) };
+      const mask = b.slice(half);
+      if (!isContiguousMask(mask)) throw new DerError('iPAddress constraint with a non-contiguous mask');
+      return { kind: 'ip', address: b.slice(0, half), mask };
     }
-    case 4: {
-      // directoryName [4] EXPLICIT Name (Name is a CHOICE).
-      if (!isTagged(base, 4)) throw new DerError('directoryName: bad tag');
-      const nameNode = explicit(base, 'directoryName');
+    case 'dn': {
+      const nameNode = decodeDer(gn.der, 'directoryName');
       return { kind: 'dn', name: parseName(new pkijs.RelativeDistinguishedNames({ schema: nameNode }), nameNode) };
     }
-    default:
-      return { kind: 'other', type: gn.type };
+    case 'other':
+      return { kind: 'other', type: gn.tag };
   }
-}
-
-function ascii(v: unknown, what: string): string {
-  if (typeof v !== 'string' || /[^\x00-\x7f]/.test(v)) throw new DerError(`${what}: not an IA5String`);
-  return v;
 }
 
 // ---------------------------------------------------------------- matching
+// Constraints and names are normalised once (per CA, per certificate); a comparison is then a
+// string or byte comparison.
 
-const lower = (s: string): string => s.toLowerCase();
+const stripDot = (s: string): string => (s.endsWith('.') ? s.slice(0, -1) : s);
+
+/** A dNSName or URI-host subtree: everything, ".domain" (subdomains only), or a name and its subdomains. */
+interface DomainTree {
+  readonly all: boolean;
+  /** Lower-case, no trailing dot; with its leading dot for the subdomains-only form. */
+  readonly base: string;
+  readonly subdomainsOnly: boolean;
+  /** "." + base (for "labels added on the left"). */
+  readonly dotted: string;
+}
+
+function domainTree(c: string): DomainTree {
+  const base = stripDot(c.toLowerCase());
+  return { all: base === '', base, subdomainsOnly: base.startsWith('.'), dotted: '.' + base };
+}
 
 /** DNS subtree (RFC 5280 §4.2.1.10): the name, or the name with labels added on the left. */
-function dnsWithin(name: string, constraint: string): boolean {
-  const n = lower(name).replace(/\.$/, '');
-  let c = lower(constraint).replace(/\.$/, '');
-  if (c === '') return true;
+function dnsWithin(n: string, t: DomainTree): boolean {
+  if (t.all) return true;
   // A leading dot (a common extension, as in OpenSSL) means subdomains only.
-  if (c.startsWith('.')) return n.endsWith(c);
-  c = c.replace(/^\./, '');
-  return n === c || n.endsWith('.' + c);
+  if (t.subdomainsOnly) return n.endsWith(t.base);
+  return n === t.base || n.endsWith(t.dotted);
 }
 
 /**
- * Whether a presented dNSName may name a host inside `constraint`'s subtree. For a wildcard
+ * Whether a presented dNSName may name a host inside an excluded subtree. For a wildcard
  * "*.base" that is also the case when the constraint is one label under base: the wildcard
  * would match that excluded host (RFC 6125 §6.4.3: "*" stands for one label).
  */
-function dnsMayReach(name: string, constraint: string): boolean {
-  if (dnsWithin(name, constraint)) return true;
-  const n = lower(name).replace(/\.$/, '');
+function dnsMayReach(n: string, t: DomainTree): boolean {
+  if (dnsWithin(n, t)) return true;
   if (!n.startsWith('*.')) return false;
-  const base = n.slice(2);
-  const c = lower(constraint).replace(/^\./, '').replace(/\.$/, '');
-  if (!c.endsWith('.' + base)) return false;
-  return !c.slice(0, -base.length - 1).includes('.');
+  const base = n.slice(1); // ".base"
+  const c = t.subdomainsOnly ? t.base.slice(1) : t.base;
+  return c.endsWith(base) && c.length > base.length && !c.slice(0, -base.length).includes('.');
 }
 
 function ipWithin(ip: Uint8Array, c: { address: Uint8Array; mask: Uint8Array }): boolean {
@@ -127,105 +154,175 @@ function ipWithin(ip: Uint8Array, c: { address: Uint8Array; mask: Uint8Array }):
   return true;
 }
 
-/** The host of a URI with an authority ("scheme://[userinfo@]host[:port]/…"), lower-cased. */
-function uriHost(uri: string): string | undefined {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(uri);
-  if (!m) return undefined;
-  let authority = m[1]!;
-  const at = authority.lastIndexOf('@');
-  if (at !== -1) authority = authority.slice(at + 1);
-  if (authority.startsWith('[')) return undefined; // an IP literal: no DNS name to constrain
-  const host = lower(authority.replace(/:\d*$/, ''));
-  return host === '' ? undefined : host;
+/** rfc822Name subtree: a mailbox, a host ("example.com"), or a domain (".example.com"). */
+interface EmailTree {
+  readonly local: string | undefined;
+  readonly host: DomainTree;
 }
 
-/** URI constraint (RFC 5280 §4.2.1.10): a host ("host.example.com") or a domain (".example.com"). */
-function uriWithin(uri: string, constraint: string): boolean | undefined {
-  const host = uriHost(uri);
-  if (host === undefined || parseIpAddress(host)) return undefined;
-  const c = lower(constraint);
-  return c.startsWith('.') ? host.endsWith(c) : host === c;
+function emailWithin(m: { local: string; domain: string }, t: EmailTree): boolean {
+  if (t.local !== undefined) return m.local === t.local && m.domain === t.host.base;
+  if (t.host.all) return true;
+  return t.host.subdomainsOnly ? m.domain.endsWith(t.host.base) : m.domain === t.host.base;
 }
 
-/** rfc822Name constraint: a mailbox, a host ("example.com"), or a domain (".example.com"). */
-function emailWithin(email: string, constraint: string): boolean {
-  const at = email.lastIndexOf('@');
-  if (at === -1) return false;
-  const c = lower(constraint);
-  const host = lower(email.slice(at + 1));
-  if (c.includes('@')) return email.slice(0, at) === constraint.slice(0, constraint.lastIndexOf('@')) && host === lower(constraint.slice(constraint.lastIndexOf('@') + 1));
-  return c.startsWith('.') ? host.endsWith(c) : host === c;
+/** URI subtree (RFC 5280 §4.2.1.10): a host ("host.example.com") or a domain (".example.com"). */
+function uriWithin(host: string, t: DomainTree): boolean {
+  if (t.all) return true;
+  return t.subdomainsOnly ? host.endsWith(t.base) : host === t.base;
 }
 
 /** RFC 4518 in brief: case-insensitive, insignificant spaces collapsed. */
 const normalizeRdnValue = (v: string): string => v.trim().replace(/\s+/g, ' ').toLowerCase();
 
+type NormalizedDn = readonly { oid: string; value: string }[];
+const normalizeDn = (dn: DistinguishedName): NormalizedDn => dn.attributes.map((a) => ({ oid: a.oid, value: normalizeRdnValue(a.value) }));
+
 /** directoryName: the constraint's attributes are a prefix of the subject's (RFC 5280 §7.1). */
-function dnWithin(subject: DistinguishedName, c: DistinguishedName): boolean {
-  if (c.attributes.length > subject.attributes.length) return false;
-  return c.attributes.every((a, i) => {
-    const b = subject.attributes[i]!;
-    return a.oid === b.oid && normalizeRdnValue(a.value) === normalizeRdnValue(b.value);
-  });
+function dnWithin(subject: NormalizedDn, c: NormalizedDn): boolean {
+  if (c.length > subject.length) return false;
+  return c.every((a, i) => a.oid === subject[i]!.oid && a.value === subject[i]!.value);
 }
 
-interface Names {
-  dns: readonly string[];
-  ip: readonly Uint8Array[];
-  uri: readonly string[];
-  email: readonly string[];
-  dn: DistinguishedName | undefined;
+/** One CA's constraints, by form, normalised. */
+interface CompiledConstraints {
+  dns: { perm: DomainTree[]; excl: DomainTree[] };
+  ip: { perm: { address: Uint8Array; mask: Uint8Array }[]; excl: { address: Uint8Array; mask: Uint8Array }[] };
+  uri: { perm: DomainTree[]; excl: DomainTree[] };
+  email: { perm: EmailTree[]; excl: EmailTree[] };
+  dn: { perm: NormalizedDn[]; excl: NormalizedDn[] };
+  /** Tags of the forms we do not process. */
+  other: Set<number>;
 }
 
-function namesOf(cert: ParsedCertificate): Names {
-  const san = cert.subjectAltNames;
-  // RFC 5280 §4.2.1.10: emailAddress attributes in the subject are constrained as rfc822Names.
-  const subjectEmails = cert.subject.attributes.filter((a) => a.oid === EMAIL_ATTRIBUTE).map((a) => a.value);
-  return {
-    dns: san.dns,
-    ip: san.ip,
-    uri: san.uri,
-    email: [...san.email, ...subjectEmails],
-    dn: cert.subject.attributes.length > 0 ? cert.subject : undefined,
+function compile(nc: NameConstraints): CompiledConstraints {
+  const out: CompiledConstraints = {
+    dns: { perm: [], excl: [] },
+    ip: { perm: [], excl: [] },
+    uri: { perm: [], excl: [] },
+    email: { perm: [], excl: [] },
+    dn: { perm: [], excl: [] },
+    other: new Set(),
   };
-}
-
-/** Checks one certificate's names against one CA's constraints; throws CertificateError. */
-export function checkNameConstraints(cert: ParsedCertificate, nc: NameConstraints, caText: string): void {
-  const names = namesOf(cert);
-  const who = describeCertificate(cert);
-  for (const c of [...(nc.permitted ?? []), ...(nc.excluded ?? [])]) {
-    if (c.kind === 'other') throw fail(`${caText} has a name constraint of unsupported form [${c.type}]`, 'unsupported_certificate');
-  }
-  const permitted = nc.permitted ?? [];
-  const excluded = nc.excluded ?? [];
-  const of = <K extends NameConstraint['kind']>(list: NameConstraint[], kind: K): Extract<NameConstraint, { kind: K }>[] =>
-    list.filter((c): c is Extract<NameConstraint, { kind: K }> => c.kind === kind);
-
-  // Each form is constrained only when the permitted list has an entry of that form.
-  const check = <T>(values: readonly T[], kind: NameConstraint['kind'], within: (v: T, c: NameConstraint) => boolean | undefined, mayReach: (v: T, c: NameConstraint) => boolean | undefined, show: (v: T) => string): void => {
-    const perm = of(permitted, kind);
-    const excl = of(excluded, kind);
-    for (const v of values) {
-      for (const c of excl) {
-        const r = mayReach(v, c);
-        if (r === undefined) throw fail(`${who}: ${show(v)} cannot be checked against ${caText}'s name constraints`);
-        if (r) throw fail(`${who}: ${show(v)} is in a subtree excluded by ${caText}`);
-      }
-      if (perm.length > 0) {
-        const results = perm.map((c) => within(v, c));
-        if (results.includes(undefined)) throw fail(`${who}: ${show(v)} cannot be checked against ${caText}'s name constraints`);
-        if (!results.includes(true)) throw fail(`${who}: ${show(v)} is not in a subtree permitted by ${caText}`);
+  for (const [list, side] of [
+    [nc.permitted ?? [], 'perm'],
+    [nc.excluded ?? [], 'excl'],
+  ] as const) {
+    for (const c of list) {
+      switch (c.kind) {
+        case 'dns':
+          out.dns[side].push(domainTree(c.value));
+          break;
+        case 'uri':
+          out.uri[side].push(domainTree(c.value));
+          break;
+        case 'email': {
+          const at = c.value.lastIndexOf('@');
+          out.email[side].push(at === -1 ? { local: undefined, host: domainTree(c.value) } : { local: c.value.slice(0, at), host: domainTree(c.value.slice(at + 1)) });
+          break;
+        }
+        case 'ip':
+          out.ip[side].push(c);
+          break;
+        case 'dn':
+          out.dn[side].push(normalizeDn(c.name));
+          break;
+        case 'other':
+          out.other.add(c.type);
+          break;
       }
     }
+  }
+  return out;
+}
+
+/** One certificate's names, normalised; undefined entries are names that cannot be checked. */
+interface CompiledNames {
+  dns: string[];
+  ip: readonly Uint8Array[];
+  /** URI hosts (lower-case); undefined for a URI without a DNS host. */
+  uri: (string | undefined)[];
+  uriText: readonly string[];
+  email: ({ local: string; domain: string } | undefined)[];
+  emailText: string[];
+  dn: { text: string; name: NormalizedDn }[];
+  other: readonly number[];
+}
+
+function compileNames(cert: ParsedCertificate): CompiledNames {
+  const san = cert.subjectAltNames;
+  // RFC 5280 §4.2.1.10: emailAddress attributes in the subject are constrained as rfc822Names.
+  const emailText = [...san.email, ...cert.subject.attributes.filter((a) => a.oid === EMAIL_ATTRIBUTE).map((a) => a.value)];
+  const other = cert.otherAltNames;
+  const dns = cert.subject.attributes.length > 0 ? [cert.subject, ...other.directoryNames] : [...other.directoryNames];
+  return {
+    dns: san.dns.map((d) => stripDot(d.toLowerCase())),
+    ip: san.ip,
+    uri: san.uri.map((u) => {
+      const p = parseUri(u);
+      return p && p.host !== undefined && !p.hostIsIp ? stripDot(p.host) : undefined;
+    }),
+    uriText: san.uri,
+    // A malformed mailbox never matches (and the validator refuses it before we get here).
+    email: emailText.map((e) => {
+      const m = parseMailbox(e);
+      return m && { local: m.local, domain: m.domain.toLowerCase() };
+    }),
+    emailText,
+    dn: dns.map((d) => ({ text: d.text, name: normalizeDn(d) })),
+    other: other.forms,
   };
-  const value = (c: NameConstraint): string => ('value' in c ? c.value : '');
-  check(names.dns, 'dns', (v, c) => dnsWithin(v, value(c)), (v, c) => dnsMayReach(v, value(c)), (v) => `DNS name ${v}`);
-  check(names.ip, 'ip', (v, c) => c.kind === 'ip' && ipWithin(v, c), (v, c) => c.kind === 'ip' && ipWithin(v, c), (v) => `IP address ${ipToText(v)}`);
-  check(names.uri, 'uri', (v, c) => uriWithin(v, value(c)), (v, c) => uriWithin(v, value(c)), (v) => `URI ${v}`);
-  check(names.email, 'email', (v, c) => emailWithin(v, value(c)), (v, c) => emailWithin(v, value(c)), (v) => `e-mail address ${v}`);
-  const dn = names.dn ? [names.dn] : [];
-  check(dn, 'dn', (v, c) => c.kind === 'dn' && dnWithin(v, c.name), (v, c) => c.kind === 'dn' && dnWithin(v, c.name), (v) => `subject "${v.text}"`);
+}
+
+const compiledConstraints = new WeakMap<NameConstraints, CompiledConstraints>();
+const compiledNames = new WeakMap<ParsedCertificate, CompiledNames>();
+
+function cached<K extends object, V>(map: WeakMap<K, V>, k: K, make: (k: K) => V): V {
+  let v = map.get(k);
+  if (v === undefined) {
+    v = make(k);
+    map.set(k, v);
+  }
+  return v;
+}
+
+/** Comparisons `names` against `cc` will take. */
+function cost(names: CompiledNames, cc: CompiledConstraints): number {
+  const n = (values: { length: number }, c: { perm: unknown[]; excl: unknown[] }): number => values.length * (c.perm.length + c.excl.length);
+  return n(names.dns, cc.dns) + n(names.ip, cc.ip) + n(names.uri, cc.uri) + n(names.email, cc.email) + n(names.dn, cc.dn);
+}
+
+/**
+ * Checks one certificate's names against one CA's constraints; throws CertificateError.
+ * `budget` is shared by every check of one path (CertificateBoundError when it runs out).
+ */
+export function checkNameConstraints(cert: ParsedCertificate, nc: NameConstraints, caText: string, budget: NameConstraintBudget = { remaining: MAX_NAME_CONSTRAINT_COMPARISONS }): void {
+  const cc = cached(compiledConstraints, nc, compile);
+  const names = cached(compiledNames, cert, compileNames);
+  const who = describeCertificate(cert);
+  for (const tag of names.other) {
+    if (cc.other.has(tag)) throw fail(`${who} has a name of form [${tag}], which ${caText} constrains and we cannot check`, 'unsupported_certificate');
+  }
+  // Counted before any comparison, so that the outcome does not depend on where a path fails.
+  budget.remaining -= cost(names, cc);
+  if (budget.remaining < 0) {
+    throw new CertificateBoundError(AlertDescription.bad_certificate, 'name-constraints', `too many name-constraint comparisons on the path (more than ${MAX_NAME_CONSTRAINT_COMPARISONS}), at ${who} under ${caText}`);
+  }
+
+  // Each form is constrained only when the permitted list has an entry of that form.
+  const check = <T, C>(values: readonly (T | undefined)[], c: { perm: C[]; excl: C[] }, within: (v: T, c: C) => boolean, mayReach: (v: T, c: C) => boolean, show: (i: number) => string): void => {
+    if (c.perm.length === 0 && c.excl.length === 0) return;
+    values.forEach((v, i) => {
+      if (v === undefined) throw fail(`${who}: ${show(i)} cannot be checked against ${caText}'s name constraints`);
+      for (const e of c.excl) if (mayReach(v, e)) throw fail(`${who}: ${show(i)} is in a subtree excluded by ${caText}`);
+      if (c.perm.length > 0 && !c.perm.some((p) => within(v, p))) throw fail(`${who}: ${show(i)} is not in a subtree permitted by ${caText}`);
+    });
+  };
+  check(names.dns, cc.dns, dnsWithin, dnsMayReach, (i) => `DNS name ${cert.subjectAltNames.dns[i]}`);
+  check(names.ip, cc.ip, ipWithin, ipWithin, (i) => `IP address ${ipToText(names.ip[i]!)}`);
+  check(names.uri, cc.uri, uriWithin, uriWithin, (i) => `URI ${names.uriText[i]}`);
+  check(names.email, cc.email, emailWithin, emailWithin, (i) => `e-mail address ${names.emailText[i]}`);
+  check(names.dn, cc.dn, (v, c) => dnWithin(v.name, c), (v, c) => dnWithin(v.name, c), (i) => `directory name "${names.dn[i]!.text}"`);
 }
 
 const parsedCache = new WeakMap<ParsedCertificate, NameConstraints | null>();
@@ -250,13 +347,19 @@ export function nameConstraintsOf(cert: ParsedCertificate): NameConstraints | nu
 }
 
 /**
- * The PathChecker for name constraints; ChainValidator always runs one. It claims the
- * nameConstraints extension, so a critical one is no longer an unknown critical extension.
+ * The PathChecker for name constraints; ChainValidator always runs one, after the path's
+ * signatures verified. It claims the nameConstraints extension, so a critical one is no longer
+ * an unknown critical extension.
  */
 export class NameConstraintsChecker implements PathChecker {
   readonly handlesExtensions = [ExtensionOid.nameConstraints] as const;
 
   check(path: readonly ParsedCertificate[]): void {
+    this.checkPath(path, { remaining: MAX_NAME_CONSTRAINT_COMPARISONS });
+  }
+
+  /** `budget`: the comparisons left for this validation (shared by the paths it tries). */
+  checkPath(path: readonly ParsedCertificate[], budget: NameConstraintBudget): void {
     // path[0] is the leaf; each CA at i constrains path[0 .. i-1].
     for (let i = 1; i < path.length; i++) {
       const ca = path[i]!;
@@ -266,7 +369,7 @@ export class NameConstraintsChecker implements PathChecker {
         const cert = path[j]!;
         // RFC 5280 §6.1.3 (b): self-issued certificates other than the leaf are not checked.
         if (j > 0 && cert.selfIssued) continue;
-        checkNameConstraints(cert, nc, `"${ca.subject.text}"`);
+        checkNameConstraints(cert, nc, `"${ca.subject.text}"`, budget);
       }
     }
     // A leaf or intermediate with nameConstraints but without cA is malformed either way.

@@ -1,19 +1,32 @@
 // Certificate path validation (RFC 8446 §4.4.2, RFC 5280 §6 subset) for both verifiers.
 // Path building from the leaf over presented + configured certificates, any order
 // (RFC 8446 §4.4.2: "... SHOULD be prepared to handle potentially extraneous certificates
-// and arbitrary orderings"), with backtracking when a candidate issuer fails. Name constraints
-// run as a PathChecker; then revocation (CRLs, stapled OCSP) and SPKI pins on the path found.
+// and arbitrary orderings"), with backtracking when a candidate issuer fails. Presented
+// certificates are parsed only when their subject names an issuer the search looks for, and a
+// path's signatures are verified only once it reaches an anchor, from the anchor down; then
+// name constraints run; then revocation (CRLs, stapled OCSP) and SPKI pins on the path found.
+// The work of one validation is bounded (see the constants below; bad_certificate beyond).
 // Not processed: certificate policies (a critical policy extension fails as unknown).
 
 import type { SignatureVerifier } from '../crypto/provider.js';
-import { AlertDescription, CertificateError } from '../errors.js';
+import { AlertDescription, CertificateBoundError, CertificateError } from '../errors.js';
 import { bytesEqual } from '../util/bytes.js';
 import { SignatureScheme, schemeName } from '../wire/codepoints.js';
-import { EkuOid, KeyUsage, type ParsedCertificate, describeCertificate as describe, parseCertificate } from './certificate.js';
+import {
+  EkuOid,
+  KeyUsage,
+  type ParsedCertificate,
+  describeCertificate as describe,
+  parseCertificate,
+  parseCertificateTransient,
+  rememberCertificate,
+} from './certificate.js';
 import { latin1 } from './asn1.js';
+import { certificateNames, countElements } from './der-reader.js';
+import { nameSyntaxProblem } from './general-names.js';
 import { matchesHostname } from './hostname.js';
 import { type PeerIdentity, ipToText, peerIdentity, spkiSha256 } from './identity.js';
-import { NameConstraintsChecker } from './name-constraints.js';
+import { MAX_NAME_CONSTRAINT_COMPARISONS, type NameConstraintBudget, NameConstraintsChecker } from './name-constraints.js';
 import { type ParsedCrl, type SignedObject, checkCrls, checkOcsp, parseCrl, parseOcspResponse } from './revocation.js';
 import { pssSchemeFor } from './keys.js';
 
@@ -62,8 +75,19 @@ export interface WebPkiVerifierOptions {
   verifier: SignatureVerifier;
   /** Extra intermediates to build paths with, beyond those the peer sends. */
   intermediates?: Uint8Array[];
-  /** Most certificates in a path, leaf and anchor included. Default 8. */
+  /**
+   * Most certificates in a path, leaf and anchor included; self-issued intermediates (a CA's
+   * key rollover) are not counted (RFC 5280 §6.1.4 (l)). Default 8. Whatever its value, a path
+   * holds at most two self-issued intermediates, so at most maxChainLength + 2 certificates.
+   * Beyond → unknown_ca, check 'chain-length'.
+   */
   maxChainLength?: number;
+  /**
+   * Most certificates accepted in one Certificate message, leaf included (RFC 8446 §4.4.2 allows
+   * extraneous ones, not any number). Default 16. Beyond → bad_certificate, check
+   * 'certificate-count', before any certificate is parsed.
+   */
+  maxPresentedCertificates?: number;
   /** Accept SHA-1 signatures on chain links (RFC 8446 §4.4.2.4 recommends not to). Default false. */
   allowSha1?: boolean;
   /** Extra checks over each candidate path (name constraints always run). */
@@ -95,11 +119,27 @@ export interface ValidateOptions {
   signatureAlgorithmsCert?: readonly number[] | undefined;
 }
 
-/** Upper bound on issuer candidates tried in one verification (cross-signing can branch). */
+// Work bounds of one validation (RFC 8446 §4.4.2 asks receivers to tolerate extraneous
+// certificates, not any number of them). Beyond each: bad_certificate, and the search stops.
+/** Default of maxPresentedCertificates. */
+export const DEFAULT_MAX_PRESENTED_CERTIFICATES = 16;
+/** Issuer candidates tried for one certificate of a path. */
+const MAX_CANDIDATES_PER_CERTIFICATE = 8;
+/** Issuer candidates tried in all (cross-signing can branch). */
 const CANDIDATE_BUDGET = 64;
+/** Certificate signatures verified (one seen before, by this validator, costs none). */
+const MAX_SIGNATURE_CHECKS = 8;
+/** Self-issued intermediates on a path (key rollover), which maxChainLength does not count. */
+const MAX_SELF_ISSUED_INTERMEDIATES = 2;
+/**
+ * DER elements (countElements) in the presented certificates parsed, leaf included: a parse
+ * costs about 30 µs per element; a typical certificate has 50–150.
+ */
+export const MAX_PARSED_ELEMENTS = 1024;
 
 const fail = (alert: keyof typeof AlertDescription, check: string, message: string): CertificateError =>
   new CertificateError(AlertDescription[alert], check, message);
+const beyondBound = (check: string, message: string): CertificateBoundError => new CertificateBoundError(AlertDescription.bad_certificate, check, message);
 
 const key = (b: Uint8Array): string => latin1(b);
 
@@ -115,10 +155,46 @@ export function checkValidity(cert: ParsedCertificate, now: Date): void {
   }
 }
 
+/** RFC 5280 §4.2.1.6: every SAN of a form we use is a valid name of that form (else it could slip past name constraints). */
+function checkNameSyntax(cert: ParsedCertificate): void {
+  const problem = nameSyntaxProblem(cert.subjectAltNames);
+  if (problem) throw fail('bad_certificate', 'name-syntax', `${describe(cert)}: ${problem}`);
+}
+
+/** A presented certificate other than the leaf: named by framing alone, parsed when a path first needs it. */
+interface Presented {
+  readonly der: Uint8Array;
+  parsed?: ParsedCertificate;
+  /** Set when it was left out (a key type we do not support). */
+  skipped?: boolean;
+}
+
+type Problem = { alert: keyof typeof AlertDescription; check: string; message: string };
+
+/** The state of one validation: its inputs and what is left of each bound. */
+interface Validation {
+  readonly now: Date;
+  readonly eku: string;
+  readonly allowed: ReadonlySet<number> | undefined;
+  /** Presented certificates after the leaf, by subject Name DER. */
+  readonly presented: ReadonlyMap<string, Presented[]>;
+  candidates: number;
+  signatures: number;
+  elements: number;
+  readonly nameConstraints: NameConstraintBudget;
+  /** Links that failed in this validation: not verified twice. */
+  readonly failedLinks: Map<object, Map<ParsedCertificate, Problem>>;
+  /** The most informative failure so far: the first that is not just "issuer not found". */
+  error: CertificateError | undefined;
+}
+
 /**
  * The path validator behind WebPkiServerVerifier and WebPkiClientVerifier: `requiredEku` is
- * serverAuth or clientAuth. Order: the leaf's own checks, path search (issuer checks, signatures,
- * path checkers incl. name constraints), pins, then revocation on the path found.
+ * serverAuth or clientAuth. Order: the number of certificates, the leaf's own checks, then a
+ * path search over names and the checks that need no public key (issuer checks, key
+ * identifiers, lengths); a path that reaches an anchor then has its signatures verified from
+ * the anchor down (so every key used is already certified), then its name constraints and
+ * path checkers. Then pins, then revocation on the path found.
  */
 export class ChainValidator {
   private readonly anchors = new Map<string, ParsedCertificate[]>();
@@ -126,16 +202,19 @@ export class ChainValidator {
   private readonly intermediates = new Map<string, ParsedCertificate[]>();
   private readonly verifier: SignatureVerifier;
   private readonly maxChainLength: number;
+  private readonly maxPresented: number;
   private readonly allowSha1: boolean;
+  private readonly nameConstraints = new NameConstraintsChecker();
   private readonly checkers: readonly PathChecker[];
   private readonly extraHandled: ReadonlySet<string>;
   private readonly crls: readonly ParsedCrl[];
   /**
    * Signatures that verified, by signed object and signer. Certificates come from the parse
-   * cache (one object per exact DER while cached), and this map belongs to one validator (one
-   * trust store and configuration), so a chain seen again costs no public-key operation. Only
-   * successes are kept, and only the signature itself is skipped: every other check (validity
-   * at the clock, constraints, schemes allowed for this handshake, revocation) runs every time.
+   * cache (one object per exact DER while cached; peer certificates enter it once they are on
+   * a validated path), and this map belongs to one validator (one trust store and
+   * configuration), so a chain seen again costs no public-key operation. Only successes are
+   * kept, and only the signature itself is skipped: every other check (validity at the clock,
+   * constraints, schemes allowed for this handshake, revocation) runs every time.
    */
   private readonly verifiedSignatures = new WeakMap<object, WeakSet<ParsedCertificate>>();
   private readonly requireOcsp: boolean;
@@ -162,10 +241,12 @@ export class ChainValidator {
     }
     this.verifier = opts.verifier;
     this.maxChainLength = opts.maxChainLength ?? 8;
-    if (this.maxChainLength < 1) throw new RangeError('maxChainLength must be at least 1');
+    if (!(this.maxChainLength >= 1)) throw new RangeError('maxChainLength must be at least 1');
+    this.maxPresented = opts.maxPresentedCertificates ?? DEFAULT_MAX_PRESENTED_CERTIFICATES;
+    if (!Number.isInteger(this.maxPresented) || this.maxPresented < 1) throw new RangeError('maxPresentedCertificates must be a positive integer');
     this.allowSha1 = opts.allowSha1 ?? false;
-    this.checkers = [new NameConstraintsChecker(), ...(opts.pathCheckers ?? [])];
-    this.extraHandled = new Set(this.checkers.flatMap((c) => c.handlesExtensions ?? []));
+    this.checkers = opts.pathCheckers ?? [];
+    this.extraHandled = new Set([this.nameConstraints, ...this.checkers].flatMap((c) => c.handlesExtensions ?? []));
     this.crls = (opts.crls ?? []).map(parseCrl);
     this.requireOcsp = opts.requireOcsp ?? false;
   }
@@ -179,19 +260,34 @@ export class ChainValidator {
   validate(presented: Uint8Array[], now: Date, requiredEku: string, opts: ValidateOptions = {}): ParsedCertificate[] {
     // RFC 8446 §4.4.2.4: an empty server Certificate is decode_error.
     if (presented.length === 0) throw fail('decode_error', 'chain', 'empty certificate chain');
-    const certs: ParsedCertificate[] = [];
-    let skipped: CertificateError | undefined;
-    for (const [i, der] of presented.entries()) {
-      try {
-        certs.push(parseCertificate(der));
-      } catch (e) {
-        // An extra certificate with a key type we do not support (RFC 8446 §4.4.2 allows
-        // extraneous ones) is left out; malformed ones still fail.
-        if (i === 0 || !(e instanceof CertificateError) || e.alert !== AlertDescription.unsupported_certificate) throw e;
-        skipped ??= e;
-      }
+    // Bounded before anything is parsed.
+    if (presented.length > this.maxPresented) {
+      throw beyondBound('certificate-count', `${presented.length} certificates presented, more than ${this.maxPresented} (maxPresentedCertificates)`);
     }
-    const leaf = certs[0]!;
+    const pool = new Map<string, Presented[]>();
+    const v: Validation = {
+      now,
+      eku: requiredEku,
+      allowed: opts.signatureAlgorithmsCert ? new Set(opts.signatureAlgorithmsCert) : undefined,
+      presented: pool,
+      candidates: CANDIDATE_BUDGET,
+      signatures: MAX_SIGNATURE_CHECKS,
+      elements: MAX_PARSED_ELEMENTS,
+      nameConstraints: { remaining: MAX_NAME_CONSTRAINT_COMPARISONS },
+      failedLinks: new Map(),
+      error: undefined,
+    };
+    const leaf = this.parse(presented[0]!, v);
+    // The others are framed for their subject names only; path building parses those it reaches.
+    for (const der of presented.slice(1)) {
+      let subject: Uint8Array;
+      try {
+        subject = certificateNames(der).subject;
+      } catch (e) {
+        throw fail('bad_certificate', 'parse', `a presented certificate: ${(e as Error).message}`);
+      }
+      push(pool, key(subject), { der });
+    }
 
     this.checkCommon(leaf, now);
     // RFC 8446 §4.4.2.2: digitalSignature MUST be set if KeyUsage is present.
@@ -199,27 +295,23 @@ export class ChainValidator {
       throw fail('unsupported_certificate', 'key-usage', `${describe(leaf)} does not allow digitalSignature`);
     }
     checkEku(leaf, requiredEku);
-
-    const pool = new Map<string, ParsedCertificate[]>();
-    for (const c of certs.slice(1)) push(pool, key(c.subject.der), c);
-    const allowed = opts.signatureAlgorithmsCert ? new Set(opts.signatureAlgorithmsCert) : undefined;
+    checkNameSyntax(leaf);
 
     let path: ParsedCertificate[];
     if (this.pinMode === 'instead-of-ca') {
       // The pinned key stands in for the CA: no path is built.
       if (!this.pinned(leaf)) throw fail('bad_certificate', 'pin', `the key of ${describe(leaf)} is not pinned`);
       path = [leaf];
-      this.runCheckers(path, now);
+      this.runCheckers(path, v);
     } else if (this.anchorDer.has(key(leaf.der))) {
       // A pinned certificate: the leaf itself is a trust anchor.
       path = [leaf];
-      this.runCheckers(path, now);
+      this.runCheckers(path, v);
     } else {
-      // If no path is found, a skipped certificate may be why: report it over unknown_ca.
-      const state: SearchState = { budget: CANDIDATE_BUDGET, error: skipped };
-      const found = this.search([leaf], pool, now, requiredEku, allowed, state);
+      const found = this.search([leaf], v);
       if (!found) {
-        if (state.error) throw state.error;
+        // A skipped certificate may be why: search() reported it over unknown_ca.
+        if (v.error) throw v.error;
         throw fail('unknown_ca', 'issuer', `no path from ${describe(leaf)} to a trust anchor (issuer ${JSON.stringify(leaf.issuer.text)} not found or not trusted)`);
       }
       path = found;
@@ -227,7 +319,9 @@ export class ChainValidator {
     if (this.pins && this.pinMode === 'and-ca' && !path.some((c) => this.pinned(c))) {
       throw fail('bad_certificate', 'pin', `no key on the path from ${describe(leaf)} is pinned`);
     }
-    this.checkRevocation(path, pool, now, opts.ocspResponse);
+    this.checkRevocation(path, v, opts.ocspResponse);
+    // Only certificates of a validated path enter the parse cache.
+    for (const c of path) rememberCertificate(c);
     return path;
   }
 
@@ -235,11 +329,39 @@ export class ChainValidator {
     return this.pins?.has(key(spkiSha256(c))) ?? false;
   }
 
+  /** Parses a presented certificate, within the validation's bound on what is parsed. */
+  private parse(der: Uint8Array, v: Validation): ParsedCertificate {
+    let elements: number;
+    try {
+      elements = countElements(der, v.elements);
+    } catch (e) {
+      throw fail('bad_certificate', 'parse', `a presented certificate: ${(e as Error).message}`);
+    }
+    v.elements -= elements;
+    if (v.elements < 0) throw beyondBound('certificate-size', `the certificates to parse hold more than ${MAX_PARSED_ELEMENTS} DER elements`);
+    return parseCertificateTransient(der);
+  }
+
+  /** The presented certificate, parsed once; undefined when left out (unsupported key type). */
+  private parsePresented(p: Presented, v: Validation): ParsedCertificate | undefined {
+    if (p.parsed || p.skipped) return p.parsed;
+    try {
+      p.parsed = this.parse(p.der, v);
+    } catch (e) {
+      // An extra certificate with a key type we do not support (RFC 8446 §4.4.2 allows
+      // extraneous ones) is left out; malformed ones still fail.
+      if (!(e instanceof CertificateError) || e.alert !== AlertDescription.unsupported_certificate) throw e;
+      p.skipped = true;
+      record(v, e);
+    }
+    return p.parsed;
+  }
+
   /**
    * CRLs for every certificate below the anchor, then the leaf's OCSP staple. An anchor is
    * trusted as configured: a pinned anchor leaf is not checked.
    */
-  private checkRevocation(path: readonly ParsedCertificate[], pool: Map<string, ParsedCertificate[]>, now: Date, ocsp: Uint8Array | undefined): void {
+  private checkRevocation(path: readonly ParsedCertificate[], v: Validation, ocsp: Uint8Array | undefined): void {
     const leaf = path[0]!;
     if (this.anchorDer.has(key(leaf.der))) return;
     // A CRL that verified under this issuer once is not verified again (verifiedSignatures).
@@ -248,93 +370,101 @@ export class ChainValidator {
     for (let i = 0; this.crls.length > 0 && i < path.length; i++) {
       const cert = path[i]!;
       if (i === last && this.anchorDer.has(key(cert.der))) break;
-      const issuer = path[i + 1] ?? this.findIssuer(cert, pool);
-      if (issuer) checkCrls(cert, issuer, this.crls, now, check);
+      const issuer = path[i + 1] ?? this.findIssuer(cert, v);
+      if (issuer) checkCrls(cert, issuer, this.crls, v.now, check);
     }
     if (ocsp) {
       const response = parseOcspResponse(ocsp);
-      const issuer = path[1] ?? this.findIssuer(leaf, pool);
+      const issuer = path[1] ?? this.findIssuer(leaf, v);
       if (!issuer) {
         throw new CertificateError(AlertDescription.bad_certificate_status_response, 'ocsp', `no issuer of ${describe(leaf)} to check its OCSP response against`);
       }
-      checkOcsp(leaf, issuer, response, now, check);
+      checkOcsp(leaf, issuer, response, v.now, check);
     } else if (this.requireOcsp) {
       throw new CertificateError(AlertDescription.bad_certificate_status_response, 'ocsp-required', `no OCSP response stapled for ${describe(leaf)}`);
     }
   }
 
-  /** For a path of one (pinned key): the issuer among presented, configured and anchor certificates, by name and signature. */
-  private findIssuer(cert: ParsedCertificate, pool: Map<string, ParsedCertificate[]>): ParsedCertificate | undefined {
+  /**
+   * For a path of one (pinned key): the issuer among anchor, presented and configured
+   * certificates, by name and signature. Only keys that may sign certificates are tried, within
+   * the candidate and signature bounds.
+   */
+  private findIssuer(cert: ParsedCertificate, v: Validation): ParsedCertificate | undefined {
     const name = key(cert.issuer.der);
-    const candidates = [...(this.anchors.get(name) ?? []), ...(pool.get(name) ?? []), ...(this.intermediates.get(name) ?? [])];
-    if (cert.selfIssued) candidates.push(cert);
-    return candidates.find((c) => this.signatureProblem(cert, c, undefined) === undefined);
+    const presented = (v.presented.get(name) ?? []).map((p) => this.parsePresented(p, v)).filter((c) => c !== undefined);
+    const candidates = [...(this.anchors.get(name) ?? []), ...presented, ...(this.intermediates.get(name) ?? [])];
+    const mayIssue = (c: ParsedCertificate): boolean => c.basicConstraints?.ca === true && (c.keyUsage === undefined || (c.keyUsage & KeyUsage.keyCertSign) !== 0);
+    let tried = 0;
+    for (const c of candidates) {
+      if (!mayIssue(c)) continue;
+      if (++tried > MAX_CANDIDATES_PER_CERTIFICATE) throw beyondBound('path-building', `more than ${MAX_CANDIDATES_PER_CERTIFICATE} candidate issuers for ${describe(cert)}`);
+      if (this.signatureProblem(cert, c, undefined, v) === undefined) return c;
+    }
+    if (cert.selfIssued && this.signatureProblem(cert, cert, undefined, v) === undefined) return cert;
+    return undefined;
   }
 
-  /** Depth-first path search; `path` is leaf … current. */
-  private search(
-    path: ParsedCertificate[],
-    pool: Map<string, ParsedCertificate[]>,
-    now: Date,
-    requiredEku: string,
-    allowed: ReadonlySet<number> | undefined,
-    state: SearchState,
-  ): ParsedCertificate[] | undefined {
+  /**
+   * Depth-first path search over names and the checks that need no public key; `path` is
+   * leaf … current. A path that reaches an anchor has its signatures verified, then its checkers run.
+   */
+  private search(path: ParsedCertificate[], v: Validation): ParsedCertificate[] | undefined {
     const cert = path[path.length - 1]!;
-    if (path.length >= this.maxChainLength) {
-      record(state, fail('unknown_ca', 'chain-length', `no trust anchor within ${this.maxChainLength} certificates`));
+    // maxChainLength counts the leaf, the anchor and the intermediates that are not self-issued
+    // (RFC 5280 §6.1.4 (l)); room is needed for at least the anchor.
+    if (countedLength(path) >= this.maxChainLength) {
+      record(v, fail('unknown_ca', 'chain-length', `no trust anchor within ${this.maxChainLength} certificates`));
       return undefined;
     }
-    for (const { issuer, anchor } of this.candidates(cert, pool, path)) {
-      if (--state.budget < 0) {
-        record(state, fail('unknown_ca', 'path-building', 'too many candidate issuers'));
-        return undefined;
-      }
+    let tried = 0;
+    for (const { issuer, anchor } of this.candidates(cert, v, path)) {
+      if (++tried > MAX_CANDIDATES_PER_CERTIFICATE) throw beyondBound('path-building', `more than ${MAX_CANDIDATES_PER_CERTIFICATE} candidate issuers for ${describe(cert)}`);
+      if (--v.candidates < 0) throw beyondBound('path-building', `more than ${CANDIDATE_BUDGET} candidate issuers in all`);
       const next = [...path, issuer];
-      try {
-        this.checkIssuer(issuer, path, now, requiredEku);
-        this.checkSignature(cert, issuer, allowed);
-        if (anchor) {
-          this.runCheckers(next, now);
-          return next;
-        }
-      } catch (e) {
-        if (!(e instanceof CertificateError)) throw e;
-        record(state, e);
+      if (!anchor && issuer.selfIssued && next.filter((c, i) => i > 0 && c.selfIssued).length > MAX_SELF_ISSUED_INTERMEDIATES) {
+        record(v, fail('unknown_ca', 'chain-length', `more than ${MAX_SELF_ISSUED_INTERMEDIATES} self-issued intermediates`));
         continue;
       }
-      const found = this.search(next, pool, now, requiredEku, allowed, state);
+      try {
+        this.checkIssuer(issuer, path, v.now, v.eku);
+        if (anchor) {
+          this.verifySignatures(next, v);
+          this.runCheckers(next, v);
+          return next;
+        }
+        checkNameSyntax(issuer);
+      } catch (e) {
+        if (!(e instanceof CertificateError) || e instanceof CertificateBoundError) throw e;
+        record(v, e);
+        continue;
+      }
+      const found = this.search(next, v);
       if (found) return found;
     }
     return undefined;
   }
 
-  /** Issuer candidates for `cert`: trust anchors first, then presented, then configured. */
-  private *candidates(
-    cert: ParsedCertificate,
-    pool: Map<string, ParsedCertificate[]>,
-    path: readonly ParsedCertificate[],
-  ): Generator<{ issuer: ParsedCertificate; anchor: boolean }> {
+  /** Issuer candidates for `cert`: trust anchors first, then presented (parsed now), then configured. */
+  private *candidates(cert: ParsedCertificate, v: Validation, path: readonly ParsedCertificate[]): Generator<{ issuer: ParsedCertificate; anchor: boolean }> {
     const name = key(cert.issuer.der);
     const seen = new Set<string>();
-    const sources: [ParsedCertificate[] | undefined, boolean][] = [
-      [this.anchors.get(name), true],
-      [pool.get(name), false],
-      [this.intermediates.get(name), false],
-    ];
-    for (const [list, anchor] of sources) {
-      for (const c of list ?? []) {
-        const id = key(c.der);
-        if (seen.has(id)) continue;
-        seen.add(id);
-        if (!anchor && this.anchorDer.has(id)) continue; // a presented copy of an anchor: tried as anchor
-        // No loops: a subject+key already on the path (the same CA, possibly re-issued).
-        if (path.some((p) => bytesEqual(p.subject.der, c.subject.der) && bytesEqual(p.spki, c.spki))) continue;
-        // RFC 5280 §4.2.1.1: when both key identifiers are present they must agree.
-        if (cert.authorityKeyIdentifier && c.subjectKeyIdentifier && !bytesEqual(cert.authorityKeyIdentifier, c.subjectKeyIdentifier)) continue;
-        yield { issuer: c, anchor };
-      }
+    const fits = (c: ParsedCertificate, anchor: boolean): boolean => {
+      const id = key(c.der);
+      if (seen.has(id)) return false;
+      seen.add(id);
+      if (!anchor && this.anchorDer.has(id)) return false; // a presented copy of an anchor: tried as anchor
+      // No loops: a subject+key already on the path (the same CA, possibly re-issued).
+      if (path.some((p) => bytesEqual(p.subject.der, c.subject.der) && bytesEqual(p.spki, c.spki))) return false;
+      // RFC 5280 §4.2.1.1: when both key identifiers are present they must agree.
+      return !(cert.authorityKeyIdentifier && c.subjectKeyIdentifier && !bytesEqual(cert.authorityKeyIdentifier, c.subjectKeyIdentifier));
+    };
+    for (const c of this.anchors.get(name) ?? []) if (fits(c, true)) yield { issuer: c, anchor: true };
+    for (const p of v.presented.get(name) ?? []) {
+      const c = this.parsePresented(p, v);
+      if (c && fits(c, false)) yield { issuer: c, anchor: false };
     }
+    for (const c of this.intermediates.get(name) ?? []) if (fits(c, false)) yield { issuer: c, anchor: false };
   }
 
   /** Checks every certificate gets, leaf and CA alike. */
@@ -370,21 +500,22 @@ export class ChainValidator {
     this.checkCommon(issuer, now);
   }
 
-  private checkSignature(cert: ParsedCertificate, issuer: ParsedCertificate, allowed: ReadonlySet<number> | undefined): void {
-    const problem = this.signatureProblem(cert, issuer, allowed);
-    if (problem) throw fail(problem.alert, problem.check, `${describe(cert)}: ${problem.message}`);
+  /** The path's certificate signatures, from the anchor down: each key used is certified by then. */
+  private verifySignatures(path: readonly ParsedCertificate[], v: Validation): void {
+    for (let i = path.length - 2; i >= 0; i--) {
+      const cert = path[i]!;
+      const problem = this.signatureProblem(cert, path[i + 1]!, v.allowed, v);
+      if (problem) throw fail(problem.alert, problem.check, `${describe(cert)}: ${problem.message}`);
+    }
   }
 
   /**
    * Whether `obj` (a certificate, CRL or OCSP response) verifies under `signer`'s key. The
    * scheme comes from the signature algorithm, bound to the key: an id-RSASSA-PSS key signs
-   * only RSASSA-PSS, as rsa_pss_pss_* (RFC 8446 §4.2.3, RFC 4055 §1.2).
+   * only RSASSA-PSS, as rsa_pss_pss_* (RFC 8446 §4.2.3, RFC 4055 §1.2). With `v`, a
+   * public-key operation counts against its signature bound, and a failure is remembered.
    */
-  private signatureProblem(
-    obj: SignedObject,
-    signer: ParsedCertificate,
-    allowed: ReadonlySet<number> | undefined,
-  ): { alert: keyof typeof AlertDescription; check: string; message: string } | undefined {
+  private signatureProblem(obj: SignedObject, signer: ParsedCertificate, allowed: ReadonlySet<number> | undefined, v?: Validation): Problem | undefined {
     let scheme = obj.signatureScheme;
     if (scheme === undefined) return { alert: 'unsupported_certificate', check: 'signature-algorithm', message: `signed with unsupported ${obj.signatureAlgorithm.name}` };
     const k = signer.publicKey;
@@ -406,8 +537,17 @@ export class ChainValidator {
       return { alert: 'unsupported_certificate', check: 'signature-algorithms-cert', message: `signed with ${schemeName(scheme)}, not in signature_algorithms_cert` };
     }
     if (this.verifiedSignatures.get(obj)?.has(signer)) return undefined;
+    const failed = v?.failedLinks.get(obj)?.get(signer);
+    if (failed) return failed;
+    if (v && v.signatures-- <= 0) throw beyondBound('path-building', `more than ${MAX_SIGNATURE_CHECKS} signature verifications`);
     if (!this.verifier.verify(scheme, signer.publicKey, obj.tbs, obj.signature)) {
-      return { alert: 'bad_certificate', check: 'signature', message: `signature by ${describe(signer)} does not verify` };
+      const problem: Problem = { alert: 'bad_certificate', check: 'signature', message: `signature by ${describe(signer)} does not verify` };
+      if (v) {
+        const bySigner = v.failedLinks.get(obj) ?? new Map<ParsedCertificate, Problem>();
+        bySigner.set(signer, problem);
+        v.failedLinks.set(obj, bySigner);
+      }
+      return problem;
     }
     const verified = this.verifiedSignatures.get(obj) ?? new WeakSet<ParsedCertificate>();
     verified.add(signer);
@@ -415,19 +555,20 @@ export class ChainValidator {
     return undefined;
   }
 
-  private runCheckers(path: readonly ParsedCertificate[], now: Date): void {
-    for (const c of this.checkers) c.check(path, now);
+  /** Name constraints (within the validation's comparison bound), then the configured checkers. */
+  private runCheckers(path: readonly ParsedCertificate[], v: Validation): void {
+    this.nameConstraints.checkPath(path, v.nameConstraints);
+    for (const c of this.checkers) c.check(path, v.now);
   }
 }
 
-interface SearchState {
-  budget: number;
-  /** The most informative failure so far: the first that is not just "issuer not found". */
-  error: CertificateError | undefined;
+/** Certificates maxChainLength counts in `path` (leaf … an intermediate being extended): all but self-issued intermediates. */
+function countedLength(path: readonly ParsedCertificate[]): number {
+  return path.filter((c, i) => i === 0 || !c.selfIssued).length;
 }
 
-function record(state: SearchState, e: CertificateError): void {
-  if (!state.error || (state.error.alert === AlertDescription.unknown_ca && e.alert !== AlertDescription.unknown_ca)) state.error = e;
+function record(v: Validation, e: CertificateError): void {
+  if (!v.error || (v.error.alert === AlertDescription.unknown_ca && e.alert !== AlertDescription.unknown_ca)) v.error = e;
 }
 
 function push<T>(m: Map<string, T[]>, k: string, v: T): void {

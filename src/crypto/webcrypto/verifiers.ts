@@ -8,10 +8,13 @@
 import { nobleVerifier } from '../noble/verify.js';
 import type { PublicKey, SignatureVerifier } from '../provider.js';
 import { bytesEqual } from '../../util/bytes.js';
-import { parseCertificate, type ParsedCertificate } from '../../x509/certificate.js';
+import { KeyUsage, parseCertificate, parseCertificateTransient, type ParsedCertificate } from '../../x509/certificate.js';
+import { certificateNames, countElements } from '../../x509/der-reader.js';
 import { WebPkiClientVerifier, type ClientCertificateVerifier, type ClientCertificateVerifierInput } from '../../x509/client-verify.js';
 import { pssSchemeFor } from '../../x509/keys.js';
 import {
+  DEFAULT_MAX_PRESENTED_CERTIFICATES,
+  MAX_PARSED_ELEMENTS,
   WebPkiServerVerifier,
   type CertificateVerifierInput,
   type ServerCertificateVerifier,
@@ -105,10 +108,13 @@ export class PrefetchedSignatureVerifier implements SignatureVerifier {
 
 const nameKey = (c: ParsedCertificate): string => latin1(c.subject.der);
 
-/** The certificate-signature checks a path search over `presented` can make: each certificate under each same-named issuer. */
+/** RFC 5280 §4.2.1.9, §4.2.1.3: a key that may sign certificates (no other is ever asked). */
+const mayIssue = (c: ParsedCertificate): boolean => c.basicConstraints?.ca === true && (c.keyUsage === undefined || (c.keyUsage & KeyUsage.keyCertSign) !== 0);
+
+/** The certificate-signature checks a path search over `presented` can make: each certificate under each same-named issuer that may issue. */
 function candidateLinks(presented: readonly ParsedCertificate[], pool: readonly ParsedCertificate[]): Omit<Answer, 'result'>[] {
   const bySubject = new Map<string, ParsedCertificate[]>();
-  for (const c of pool) bySubject.set(nameKey(c), [...(bySubject.get(nameKey(c)) ?? []), c]);
+  for (const c of pool) if (mayIssue(c)) bySubject.set(nameKey(c), [...(bySubject.get(nameKey(c)) ?? []), c]);
   const links: Omit<Answer, 'result'>[] = [];
   for (const cert of presented) {
     if (cert.signatureScheme === undefined) continue;
@@ -121,35 +127,76 @@ function candidateLinks(presented: readonly ParsedCertificate[], pool: readonly 
   return links;
 }
 
+/**
+ * The presented certificates path building can reach from the leaf (by issuer name), parsed;
+ * the others are only framed. Parsed without entering the parse cache (the validator adds
+ * the certificates of a validated path).
+ */
+function reachable(chain: readonly Uint8Array[]): ParsedCertificate[] {
+  const out: ParsedCertificate[] = [];
+  // Within the validator's bound on what is parsed; beyond it the validator refuses the chain.
+  let elements = MAX_PARSED_ELEMENTS;
+  const parse = (der: Uint8Array): void => {
+    try {
+      elements -= countElements(der, elements);
+      if (elements >= 0) out.push(parseCertificateTransient(der));
+    } catch {
+      // the validator reports it
+    }
+  };
+  parse(chain[0]!);
+  const rest: { der: Uint8Array; subject: string }[] = [];
+  for (const der of chain.slice(1)) {
+    try {
+      rest.push({ der, subject: latin1(certificateNames(der).subject) });
+    } catch {
+      // the validator reports it
+    }
+  }
+  // Breadth-first from the leaf: each issuer name once, so each certificate is parsed at most once.
+  const wanted = new Set<string>();
+  for (let i = 0; i < out.length; i++) {
+    const issuer = latin1(out[i]!.issuer.der);
+    if (wanted.has(issuer)) continue;
+    wanted.add(issuer);
+    for (const r of rest) if (r.subject === issuer) parse(r.der);
+  }
+  return out;
+}
+
 class PrefetchingChain {
   readonly signatures: PrefetchedSignatureVerifier;
   private readonly configured: ParsedCertificate[];
+  private readonly maxPresented: number;
   /**
    * Presented chains already prefetched, by leaf (the parse cache's objects): the same chain
    * again is validated at once, with no pending step. Answers evicted since then fall back.
    */
-  private readonly prefetched = new WeakMap<ParsedCertificate, readonly ParsedCertificate[]>();
+  private readonly prefetched = new WeakMap<ParsedCertificate, readonly Uint8Array[]>();
 
   constructor(opts: WebPkiVerifierOptions, subtle: SubtleCrypto) {
     this.signatures = new PrefetchedSignatureVerifier(subtle, opts.verifier);
     this.configured = [...opts.trustAnchors, ...(opts.intermediates ?? [])].map((d) => parseCertificate(d));
+    this.maxPresented = opts.maxPresentedCertificates ?? DEFAULT_MAX_PRESENTED_CERTIFICATES;
   }
 
   run<T>(chain: readonly Uint8Array[], validate: () => T): T | Promise<T> {
-    const presented: ParsedCertificate[] = [];
-    for (const der of chain) {
-      try {
-        presented.push(parseCertificate(der));
-      } catch {
-        // the validator reports it
-      }
-    }
-    const leaf = presented[0];
-    const seen = leaf && this.prefetched.get(leaf);
-    if (seen && seen.length === presented.length && seen.every((c, i) => c === presented[i])) return validate();
-    return this.signatures.prefetch(candidateLinks(presented, [...presented, ...this.configured])).then(() => {
-      if (leaf) this.prefetched.set(leaf, presented);
+    // Beyond the bound (or empty) the validator refuses it before any work.
+    if (chain.length === 0 || chain.length > this.maxPresented) return validate();
+    let leaf: ParsedCertificate | undefined;
+    try {
+      leaf = parseCertificateTransient(chain[0]!);
+    } catch {
       return validate();
+    }
+    const seen = this.prefetched.get(leaf);
+    if (seen && seen.length === chain.length && seen.every((c, i) => bytesEqual(c, chain[i]!))) return validate();
+    const presented = reachable(chain);
+    return this.signatures.prefetch(candidateLinks(presented, [...presented, ...this.configured])).then(() => {
+      const result = validate();
+      // Now cached if it validated: the same chain next time needs no pending step.
+      this.prefetched.set(parseCertificateTransient(chain[0]!), chain.map((c) => c.slice()));
+      return result;
     });
   }
 }

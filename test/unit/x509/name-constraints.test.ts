@@ -138,11 +138,14 @@ describe('name constraints', () => {
     expect(() => v.verify({ chain: [leaf.certDer], now: now() })).toThrow(CertificateError);
   });
 
-  it('an unsupported constraint form (registeredID) fails closed with unsupported_certificate', async () => {
+  it('an unsupported constraint form (registeredID) fails closed with unsupported_certificate when the leaf has such a name', async () => {
     // NameConstraints { permitted [0] { GeneralSubtree { registeredID [8] 1.2.3 } } }
     const value = Uint8Array.of(0x30, 0x09, 0xa0, 0x07, 0x30, 0x05, 0x88, 0x03, 0x2a, 0x03, 0x04);
     const c = await mintCertificate({ subject: 'odd', issuer: root, isCA: true, extraExtensions: [{ oid: '2.5.29.30', critical: true, value }] });
-    expect(rejected(await leafFor(c, ['example.com']), c)).toBe('unsupported_certificate');
+    // SAN { dNSName "example.com", registeredID 1.2.3 }
+    const san = Uint8Array.of(0x30, 0x12, 0x82, 0x0b, ...new TextEncoder().encode('example.com'), 0x88, 0x03, 0x2a, 0x03, 0x04);
+    const leaf = await mintCertificate({ subject: 'leaf', issuer: c, eku: ['serverAuth'], extraExtensions: [{ oid: '2.5.29.17', critical: false, value: san }] });
+    expect(rejected(leaf, c)).toBe('unsupported_certificate');
   });
 
   it('malformed: minimum present → bad_certificate', async () => {

@@ -366,7 +366,8 @@ describe.skipIf(!hasOpenssl)('chains made by OpenSSL', () => {
   it('skips an extraneous certificate with an unsupported key type; reports it when no path is found', async () => {
     openssl(['genpkey', '-genparam', '-algorithm', 'DSA', '-pkeyopt', 'dsa_paramgen_bits:1024', '-out', tmp.path('dsap.pem')]);
     openssl(['genpkey', '-paramfile', tmp.path('dsap.pem'), '-out', tmp.path('dsa.key')]);
-    openssl(['req', '-x509', '-key', tmp.path('dsa.key'), '-subj', '/CN=DSA', '-days', '1', '-out', tmp.path('dsa.pem')]);
+    // Named as the leaf's issuer, so that path building parses it (others are never parsed).
+    openssl(['req', '-x509', '-key', tmp.path('dsa.key'), '-subj', '/O=tls13-engine test PKI/CN=Test Intermediate CA', '-days', '1', '-out', tmp.path('dsa.pem')]);
     const dsa = read('dsa.pem');
     const p = await mintTestPki({ serverNames: [HOST], notBefore: NB, notAfter: NA });
     const wv = new WebPkiServerVerifier({ trustAnchors: [p.root.certDer], verifier: v });
