@@ -25,6 +25,7 @@ export {
   type CertificateExtension,
   type DistinguishedName,
   type NameAttribute,
+  type OtherAltNames,
   type ParsedCertificate,
   type SignatureAlgorithm,
   type SubjectAltNames,
