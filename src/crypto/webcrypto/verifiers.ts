@@ -11,6 +11,7 @@ import { bytesEqual } from '../../util/bytes.js';
 import { parseCertificate, type ParsedCertificate } from '../../x509/certificate.js';
 import { WebPkiClientVerifier, type ClientCertificateVerifier, type ClientCertificateVerifierInput } from '../../x509/client-verify.js';
 import { pssSchemeFor } from '../../x509/keys.js';
+import { type ProfileOptions, keySizeProblem, profileOptions } from '../../x509/profile.js';
 import {
   WebPkiServerVerifier,
   type CertificateVerifierInput,
@@ -105,10 +106,13 @@ export class PrefetchedSignatureVerifier implements SignatureVerifier {
 
 const nameKey = (c: ParsedCertificate): string => latin1(c.subject.der);
 
-/** The certificate-signature checks a path search over `presented` can make: each certificate under each same-named issuer. */
-function candidateLinks(presented: readonly ParsedCertificate[], pool: readonly ParsedCertificate[]): Omit<Answer, 'result'>[] {
+/**
+ * The certificate-signature checks a path search over `presented` can make: each certificate
+ * under each same-named issuer whose key is within the verifier's bounds (the validator uses no other).
+ */
+function candidateLinks(presented: readonly ParsedCertificate[], pool: readonly ParsedCertificate[], profile: ProfileOptions): Omit<Answer, 'result'>[] {
   const bySubject = new Map<string, ParsedCertificate[]>();
-  for (const c of pool) bySubject.set(nameKey(c), [...(bySubject.get(nameKey(c)) ?? []), c]);
+  for (const c of pool) if (keySizeProblem(c, profile) === undefined) bySubject.set(nameKey(c), [...(bySubject.get(nameKey(c)) ?? []), c]);
   const links: Omit<Answer, 'result'>[] = [];
   for (const cert of presented) {
     if (cert.signatureScheme === undefined) continue;
@@ -124,6 +128,7 @@ function candidateLinks(presented: readonly ParsedCertificate[], pool: readonly 
 class PrefetchingChain {
   readonly signatures: PrefetchedSignatureVerifier;
   private readonly configured: ParsedCertificate[];
+  private readonly profile: ProfileOptions;
   /**
    * Presented chains already prefetched, by leaf (the parse cache's objects): the same chain
    * again is validated at once, with no pending step. Answers evicted since then fall back.
@@ -132,6 +137,7 @@ class PrefetchingChain {
 
   constructor(opts: WebPkiVerifierOptions, subtle: SubtleCrypto) {
     this.signatures = new PrefetchedSignatureVerifier(subtle, opts.verifier);
+    this.profile = profileOptions(opts);
     this.configured = [...opts.trustAnchors, ...(opts.intermediates ?? [])].map((d) => parseCertificate(d));
   }
 
@@ -147,7 +153,7 @@ class PrefetchingChain {
     const leaf = presented[0];
     const seen = leaf && this.prefetched.get(leaf);
     if (seen && seen.length === presented.length && seen.every((c, i) => c === presented[i])) return validate();
-    return this.signatures.prefetch(candidateLinks(presented, [...presented, ...this.configured])).then(() => {
+    return this.signatures.prefetch(candidateLinks(presented, [...presented, ...this.configured], this.profile)).then(() => {
       if (leaf) this.prefetched.set(leaf, presented);
       return validate();
     });
