@@ -65,7 +65,9 @@ export const ExtensionOid = {
   policyConstraints: '2.5.29.36',
   extKeyUsage: '2.5.29.37',
   inhibitAnyPolicy: '2.5.29.54',
+  freshestCrl: '2.5.29.46',
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  subjectInfoAccess: '1.3.6.1.5.5.7.1.11',
 } as const;
 
 /** Extensions this module interprets; any other critical one is reported as unhandled. */
@@ -354,7 +356,9 @@ function parseSan(value: Uint8Array): { san: SubjectAltNames; other: OtherAltNam
   const email: string[] = [];
   const directoryNames: DistinguishedName[] = [];
   const otherForms: number[] = [];
-  for (const gn of readGeneralNames(value)) {
+  const names = readGeneralNames(value);
+  if (names.length === 0) throw new DerError('GeneralNames: empty'); // RFC 5280 §4.2.1.6: SIZE (1..MAX)
+  for (const gn of names) {
     switch (gn.form) {
       case 'email':
         email.push(gn.value);
@@ -408,6 +412,8 @@ function parseKeyUsage(value: Uint8Array): number {
   for (let bit = 0; bit < 9 && bit < bytes.length * 8; bit++) {
     if ((bytes[bit >> 3]! >> (7 - (bit & 7))) & 1) flags |= 1 << bit;
   }
+  // RFC 5280 §4.2.1.3: when present, at least one of the bits MUST be set.
+  if (flags === 0) throw new DerError('KeyUsage: no bit set');
   return flags;
 }
 
@@ -418,12 +424,148 @@ function parseExtKeyUsage(value: Uint8Array): string[] {
   return eku.keyPurposes;
 }
 
-/** RFC 5280 §4.2.1.1 AuthorityKeyIdentifier: only keyIdentifier [0] is used. */
-function parseAki(value: Uint8Array): Uint8Array | undefined {
+/**
+ * RFC 5280 §4.2.1.1 AuthorityKeyIdentifier: keyIdentifier [0], authorityCertIssuer [1],
+ * authorityCertSerialNumber [2]. Only keyIdentifier is used for path building; which fields are
+ * present is for the profile checks (src/x509/profile.ts).
+ */
+export function parseAuthorityKeyIdentifier(value: Uint8Array): { keyIdentifier: Uint8Array | undefined; certIssuer: boolean; certSerial: boolean } {
   const node = decodeDer(value, 'AuthorityKeyIdentifier');
-  taggedTail(children(node, 'AuthorityKeyIdentifier'), 0, [0, 1, 2], 'AuthorityKeyIdentifier');
+  const fields = taggedTail(children(node, 'AuthorityKeyIdentifier'), 0, [0, 1, 2], 'AuthorityKeyIdentifier');
+  const issuer = fields.get(1);
+  if (issuer) checkGeneralNames(issuer, 'authorityCertIssuer');
   const aki = new pkijs.AuthorityKeyIdentifier({ schema: node });
-  return aki.keyIdentifier?.valueBlock.valueHexView.slice();
+  return { keyIdentifier: aki.keyIdentifier?.valueBlock.valueHexView.slice(), certIssuer: issuer !== undefined, certSerial: fields.has(2) };
+}
+
+// ---------------------------------------------------------------- extensions parsed for their syntax only
+// RFC 5280 §4.2: what we decode must decode. These are not used for validation (so a critical one
+// still counts as unhandled), but a malformed one makes the certificate malformed.
+
+/** RFC 5280 §4.2.1.6 GeneralName: a context tag [0]..[8] of the right form. */
+function checkGeneralName(gn: asn1js.BaseBlock, what: string): void {
+  const { tagClass, tagNumber, isConstructed } = gn.idBlock;
+  if (tagClass !== 3 || tagNumber > 8) throw new DerError(`${what}: not a GeneralName`);
+  switch (tagNumber) {
+    case 0: {
+      // otherName [0] IMPLICIT SEQUENCE { type-id OID, value [0] EXPLICIT ANY }
+      const [type, v] = elements(gn, 2, 2, `${what} otherName`);
+      if (!(type instanceof asn1js.ObjectIdentifier) || !isTagged(v, 0)) throw new DerError(`${what}: malformed otherName`);
+      explicit(v!, `${what} otherName`);
+      break;
+    }
+    case 1:
+    case 2:
+    case 6: {
+      // rfc822Name, dNSName, uniformResourceIdentifier: IMPLICIT IA5String.
+      if (isConstructed) throw new DerError(`${what}: constructed IA5String`);
+      if (gn.valueBeforeDecodeView.subarray(gn.idBlock.blockLength + gn.lenBlock.blockLength).some((b) => b > 0x7f)) throw new DerError(`${what}: non-ASCII IA5String`);
+      break;
+    }
+    case 3:
+    case 5:
+      if (!isConstructed) throw new DerError(`${what}: malformed GeneralName`); // x400Address, ediPartyName: SEQUENCEs
+      break;
+    case 4: {
+      // directoryName [4] EXPLICIT Name.
+      const name = explicit(gn, `${what} directoryName`);
+      for (const rdn of children(name, `${what} directoryName`)) {
+        if (!(rdn instanceof asn1js.Set) || children(rdn, 'RelativeDistinguishedName').length === 0) throw new DerError(`${what}: malformed directoryName`);
+      }
+      break;
+    }
+    case 7:
+      if (isConstructed) throw new DerError(`${what}: constructed iPAddress`);
+      break;
+    case 8:
+      if (isConstructed || gn.lenBlock.length === 0) throw new DerError(`${what}: malformed registeredID`);
+      break;
+  }
+}
+
+/** GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName (also as an IMPLICIT [n] SEQUENCE). */
+function checkGeneralNames(node: asn1js.BaseBlock, what: string): void {
+  const list = children(node, what);
+  if (list.length === 0) throw new DerError(`${what}: empty GeneralNames`);
+  for (const gn of list) checkGeneralName(gn, what);
+}
+
+/** A SEQUENCE SIZE (1..MAX) OF …: its elements. */
+function nonEmptySequence(value: Uint8Array, what: string): asn1js.BaseBlock[] {
+  const node = decodeDer(value, what);
+  if (!(node instanceof asn1js.Sequence)) throw new DerError(`${what}: not a SEQUENCE`);
+  const list = children(node, what);
+  if (list.length === 0) throw new DerError(`${what}: empty`);
+  return list;
+}
+
+/** RFC 5280 §4.2.2.1 / §4.2.2.2 AuthorityInfoAccessSyntax, SubjectInfoAccessSyntax. */
+function checkInfoAccess(value: Uint8Array, what: string): void {
+  for (const desc of nonEmptySequence(value, what)) {
+    if (!(desc instanceof asn1js.Sequence)) throw new DerError(`${what}: AccessDescription is not a SEQUENCE`);
+    const [method, location] = elements(desc, 2, 2, 'AccessDescription');
+    if (!(method instanceof asn1js.ObjectIdentifier)) throw new DerError(`${what}: accessMethod is not an OID`);
+    checkGeneralName(location!, `${what} accessLocation`);
+  }
+}
+
+/** RFC 5280 §4.2.1.13 CRLDistributionPoints (and §5.2.6 FreshestCRL, the same syntax). */
+function checkDistributionPoints(value: Uint8Array, what: string): void {
+  for (const dp of nonEmptySequence(value, what)) {
+    if (!(dp instanceof asn1js.Sequence)) throw new DerError(`${what}: DistributionPoint is not a SEQUENCE`);
+    // distributionPoint [0], reasons [1], cRLIssuer [2]; one of [0] and [2] MUST be present.
+    const fields = taggedTail(children(dp, 'DistributionPoint'), 0, [0, 1, 2], 'DistributionPoint');
+    if (!fields.has(0) && !fields.has(2)) throw new DerError(`${what}: DistributionPoint with neither distributionPoint nor cRLIssuer`);
+    const name = fields.get(0);
+    if (name) {
+      // DistributionPointName ::= CHOICE { fullName [0] GeneralNames, nameRelativeToCRLIssuer [1] RDN }
+      const choice = explicit(name, 'distributionPoint');
+      if (isTagged(choice, 0)) checkGeneralNames(choice, `${what} fullName`);
+      else if (!isTagged(choice, 1) || children(choice, 'nameRelativeToCRLIssuer').length === 0) throw new DerError(`${what}: malformed DistributionPointName`);
+    }
+    const reasons = fields.get(1);
+    if (reasons && reasons.idBlock.isConstructed) throw new DerError(`${what}: malformed reasons`);
+    const issuer = fields.get(2);
+    if (issuer) checkGeneralNames(issuer, `${what} cRLIssuer`);
+  }
+}
+
+/** RFC 5280 §4.2.1.4 certificatePolicies: PolicyInformation each, no OID twice. */
+function checkCertificatePolicies(value: Uint8Array): void {
+  const seen = new Set<string>();
+  for (const info of nonEmptySequence(value, 'certificatePolicies')) {
+    if (!(info instanceof asn1js.Sequence)) throw new DerError('PolicyInformation: not a SEQUENCE');
+    const [id, qualifiers] = elements(info, 1, 2, 'PolicyInformation');
+    if (!(id instanceof asn1js.ObjectIdentifier)) throw new DerError('policyIdentifier: not an OID');
+    const oid = id.getValue();
+    if (seen.has(oid)) throw new DerError(`certificatePolicies: policy ${oid} appears twice`);
+    seen.add(oid);
+    if (qualifiers) {
+      if (!(qualifiers instanceof asn1js.Sequence) || children(qualifiers, 'policyQualifiers').length === 0) throw new DerError('policyQualifiers: not a non-empty SEQUENCE');
+      for (const q of children(qualifiers, 'policyQualifiers')) {
+        const [qid] = elements(q, 2, 2, 'PolicyQualifierInfo');
+        if (!(q instanceof asn1js.Sequence) || !(qid instanceof asn1js.ObjectIdentifier)) throw new DerError('PolicyQualifierInfo: malformed');
+      }
+    }
+  }
+}
+
+/** RFC 5280 §4.2.1.11 PolicyConstraints: [0] and/or [1] SkipCerts; never empty. */
+function checkPolicyConstraints(value: Uint8Array): void {
+  const node = decodeDer(value, 'PolicyConstraints');
+  if (!(node instanceof asn1js.Sequence)) throw new DerError('PolicyConstraints: not a SEQUENCE');
+  const fields = taggedTail(children(node, 'PolicyConstraints'), 0, [0, 1], 'PolicyConstraints');
+  if (fields.size === 0) throw new DerError('PolicyConstraints: empty');
+  for (const f of fields.values()) if (f.idBlock.isConstructed || f.lenBlock.length === 0) throw new DerError('PolicyConstraints: malformed SkipCerts');
+}
+
+/** RFC 5280 §4.2.1.14 InhibitAnyPolicy ::= SkipCerts (a non-negative INTEGER). */
+function checkInhibitAnyPolicy(value: Uint8Array): void {
+  nonNegativeInteger(decodeDer(value, 'InhibitAnyPolicy'), 'InhibitAnyPolicy');
+}
+
+function nonNegativeInteger(node: asn1js.BaseBlock, what: string): void {
+  if (!(node instanceof asn1js.Integer) || node.toBigInt() < 0n) throw new DerError(`${what}: not a non-negative INTEGER`);
 }
 
 function applyExtension(ext: CertificateExtension, out: MutableExtensions): void {
@@ -444,7 +586,24 @@ function applyExtension(ext: CertificateExtension, out: MutableExtensions): void
       out.ski = octetString(decodeDer(ext.value, 'SubjectKeyIdentifier'), 'SubjectKeyIdentifier').slice();
       break;
     case ExtensionOid.authorityKeyIdentifier:
-      out.aki = parseAki(ext.value);
+      out.aki = parseAuthorityKeyIdentifier(ext.value).keyIdentifier;
+      break;
+    case ExtensionOid.authorityInfoAccess:
+    case ExtensionOid.subjectInfoAccess:
+      checkInfoAccess(ext.value, ext.oid === ExtensionOid.authorityInfoAccess ? 'AuthorityInfoAccess' : 'SubjectInfoAccess');
+      break;
+    case ExtensionOid.crlDistributionPoints:
+    case ExtensionOid.freshestCrl:
+      checkDistributionPoints(ext.value, ext.oid === ExtensionOid.crlDistributionPoints ? 'CRLDistributionPoints' : 'FreshestCRL');
+      break;
+    case ExtensionOid.certificatePolicies:
+      checkCertificatePolicies(ext.value);
+      break;
+    case ExtensionOid.policyConstraints:
+      checkPolicyConstraints(ext.value);
+      break;
+    case ExtensionOid.inhibitAnyPolicy:
+      checkInhibitAnyPolicy(ext.value);
       break;
   }
 }

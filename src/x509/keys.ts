@@ -30,6 +30,7 @@ import {
   children,
 } from './asn1.js';
 import { bytesEqual } from '../util/bytes.js';
+import { rsaPublicKeyProblem } from '../crypto/rsa/verify.js';
 import { SignatureScheme } from '../wire/codepoints.js';
 import { pemBlocks, pemEncode } from './pem.js';
 
@@ -237,6 +238,10 @@ function parseRsaPublicKey(der: Uint8Array): { n: bigint; e: bigint } {
   const e = magnitude(key.publicExponent);
   if (n < 3n || (n & 1n) === 0n) throw new DerError('RSA modulus is not odd');
   if (e < 3n || (e & 1n) === 0n) throw new DerError('RSA exponent is not odd');
+  // Audit finding 1: what no provider uses (e > 2^32 - 1, n outside 1024..16384 bits) is refused
+  // here, at parse, so such a key never reaches a signature check (as an unsupported curve).
+  const problem = rsaPublicKeyProblem({ n, e });
+  if (problem !== null) throw unsupportedKey(`RSA key: ${problem}`);
   return { n, e };
 }
 

@@ -10,6 +10,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { sha1 } from '@noble/hashes/legacy.js';
 import type { PrivateKeyMaterial } from '../crypto/provider.js';
+import { AlertDescription, CertificateError } from '../errors.js';
 import { encodeDer, integer, pkiDer } from './asn1.js';
 import { EkuOid, ExtensionOid, KeyUsage, type ParsedCertificate, parseCertificate } from './certificate.js';
 import { parseIpAddress } from './hostname.js';
@@ -66,8 +67,8 @@ export interface MintCertificateOptions {
   keyUsage?: KeyUsageName[];
   notBefore?: Date;
   notAfter?: Date;
-  /** Default: 16 random bytes. */
-  serial?: bigint;
+  /** Default: 16 random bytes. A Uint8Array is the INTEGER's contents octets as written (e.g. negative). */
+  serial?: bigint | Uint8Array;
   /** Sign with RSASSA-PSS (SHA-256, salt 32) instead of PKCS#1 v1.5 when the issuer key is RSA. */
   rsaPss?: boolean;
   /** Extensions appended as given (e.g. an unknown critical one). */
@@ -78,7 +79,19 @@ export interface MintCertificateOptions {
   pssKey?: boolean;
   /** nameConstraints (RFC 5280 §4.2.1.10, critical) for a CA: "DNS:", "IP:a.b.c.d/len", "URI:", "email:" entries. */
   nameConstraints?: { permitted?: string[]; excluded?: string[] };
+  /** Overrides the criticality of the extensions minted here (e.g. a non-critical basicConstraints). */
+  critical?: Partial<Record<MintedExtensionName, boolean>>;
 }
+
+/** The extensions mintCertificate writes itself. */
+export type MintedExtensionName =
+  | 'basicConstraints'
+  | 'keyUsage'
+  | 'extKeyUsage'
+  | 'subjectAltName'
+  | 'nameConstraints'
+  | 'subjectKeyIdentifier'
+  | 'authorityKeyIdentifier';
 
 export interface MintTestPkiOptions {
   keyType?: KeyType;
@@ -332,8 +345,7 @@ export async function mintCertificate(opts: MintCertificateOptions): Promise<Min
 
   const cert = new pkijs.Certificate();
   cert.version = 2;
-  const serial = opts.serial ?? randomSerial();
-  cert.serialNumber = integer(serial);
+  cert.serialNumber = serialInteger(opts.serial ?? randomSerial());
   cert.signature = signatureAlgorithm(issuerKey, rsaPss);
   cert.signatureAlgorithm = signatureAlgorithm(issuerKey, rsaPss);
   const subjectDer = nameDer(opts.subject);
@@ -349,30 +361,31 @@ export async function mintCertificate(opts: MintCertificateOptions): Promise<Min
 
   const exts: pkijs.Extension[] = [];
   const isCA = opts.isCA ?? false;
+  const critical = (name: MintedExtensionName, usual: boolean): boolean => opts.critical?.[name] ?? usual;
   if (!opts.omitBasicConstraints) {
     const bc = new pkijs.BasicConstraints(opts.pathLen === undefined ? { cA: isCA } : { cA: isCA, pathLenConstraint: opts.pathLen });
-    exts.push(extension(ExtensionOid.basicConstraints, true, pkiDer(bc)));
+    exts.push(extension(ExtensionOid.basicConstraints, critical('basicConstraints', true), pkiDer(bc)));
   }
   const kuNames = opts.keyUsage ?? (isCA ? ['keyCertSign', 'cRLSign'] : ['digitalSignature']);
   if (kuNames.length) {
     const flags = kuNames.reduce((f, n) => f | KeyUsage[n], 0);
-    exts.push(extension(ExtensionOid.keyUsage, true, keyUsageDer(flags)));
+    exts.push(extension(ExtensionOid.keyUsage, critical('keyUsage', true), keyUsageDer(flags)));
   }
   if (opts.eku?.length) {
-    exts.push(extension(ExtensionOid.extKeyUsage, false, pkiDer(new pkijs.ExtKeyUsage({ keyPurposes: opts.eku.map(ekuOid) }))));
+    exts.push(extension(ExtensionOid.extKeyUsage, critical('extKeyUsage', false), pkiDer(new pkijs.ExtKeyUsage({ keyPurposes: opts.eku.map(ekuOid) }))));
   }
   if (opts.sans?.length) {
     // RFC 5280 §4.2.1.6: critical when the subject is empty.
     const emptySubject = subjectDer.length === 2; // SEQUENCE {}
-    exts.push(extension(ExtensionOid.subjectAltName, emptySubject, pkiDer(new pkijs.AltName({ altNames: opts.sans.map(generalName) }))));
+    exts.push(extension(ExtensionOid.subjectAltName, critical('subjectAltName', emptySubject), pkiDer(new pkijs.AltName({ altNames: opts.sans.map(generalName) }))));
   }
-  if (opts.nameConstraints) exts.push(extension(ExtensionOid.nameConstraints, true, nameConstraintsDer(opts.nameConstraints)));
+  if (opts.nameConstraints) exts.push(extension(ExtensionOid.nameConstraints, critical('nameConstraints', true), nameConstraintsDer(opts.nameConstraints)));
   if (!opts.omitKeyIdentifiers) {
     const ski = keyIdentifier(cert.subjectPublicKeyInfo);
-    exts.push(extension(ExtensionOid.subjectKeyIdentifier, false, encodeDer(new asn1js.OctetString({ valueHex: ski }))));
+    exts.push(extension(ExtensionOid.subjectKeyIdentifier, critical('subjectKeyIdentifier', false), encodeDer(new asn1js.OctetString({ valueHex: ski }))));
     const aki = issuerCert ? issuerCert.subjectKeyIdentifier : ski;
     const akiValue = aki && new pkijs.AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: aki }) });
-    if (akiValue) exts.push(extension(ExtensionOid.authorityKeyIdentifier, false, pkiDer(akiValue)));
+    if (akiValue) exts.push(extension(ExtensionOid.authorityKeyIdentifier, critical('authorityKeyIdentifier', false), pkiDer(akiValue)));
   }
   for (const e of opts.extraExtensions ?? []) exts.push(extension(e.oid, e.critical, e.value));
   if (exts.length) cert.extensions = exts;
@@ -383,12 +396,22 @@ export async function mintCertificate(opts: MintCertificateOptions): Promise<Min
   cert.tbsView = tbs;
   cert.signatureValue = new asn1js.BitString({ valueHex: ab(signature) });
   const certDer = new Uint8Array(cert.toSchema(false).toBER(false));
+  // What was minted must parse; a key the parser refuses as unusable (unsupported_certificate:
+  // e.g. a hostile RSA exponent, for tests) is reported when `cert` is read instead.
+  let parsed: ParsedCertificate | undefined;
+  try {
+    parsed = parseCertificate(certDer);
+  } catch (e) {
+    if (!(e instanceof CertificateError && e.alert === AlertDescription.unsupported_certificate)) throw e;
+  }
   return {
     certDer,
     certPem: pemEncode(certDer, 'CERTIFICATE'),
     key,
     keyPem: privateKeyToPem(key),
-    cert: parseCertificate(certDer),
+    get cert(): ParsedCertificate {
+      return parsed ?? parseCertificate(certDer);
+    },
   };
 }
 
@@ -460,8 +483,10 @@ export interface MintCrlOptions {
   thisUpdate?: Date;
   /** Default: 7 days after thisUpdate; null omits it. */
   nextUpdate?: Date | null;
-  /** cRLNumber (RFC 5280 §5.2.3). Default 1. */
-  crlNumber?: bigint;
+  /** cRLNumber (RFC 5280 §5.2.3). Default 1; null omits it. */
+  crlNumber?: bigint | null;
+  /** Mark cRLNumber critical (RFC 5280 §5.2.3 says it MUST NOT be). */
+  crlNumberCritical?: boolean;
   rsaPss?: boolean;
   /** crlExtensions appended as given (e.g. an unknown critical one). */
   extraExtensions?: ExtraExtension[];
@@ -502,9 +527,9 @@ export async function mintCrl(opts: MintCrlOptions): Promise<MintedCrl> {
     const aki = new pkijs.AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: ab(issuerCert.subjectKeyIdentifier) }) });
     exts.push(extension(ExtensionOid.authorityKeyIdentifier, false, pkiDer(aki)));
   }
-  exts.push(extension('2.5.29.20', false, encodeDer(integer(opts.crlNumber ?? 1n))));
+  if (opts.crlNumber !== null) exts.push(extension('2.5.29.20', opts.crlNumberCritical ?? false, encodeDer(integer(opts.crlNumber ?? 1n))));
   for (const e of opts.extraExtensions ?? []) exts.push(extension(e.oid, e.critical, e.value));
-  crl.crlExtensions = new pkijs.Extensions({ extensions: exts });
+  if (exts.length) crl.crlExtensions = new pkijs.Extensions({ extensions: exts });
 
   // toSchema(true) encodes the TBSCertList; sign those bytes, then emit them unchanged.
   const full = crl.toSchema(true) as asn1js.Sequence;

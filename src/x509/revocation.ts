@@ -60,6 +60,11 @@ export interface ParsedCrl extends SignedObject {
   /** By serial number (hex of the INTEGER's contents octets, as ParsedCertificate.serialHex). */
   readonly revoked: ReadonlyMap<string, RevokedEntry>;
   readonly crlNumber: bigint | undefined;
+  /**
+   * Why the CRL cannot be used, when it cannot: RFC 5280 §5.2.3 requires a non-critical cRLNumber
+   * (a v1 CRL has none). A certificate such a CRL covers fails closed, as under a stale CRL.
+   */
+  readonly unusable: string | undefined;
 }
 
 export type OcspCertStatus = 'good' | 'revoked' | 'unknown';
@@ -219,6 +224,7 @@ function parseCrlUncaught(input: Uint8Array): ParsedCrl {
     }
   }
   let crlNumber: bigint | undefined;
+  let crlNumberCritical = false;
   const tail = taggedTail(fields, i, [0], 'TBSCertList');
   const extsTagged = tail.get(0);
   if (extsTagged) {
@@ -228,21 +234,29 @@ function parseCrlUncaught(input: Uint8Array): ParsedCrl {
         const n = decodeDer(ext.value, 'cRLNumber');
         if (!(n instanceof asn1js.Integer)) throw new DerError('cRLNumber: not an INTEGER');
         crlNumber = n.toBigInt();
+        crlNumberCritical = ext.critical;
       } else if (ext.critical && ext.oid !== CrlExt.authorityKeyIdentifier) {
         // issuingDistributionPoint, deltaCRLIndicator, …: scoped or delta CRLs (RFC 5280 §5.2.4-5).
         throw new DerError(`unsupported critical CRL extension ${ext.oid}`);
       }
     }
   }
-  return { der, tbs, signatureAlgorithm: alg.alg, signatureScheme: alg.scheme, signature, issuer, thisUpdate, nextUpdate, revoked, crlNumber };
+  // RFC 5280 §5.2.3: conforming CRLs carry a non-critical, non-negative cRLNumber (rustls and
+  // OpenSSL's x509_strict refuse others).
+  let unusable: string | undefined;
+  if (crlNumber === undefined) unusable = 'it has no cRLNumber (RFC 5280 §5.2.3)';
+  else if (crlNumberCritical) unusable = 'its cRLNumber is critical (RFC 5280 §5.2.3: MUST be non-critical)';
+  else if (crlNumber < 0n) unusable = 'its cRLNumber is negative (RFC 5280 §5.2.3)';
+  return { der, tbs, signatureAlgorithm: alg.alg, signatureScheme: alg.scheme, signature, issuer, thisUpdate, nextUpdate, revoked, crlNumber, unusable };
 }
 
 /** How the validator checks a signature by a certificate's key; a message on failure. */
 export type SignatureCheck = (obj: SignedObject, signer: ParsedCertificate) => string | undefined;
 
 /**
- * RFC 5280 §6.3 in brief: every CRL from `cert`'s issuer must be signed by `issuer` (with
- * cRLSign when keyUsage is present), current at `now`, and must not list `cert`'s serial.
+ * RFC 5280 §6.3 in brief: every CRL from `cert`'s issuer must be usable (§5.2.3 cRLNumber),
+ * signed by `issuer` (with cRLSign when keyUsage is present), current at `now`, and must not
+ * list `cert`'s serial.
  * A certificate no CRL covers is not checked.
  */
 export function checkCrls(cert: ParsedCertificate, issuer: ParsedCertificate, crls: readonly ParsedCrl[], now: Date, verify: SignatureCheck): void {
@@ -252,6 +266,8 @@ export function checkCrls(cert: ParsedCertificate, issuer: ParsedCertificate, cr
     throw new CertificateError(AlertDescription.bad_certificate, 'crl-signature', `CRL issuer ${describe(issuer)} does not allow cRLSign`);
   }
   for (const crl of mine) {
+    // Fails closed: revocation cannot be known from an unusable CRL (as from a stale one).
+    if (crl.unusable) throw new CertificateError(AlertDescription.bad_certificate, 'crl-profile', `CRL of ${describe(issuer)} cannot be used: ${crl.unusable}`);
     const bad = verify(crl, issuer);
     if (bad) throw new CertificateError(AlertDescription.bad_certificate, 'crl-signature', `CRL of ${describe(issuer)}: ${bad}`);
     const t = now.getTime();

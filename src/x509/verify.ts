@@ -29,6 +29,7 @@ import { type PeerIdentity, ipToText, peerIdentity, spkiSha256 } from './identit
 import { MAX_NAME_CONSTRAINT_COMPARISONS, type NameConstraintBudget, NameConstraintsChecker } from './name-constraints.js';
 import { type ParsedCrl, type SignedObject, checkCrls, checkOcsp, parseCrl, parseOcspResponse } from './revocation.js';
 import { pssSchemeFor } from './keys.js';
+import { type ProfileOptions, checkIssuerProfile, checkLeafProfile, keySizeProblem, profileOptions } from './profile.js';
 
 export interface CertificateVerifierInput {
   /** DER certificates as sent, leaf first (RFC 8446 §4.4.2). */
@@ -111,6 +112,22 @@ export interface WebPkiVerifierOptions {
    * must be pinned and no CA is needed (trustAnchors may be empty). Mismatch → bad_certificate, check 'pin'.
    */
   pinMode?: 'and-ca' | 'instead-of-ca';
+  /**
+   * Smallest RSA modulus accepted on the path, leaf and trust anchor included: 2048 (the
+   * default) or more; smaller → RangeError. A key below it → bad_certificate, check 'key-size'.
+   */
+  minRsaModulusBits?: number;
+  /**
+   * Largest RSA modulus accepted on the path (default 8192, at most 16384: parsing refuses larger
+   * keys). A key above it is never used to verify a signature → bad_certificate, check 'key-size'.
+   */
+  maxRsaModulusBits?: number;
+  /**
+   * Lint-level profile rules on every certificate but the trust anchor (default false): serial
+   * numbers, AKI/SKI details, EKU details, commonName among the SANs, … → bad_certificate,
+   * check 'strict-profile'. See the README's X.509 section.
+   */
+  strictProfile?: boolean;
 }
 
 /** Per-verification inputs besides the chain. */
@@ -220,8 +237,10 @@ export class ChainValidator {
   private readonly requireOcsp: boolean;
   private readonly pins: ReadonlySet<string> | undefined;
   private readonly pinMode: 'and-ca' | 'instead-of-ca';
+  private readonly profile: ProfileOptions;
 
   constructor(opts: WebPkiVerifierOptions) {
+    this.profile = profileOptions(opts);
     this.pinMode = opts.pinMode ?? 'and-ca';
     if (opts.pinMode !== undefined && opts.pinMode !== 'and-ca' && opts.pinMode !== 'instead-of-ca') throw new TypeError(`unknown pinMode ${String(opts.pinMode)}`);
     if (opts.pins) {
@@ -296,6 +315,10 @@ export class ChainValidator {
     }
     checkEku(leaf, requiredEku);
     checkNameSyntax(leaf);
+    // Key bounds, CA bits, criticality, strictProfile (./profile.ts). A leaf that is an anchor or
+    // whose key is pinned instead of a CA is trusted as is: it may be a self-signed CA certificate.
+    const leafIsAnchor = this.anchorDer.has(key(leaf.der));
+    checkLeafProfile(leaf, { trustedAsIs: leafIsAnchor || this.pinMode === 'instead-of-ca', anchor: leafIsAnchor, requiredEku }, this.profile);
 
     let path: ParsedCertificate[];
     if (this.pinMode === 'instead-of-ca') {
@@ -498,6 +521,8 @@ export class ChainValidator {
     // EKU nesting (CA/Browser Forum practice): a CA's EKU, when present, must allow the purpose.
     checkEku(issuer, requiredEku);
     this.checkCommon(issuer, now);
+    // Key bounds (before its signature is checked), criticality, a non-empty name, strictProfile.
+    checkIssuerProfile(issuer, this.anchorDer.has(key(issuer.der)), this.profile);
   }
 
   /** The path's certificate signatures, from the anchor down: each key used is certified by then. */
@@ -536,6 +561,9 @@ export class ChainValidator {
     if (allowed && !allowed.has(scheme)) {
       return { alert: 'unsupported_certificate', check: 'signature-algorithms-cert', message: `signed with ${schemeName(scheme)}, not in signature_algorithms_cert` };
     }
+    // Never a public-key operation by a key the path could not use (audit finding 1).
+    const weak = keySizeProblem(signer, this.profile);
+    if (weak) return { alert: 'bad_certificate', check: 'key-size', message: weak };
     if (this.verifiedSignatures.get(obj)?.has(signer)) return undefined;
     const failed = v?.failedLinks.get(obj)?.get(signer);
     if (failed) return failed;

@@ -8,12 +8,22 @@ export interface RsaPublicKey {
   readonly e: bigint;
 }
 
-/** Moduli outside [MIN, MAX] bits are refused (MAX bounds the cost of peer-chosen keys). */
+/**
+ * Moduli outside [MIN, MAX] bits are refused (MAX bounds the cost of peer-chosen keys). These are
+ * the hard limits of every provider; certificate verifiers narrow them (2048..8192 by default).
+ */
 export const RSA_MIN_MODULUS_BITS = 1024;
 export const RSA_MAX_MODULUS_BITS = 16384;
+/**
+ * The largest public exponent used: 2^32 - 1. RSAVP1 costs one squaring per bit of e, and a
+ * peer picks e (audit finding 1: e of 16 kbit cost seconds per key). Go allows 2^31 - 1.
+ */
+export const RSA_MAX_PUBLIC_EXPONENT = (1n << 32n) - 1n;
 
 /** Why a public key is unacceptable, or null when it is acceptable. */
 export function rsaPublicKeyProblem(key: RsaPublicKey): string | null {
+  // The exponent first: it alone bounds the modPow, whatever the modulus.
+  if (key.e > RSA_MAX_PUBLIC_EXPONENT) return 'public exponent over 2^32 - 1';
   const bits = bitLength(key.n);
   if (bits < RSA_MIN_MODULUS_BITS) return `modulus of ${bits} bits is under ${RSA_MIN_MODULUS_BITS}`;
   if (bits > RSA_MAX_MODULUS_BITS) return `modulus of ${bits} bits is over ${RSA_MAX_MODULUS_BITS}`;

@@ -12,6 +12,7 @@ import { KeyUsage, parseCertificate, parseCertificateTransient, type ParsedCerti
 import { certificateNames, countElements } from '../../x509/der-reader.js';
 import { WebPkiClientVerifier, type ClientCertificateVerifier, type ClientCertificateVerifierInput } from '../../x509/client-verify.js';
 import { pssSchemeFor } from '../../x509/keys.js';
+import { type ProfileOptions, keySizeProblem, profileOptions } from '../../x509/profile.js';
 import {
   DEFAULT_MAX_PRESENTED_CERTIFICATES,
   MAX_PARSED_ELEMENTS,
@@ -111,10 +112,10 @@ const nameKey = (c: ParsedCertificate): string => latin1(c.subject.der);
 /** RFC 5280 §4.2.1.9, §4.2.1.3: a key that may sign certificates (no other is ever asked). */
 const mayIssue = (c: ParsedCertificate): boolean => c.basicConstraints?.ca === true && (c.keyUsage === undefined || (c.keyUsage & KeyUsage.keyCertSign) !== 0);
 
-/** The certificate-signature checks a path search over `presented` can make: each certificate under each same-named issuer that may issue. */
-function candidateLinks(presented: readonly ParsedCertificate[], pool: readonly ParsedCertificate[]): Omit<Answer, 'result'>[] {
+/** The certificate-signature checks a path search over `presented` can make: each certificate under each same-named issuer that may issue, with a key within the verifier's bounds. */
+function candidateLinks(presented: readonly ParsedCertificate[], pool: readonly ParsedCertificate[], profile: ProfileOptions): Omit<Answer, 'result'>[] {
   const bySubject = new Map<string, ParsedCertificate[]>();
-  for (const c of pool) if (mayIssue(c)) bySubject.set(nameKey(c), [...(bySubject.get(nameKey(c)) ?? []), c]);
+  for (const c of pool) if (mayIssue(c) && keySizeProblem(c, profile) === undefined) bySubject.set(nameKey(c), [...(bySubject.get(nameKey(c)) ?? []), c]);
   const links: Omit<Answer, 'result'>[] = [];
   for (const cert of presented) {
     if (cert.signatureScheme === undefined) continue;
@@ -168,6 +169,7 @@ class PrefetchingChain {
   readonly signatures: PrefetchedSignatureVerifier;
   private readonly configured: ParsedCertificate[];
   private readonly maxPresented: number;
+  private readonly profile: ProfileOptions;
   /**
    * Presented chains already prefetched, by leaf (the parse cache's objects): the same chain
    * again is validated at once, with no pending step. Answers evicted since then fall back.
@@ -176,6 +178,7 @@ class PrefetchingChain {
 
   constructor(opts: WebPkiVerifierOptions, subtle: SubtleCrypto) {
     this.signatures = new PrefetchedSignatureVerifier(subtle, opts.verifier);
+    this.profile = profileOptions(opts);
     this.configured = [...opts.trustAnchors, ...(opts.intermediates ?? [])].map((d) => parseCertificate(d));
     this.maxPresented = opts.maxPresentedCertificates ?? DEFAULT_MAX_PRESENTED_CERTIFICATES;
   }
@@ -192,7 +195,7 @@ class PrefetchingChain {
     const seen = this.prefetched.get(leaf);
     if (seen && seen.length === chain.length && seen.every((c, i) => bytesEqual(c, chain[i]!))) return validate();
     const presented = reachable(chain);
-    return this.signatures.prefetch(candidateLinks(presented, [...presented, ...this.configured])).then(() => {
+    return this.signatures.prefetch(candidateLinks(presented, [...presented, ...this.configured], this.profile)).then(() => {
       const result = validate();
       // Now cached if it validated: the same chain next time needs no pending step.
       this.prefetched.set(parseCertificateTransient(chain[0]!), chain.map((c) => c.slice()));
