@@ -135,6 +135,11 @@ export interface ServerConfig extends CommonConfig {
     lifetimeSeconds?: number;
     /** Self-encrypted tickets (SelfEncryptedTickets, the default) or a stateful store. */
     issuer?: TicketIssuer;
+    /**
+     * Longest time a session lives after its full handshake, across tickets renewed on resumed
+     * connections (RFC 8446 §4.6.1). Default 604800 (7 days).
+     */
+    maxSessionAgeSeconds?: number;
   };
   /** PSK key exchange modes accepted (default [psk_dhe_ke, psk_ke]). */
   pskModes?: number[];

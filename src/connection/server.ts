@@ -34,6 +34,11 @@ function resolveServerConfig(config: ServerConfig, provider: CryptoProvider): Re
       return impl;
     });
   };
+  const ticketIssuer = config.tickets?.issuer ?? defaultIssuerFor(config, provider);
+  const maxSessionAgeSeconds = config.tickets?.maxSessionAgeSeconds ?? MAX_TICKET_LIFETIME_SECONDS;
+  if (!Number.isInteger(maxSessionAgeSeconds) || maxSessionAgeSeconds < 0) {
+    throw new TlsUsageError('tickets.maxSessionAgeSeconds must be a non-negative integer');
+  }
   return {
     certificate,
     cipherSuites: pick(provider.cipherSuites, config.cipherSuites, 'cipher suite'),
@@ -44,30 +49,43 @@ function resolveServerConfig(config: ServerConfig, provider: CryptoProvider): Re
     recordSizeLimit: config.recordSizeLimit,
     ticketCount: Math.max(0, Math.min(config.tickets?.count ?? 2, 0xffff)),
     ticketLifetimeSeconds: Math.min(config.tickets?.lifetimeSeconds ?? 7200, MAX_TICKET_LIFETIME_SECONDS),
-    ticketIssuer: config.tickets?.issuer ?? sharedFor(config, provider).ticketIssuer,
+    ticketIssuer,
+    maxSessionAgeMs: maxSessionAgeSeconds * 1000,
     pskModes: config.pskModes ?? [PskKeyExchangeMode.psk_dhe_ke, PskKeyExchangeMode.psk_ke],
     externalPsks: config.externalPsks ?? [],
     clientAuth: config.clientAuth,
     ocspResponse: config.ocspResponse,
     earlyData: config.earlyData && {
       maxEarlyDataSize: config.earlyData.maxEarlyDataSize,
-      antiReplay: config.earlyData.antiReplay ?? sharedFor(config, provider).antiReplay,
+      antiReplay: config.earlyData.antiReplay ?? antiReplayFor(ticketIssuer),
       toleranceMs: config.earlyData.toleranceMs ?? DEFAULT_TICKET_AGE_TOLERANCE_MS,
     },
   };
 }
 
-/** State shared by every connection made from one ServerConfig object: ticket keys, replay window. */
-const sharedState = new WeakMap<ServerConfig, { ticketIssuer: TicketIssuer; antiReplay: AntiReplayStore }>();
-function sharedFor(config: ServerConfig, provider: CryptoProvider): { ticketIssuer: TicketIssuer; antiReplay: AntiReplayStore } {
-  let s = sharedState.get(config);
-  if (!s) {
+/** The ticket issuer shared by every connection made from one ServerConfig object (its ticket keys). */
+const defaultIssuers = new WeakMap<ServerConfig, TicketIssuer>();
+function defaultIssuerFor(config: ServerConfig, provider: CryptoProvider): TicketIssuer {
+  let issuer = defaultIssuers.get(config);
+  if (!issuer) {
     const now = (): number => (config.now ? config.now() : new Date()).getTime();
     // Tickets sealed with the provider's own AES-256-GCM (native with node:crypto).
-    s = { ticketIssuer: selfEncryptedTicketsFor(provider, { now }), antiReplay: new MemoryAntiReplay() };
-    sharedState.set(config, s);
+    issuer = selfEncryptedTicketsFor(provider, { now });
+    defaultIssuers.set(config, issuer);
   }
-  return s;
+  return issuer;
+}
+
+/**
+ * The default 0-RTT replay window belongs to the ticket issuer: configs that share an issuer
+ * (and so accept the same tickets) share it, so one 0-RTT flight is accepted once among them
+ * (RFC 8446 §8). Across processes, pass one shared `earlyData.antiReplay`.
+ */
+const defaultReplayStores = new WeakMap<TicketIssuer, AntiReplayStore>();
+function antiReplayFor(issuer: TicketIssuer): AntiReplayStore {
+  let store = defaultReplayStores.get(issuer);
+  if (!store) defaultReplayStores.set(issuer, (store = new MemoryAntiReplay()));
+  return store;
 }
 
 export class ServerConnection extends BaseConnection {

@@ -2,11 +2,13 @@
 // RFC 9846 §4.7.1). Our own versioned format, in the presentation language of RFC 8446 §3:
 //
 //   struct {
-//     uint8  version = 1;
+//     uint8  version = 2;
 //     uint16 cipher_suite;
 //     opaque psk<1..255>;
 //     uint32 issued_at_high;          /* issuedAt (ms since the epoch) = high * 2^32 + low, */
 //     uint32 issued_at_low;           /* at most 2^53 - 1 */
+//     uint32 authenticated_at_high;   /* authenticatedAt: the full handshake's time, likewise */
+//     uint32 authenticated_at_low;
 //     uint32 lifetime_seconds;
 //     uint32 age_add;
 //     uint32 max_early_data_size;
@@ -14,14 +16,16 @@
 //     opaque alpn<1..2^16-1>;         /* UTF-8; only when flag bit 0 */
 //     opaque server_name<1..2^16-1>;  /* UTF-8; only when flag bit 1 */
 //     ASN1Cert peer_certificates<0..2^24-1>;  /* each opaque<1..2^24-1>, leaf first */
-//   } ServerSessionStateV1;
+//   } ServerSessionStateV2;
+//
+// Version 1 (without authenticated_at) is no longer read: such a ticket gets a full handshake.
 
 import { Reader } from '../wire/reader.js';
 import { Writer } from '../wire/writer.js';
 import { fromUtf8, utf8 } from '../util/bytes.js';
 import type { ServerSessionState } from './types.js';
 
-const VERSION = 1;
+const VERSION = 2;
 const FLAG_ALPN = 1;
 const FLAG_SERVER_NAME = 2;
 
@@ -44,6 +48,7 @@ export function encodeServerSessionState(s: ServerSessionState): Uint8Array {
   if (!isUint(s.cipherSuite, 0xffff)) throw new RangeError('session state: cipherSuite is not a uint16');
   if (s.psk.length < 1 || s.psk.length > 255) throw new RangeError('session state: psk must be 1..255 bytes');
   if (!isUint(s.issuedAt, Number.MAX_SAFE_INTEGER)) throw new RangeError('session state: issuedAt is not a safe non-negative integer');
+  if (!isUint(s.authenticatedAt, Number.MAX_SAFE_INTEGER)) throw new RangeError('session state: authenticatedAt is not a safe non-negative integer');
   for (const [name, v] of [
     ['lifetimeSeconds', s.lifetimeSeconds],
     ['ageAdd', s.ageAdd],
@@ -57,6 +62,7 @@ export function encodeServerSessionState(s: ServerSessionState): Uint8Array {
   const w = new Writer(128 + s.peerCertificates.reduce((n, c) => n + c.length + 3, 0));
   w.u8(VERSION).u16(s.cipherSuite).vector(1, s.psk);
   w.u32(Math.floor(s.issuedAt / 2 ** 32)).u32(s.issuedAt % 2 ** 32);
+  w.u32(Math.floor(s.authenticatedAt / 2 ** 32)).u32(s.authenticatedAt % 2 ** 32);
   w.u32(s.lifetimeSeconds).u32(s.ageAdd).u32(s.maxEarlyDataSize);
   w.u8((alpn ? FLAG_ALPN : 0) | (serverName ? FLAG_SERVER_NAME : 0));
   if (alpn) w.vector(2, alpn);
@@ -77,10 +83,9 @@ export function decodeServerSessionState(b: Uint8Array): ServerSessionState | un
     if (r.u8() !== VERSION) return undefined;
     const cipherSuite = r.u16();
     const psk = r.vector(1, 'psk', 1).slice();
-    const hi = r.u32();
-    const lo = r.u32();
-    if (hi > 0x1fffff) return undefined; // beyond 2^53 - 1
-    const issuedAt = hi * 2 ** 32 + lo;
+    const issuedAt = readTime(r);
+    const authenticatedAt = readTime(r);
+    if (issuedAt === undefined || authenticatedAt === undefined) return undefined;
     const lifetimeSeconds = r.u32();
     const ageAdd = r.u32();
     const maxEarlyDataSize = r.u32();
@@ -92,11 +97,18 @@ export function decodeServerSessionState(b: Uint8Array): ServerSessionState | un
     const peerCertificates: Uint8Array[] = [];
     while (!certs.isEmpty()) peerCertificates.push(certs.vector(3, 'certificate', 1).slice());
     r.done('session state');
-    const s: ServerSessionState = { cipherSuite, psk, issuedAt, lifetimeSeconds, ageAdd, maxEarlyDataSize, peerCertificates };
+    const s: ServerSessionState = { cipherSuite, psk, issuedAt, authenticatedAt, lifetimeSeconds, ageAdd, maxEarlyDataSize, peerCertificates };
     if (alpn !== undefined) s.alpn = alpn;
     if (serverName !== undefined) s.serverName = serverName;
     return s;
   } catch {
     return undefined;
   }
+}
+
+/** A time as two uint32 (high, low) ms since the epoch; undefined beyond 2^53 - 1. */
+function readTime(r: Reader): number | undefined {
+  const hi = r.u32();
+  const lo = r.u32();
+  return hi > 0x1fffff ? undefined : hi * 2 ** 32 + lo;
 }

@@ -7,6 +7,11 @@ export interface ServerSessionState {
   psk: Uint8Array;
   /** Server clock, ms since the epoch, when the ticket was issued. */
   issuedAt: number;
+  /**
+   * Server clock, ms since the epoch, of the full handshake this session comes from: kept
+   * through tickets renewed on resumed connections (RFC 8446 §4.6.1 total lifetime).
+   */
+  authenticatedAt: number;
   lifetimeSeconds: number;
   ageAdd: number;
   /** 0: the ticket does not allow 0-RTT. */
@@ -54,8 +59,8 @@ export interface SessionCache {
 export type ReplayVerdict = 'fresh' | 'replayed' | 'full';
 
 /**
- * Anti-replay state for 0-RTT (RFC 8446 §8): records identifiers (a ticket's identity, a
- * ClientHello's binder) inside a freshness window. May be shared by a cluster (async allowed).
+ * Anti-replay state for 0-RTT (RFC 8446 §8): records identifiers (the server records ticket
+ * identities, one per ticket) inside a freshness window. May be shared by a cluster (async allowed).
  * 'full' means the store cannot record more: the server refuses 0-RTT (fail closed).
  */
 export interface AntiReplayStore {

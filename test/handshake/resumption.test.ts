@@ -335,7 +335,11 @@ describe('0-RTT', () => {
   it('a full replay store refuses 0-RTT (fail closed) while the 1-RTT handshake succeeds', () => {
     const cfg = server({ earlyData: { maxEarlyDataSize: 1024, antiReplay: new MemoryAntiReplay({ capacity: 1 }) } });
     const { sessions } = firstConnection(cfg);
-    const c = earlyClient(sessions[0]!);
+    // One ticket's 0-RTT fills the store (one entry per ticket); the next ticket finds it full.
+    const filler = createServerConnection(cfg);
+    filler.receive(earlyClient(sessions[0]!).firstFlight);
+    expect(filler.readEarlyData()).toEqual(EARLY);
+    const c = earlyClient(sessions[1]!);
     const o = finish(c.conn, createServerConnection(cfg), c.firstFlight);
     expect(o.clientError ?? o.serverError).toBeUndefined();
     expect(o.client.parameters.resumed).toBe(true);

@@ -423,6 +423,7 @@ describe.each(PROVIDERS)('%s provider', (name, make) => {
                     cipherSuite: 0x1301,
                     psk: t3.value('resumption_psk'),
                     issuedAt: receivedAt,
+                    authenticatedAt: receivedAt,
                     lifetimeSeconds: ticket.ticketLifetime,
                     ageAdd: ticket.ticketAgeAdd,
                     maxEarlyDataSize: maxEarly,

@@ -39,16 +39,22 @@ export interface ClientAuthRequest {
   presented?: Uint8Array[];
 }
 
+/** What we ask the client to sign with (signature_algorithms) and what its chain may be signed with (signature_algorithms_cert). */
+export function clientAuthSchemes(hs: ServerHandshake): { schemes: number[]; certSchemes: number[] } {
+  const supported = new Set(hs.ctx.provider.verifier.schemes);
+  const schemes = CERTIFICATE_VERIFY_SCHEMES.filter((s) => supported.has(s));
+  // RFC 8446 §4.2.3: certificates may also be signed with PKCS#1 v1.5, which CertificateVerify may not use.
+  const certSchemes = [...schemes, ...CERTIFICATE_ONLY_SCHEMES.filter((s) => supported.has(s))];
+  return { schemes, certSchemes };
+}
+
 /** RFC 8446 §4.3.2: signature_algorithms (required), certificate_authorities, oid_filters. */
 export function certificateRequest(
   hs: ServerHandshake,
   context: Uint8Array,
 ): { message: CertificateRequest; schemes: number[]; certSchemes: number[] } {
   const auth = hs.config.clientAuth!;
-  const supported = new Set(hs.ctx.provider.verifier.schemes);
-  const schemes = CERTIFICATE_VERIFY_SCHEMES.filter((s) => supported.has(s));
-  // RFC 8446 §4.2.3: certificates may also be signed with PKCS#1 v1.5, which CertificateVerify may not use.
-  const certSchemes = [...schemes, ...CERTIFICATE_ONLY_SCHEMES.filter((s) => supported.has(s))];
+  const { schemes, certSchemes } = clientAuthSchemes(hs);
   const extensions: Extension[] = [
     { type: ExtensionType.signature_algorithms, data: encodeSignatureSchemeList(schemes) },
     { type: ExtensionType.signature_algorithms_cert, data: encodeSignatureSchemeList(certSchemes) },

@@ -37,6 +37,8 @@ export interface ResolvedServerConfig {
   ticketCount: number;
   ticketLifetimeSeconds: number;
   ticketIssuer: TicketIssuer;
+  /** tickets.maxSessionAgeSeconds, in ms. */
+  maxSessionAgeMs: number;
   pskModes: number[];
   externalPsks: ExternalPsk[];
   earlyData: { maxEarlyDataSize: number; antiReplay: AntiReplayStore; toleranceMs: number } | undefined;
@@ -65,6 +67,8 @@ export interface ServerHandshake {
   alpn?: string;
   serverName?: string;
   peerCertificates?: Uint8Array[];
+  /** The verified client leaf's notAfter (ms since the epoch): no ticket outlives it (RFC 8446 §4.6.1). */
+  peerNotAfter?: number;
   /** The client offered post_handshake_auth (RFC 8446 §4.2.6). */
   postHandshakeAuth: boolean;
   /** The transcript through the client's Finished, base of post-handshake requests. */

@@ -50,7 +50,7 @@ import {
   whenReady, type HandshakeState, type Step } from '../common.js';
 import type { ServerHandshake } from './data.js';
 import { ExpectClientFinished } from './client-finished.js';
-import { decideEarlyData, selectPsk, type AcceptedPsk } from './psk.js';
+import { chainValidity, decideEarlyData, selectPsk, type AcceptedPsk } from './psk.js';
 import { ExpectClientCertificate, certificateRequest } from './client-auth.js';
 
 /** What a ClientHello offers, read once and checked (RFC 8446 §4.1.2, §4.2, §9.2). */
@@ -180,13 +180,28 @@ export class ExpectClientHello implements HandshakeState {
 
     // RFC 8446 §4.2.11: a PSK we know, with a suite of its hash; then its key exchange mode.
     const inCommon = retry ? [retry.suite] : hs.config.cipherSuites.filter((s) => ch.cipherSuites.includes(s.id));
-    let psk: AcceptedPsk | undefined;
+    if (!offer.psks) return this.withPsk(ch, raw, offer, alpn, inCommon, undefined);
+    const prefix = retry
+      ? (h: HashAlgorithm, t: Uint8Array) => (h.name === retry.suite.hash.name ? hs.transcript.hashOfPrefix(t) : undefined)
+      : (h: HashAlgorithm, t: Uint8Array) => h.digest(t);
+    // The client verifier re-checking a ticket's client chain may answer later.
+    return whenReady(selectPsk(hs, offer.psks, raw, inCommon, prefix), (selected) => this.withPsk(ch, raw, offer, alpn, inCommon, selected));
+  }
+
+  /** The rest of the ClientHello, once the PSK (if any) is chosen. */
+  private withPsk(
+    ch: ClientHello,
+    raw: Uint8Array,
+    offer: ClientOffer,
+    alpn: Uint8Array | undefined,
+    inCommon: CipherSuiteImpl[],
+    selected: AcceptedPsk | undefined,
+  ): Step {
+    const hs = this.hs;
+    const retry = hs.helloRetry;
+    let psk = selected;
     let dhe = true;
     if (offer.psks) {
-      const prefix = retry
-        ? (h: HashAlgorithm, t: Uint8Array) => (h.name === retry.suite.hash.name ? hs.transcript.hashOfPrefix(t) : undefined)
-        : (h: HashAlgorithm, t: Uint8Array) => h.digest(t);
-      psk = selectPsk(hs, offer.psks, raw, inCommon, prefix);
       const modes = offer.pskModes!.filter((m) => hs.config.pskModes.includes(m));
       // RFC 8446 §4.2.9: psk_dhe_ke when both sides allow it (and there can be a share), else psk_ke.
       if (modes.includes(PskKeyExchangeMode.psk_dhe_ke) && offer.shares) dhe = true;
@@ -245,7 +260,7 @@ export class ExpectClientHello implements HandshakeState {
     hs.suite = suite;
     hs.psk = psk;
     hs.alpn = alpn && nameToString(alpn);
-    const accept = decideEarlyData(hs, psk, suite, hs.alpn, retry !== undefined);
+    const accept = decideEarlyData(hs, offer.earlyData, psk, suite, hs.alpn, retry !== undefined);
     return whenReady(accept, (accepted) => {
       hs.earlyDataAccepted = accepted;
       return this.serverFlight({ ch, offer, suite, group, clientShare: share, scheme, alpn });
@@ -364,6 +379,7 @@ export class ExpectClientHello implements HandshakeState {
     hs.clientHandshakeSecret = chts;
     hs.serverName = offer.serverName;
     hs.peerCertificates = psk?.state?.peerCertificates ?? [];
+    hs.peerNotAfter = psk?.peerNotAfter;
     ctx.negotiated({
       cipherSuite: suite.id,
       cipherSuiteName: suite.name,
@@ -422,6 +438,7 @@ export class ExpectClientHello implements HandshakeState {
         certSchemes: clientAuth.certSchemes,
         next: (req) => {
           hs.peerCertificates = req.presented ?? [];
+          hs.peerNotAfter = req.verified && chainValidity(req.verified).until;
           ctx.negotiated({ peerCertificates: hs.peerCertificates });
           return new ExpectClientFinished(hs);
         },

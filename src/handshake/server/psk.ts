@@ -4,13 +4,15 @@
 import type { CipherSuiteImpl, HashAlgorithm } from '../../crypto/provider.js';
 import { EarlySecretStage, pskBinder, resumptionPsk } from '../../keyschedule/index.js';
 import { checkTicketAge } from '../../resumption/anti-replay.js';
-import type { ReplayVerdict, ServerSessionState } from '../../resumption/types.js';
+import type { ServerSessionState } from '../../resumption/types.js';
 import { ExtensionType, HandshakeType } from '../../wire/codepoints.js';
 import { bindersEncodedLength, encodeEarlyDataTicket } from '../../wire/extensions.js';
 import type { OfferedPsks } from '../../wire/types.js';
 import { bytesEqual, constantTimeEqual } from '../../util/bytes.js';
+import type { VerifiedChain } from '../../x509/verify.js';
 import { fail } from '../common.js';
 import type { ServerHandshake } from './data.js';
+import { clientAuthSchemes } from './client-auth.js';
 
 /** The PSK the server goes on with. */
 export interface AcceptedPsk {
@@ -23,12 +25,17 @@ export interface AcceptedPsk {
   binder: Uint8Array;
   /** For a resumption ticket: what the ticket carried. */
   state?: ServerSessionState;
+  /** For a ticket with a client chain: the chain's earliest notAfter (ms), as verified again now. */
+  peerNotAfter?: number;
 }
 
+type Selected = AcceptedPsk | undefined;
+
 /**
- * RFC 8446 §4.2.11: the first identity we can use (an external PSK or a ticket we can redeem)
- * whose hash has a suite the client offers; its binder must verify (else decrypt_error).
- * `prefixHash(hash, truncated)` is the transcript hash up to the binders.
+ * RFC 8446 §4.2.11: the first identity we can use (an external PSK or a ticket we can redeem
+ * and that still fits the client-auth policy) whose hash has a suite the client offers; its
+ * binder must verify (else decrypt_error). `prefixHash(hash, truncated)` is the transcript hash
+ * up to the binders. The client verifier may answer later: the result may be a Promise.
  */
 export function selectPsk(
   hs: ServerHandshake,
@@ -36,45 +43,106 @@ export function selectPsk(
   rawClientHello: Uint8Array,
   suitesInCommon: CipherSuiteImpl[],
   prefixHash: (hash: HashAlgorithm, truncated: Uint8Array) => Uint8Array | undefined,
-): AcceptedPsk | undefined {
+): Selected | Promise<Selected> {
   const now = hs.ctx.now().getTime();
-  for (let index = 0; index < offered.identities.length; index++) {
-    const id = offered.identities[index]!;
-    let candidate: { psk: Uint8Array; hash: HashAlgorithm; external: boolean; state?: ServerSessionState } | undefined;
-    const external = hs.config.externalPsks.find((e) => bytesEqual(e.identity, id.identity));
-    if (external) {
-      candidate = { psk: external.key, hash: hs.ctx.provider.hash(external.hash ?? 'SHA-256'), external: true };
-    } else {
-      const state = hs.config.ticketIssuer.redeem(id.identity, now);
-      const suite = state && suitesInCommon.find((s) => s.id === state.cipherSuite);
-      if (state && suite) candidate = { psk: state.psk, hash: suite.hash, external: false, state };
-      else if (state) {
-        const sameHash = hs.config.cipherSuites.find((s) => s.id === state.cipherSuite)?.hash.name;
-        const alt = suitesInCommon.find((s) => s.hash.name === sameHash);
-        if (alt) candidate = { psk: state.psk, hash: alt.hash, external: false, state };
+  const from = (start: number): Selected | Promise<Selected> => {
+    for (let index = start; index < offered.identities.length; index++) {
+      const id = offered.identities[index]!;
+      let candidate: { psk: Uint8Array; hash: HashAlgorithm; external: boolean; state?: ServerSessionState } | undefined;
+      const external = hs.config.externalPsks.find((e) => bytesEqual(e.identity, id.identity));
+      if (external) {
+        candidate = { psk: external.key, hash: hs.ctx.provider.hash(external.hash ?? 'SHA-256'), external: true };
+      } else {
+        const state = hs.config.ticketIssuer.redeem(id.identity, now);
+        const suite = state && suitesInCommon.find((s) => s.id === state.cipherSuite);
+        if (state && suite) candidate = { psk: state.psk, hash: suite.hash, external: false, state };
+        else if (state) {
+          const sameHash = hs.config.cipherSuites.find((s) => s.id === state.cipherSuite)?.hash.name;
+          const alt = suitesInCommon.find((s) => s.hash.name === sameHash);
+          if (alt) candidate = { psk: state.psk, hash: alt.hash, external: false, state };
+        }
       }
+      if (!candidate || !suitesInCommon.some((s) => s.hash.name === candidate.hash.name)) continue;
+      const state = candidate.state;
+      // RFC 8446 §4.2.11: "the server MUST ensure that it selects a compatible PSK": a ticket the
+      // current client-auth policy would not have issued is skipped (a full handshake follows).
+      if (state && !ticketFitsPolicy(hs, state, now)) continue;
+      const prefix = prefixHash(candidate.hash, rawClientHello.subarray(0, rawClientHello.length - bindersEncodedLength(offered.binders)));
+      if (!prefix) continue;
+      // RFC 8446 §4.2.11.2: the binder of the chosen PSK must verify, compared in constant time.
+      const stage = new EarlySecretStage(candidate.hash, candidate.psk);
+      const expected = pskBinder(candidate.hash, stage.binderKey(candidate.external), prefix);
+      stage.wipe();
+      const binder = offered.binders[index];
+      if (!binder || !constantTimeEqual(expected, binder)) fail('decrypt_error', 'PSK binder does not verify');
+      const accepted: AcceptedPsk = { index, ...candidate, identity: id.identity, obfuscatedTicketAge: id.obfuscatedTicketAge, binder };
+      if (!state || state.peerCertificates.length === 0) return accepted;
+      // RFC 8446 §4.6.1: the stored client chain must still pass the current verifier (anchors,
+      // revocation) at the current time; checked after the binder, so only a PSK holder costs a verification.
+      const goOn = (notAfter: number | undefined): Selected | Promise<Selected> => {
+        return notAfter !== undefined ? { ...accepted, peerNotAfter: notAfter } : from(index + 1);
+      };
+      const verified = verifyStoredChain(hs, state.peerCertificates, now);
+      return verified instanceof Promise ? verified.then(goOn) : goOn(verified);
     }
-    if (!candidate || !suitesInCommon.some((s) => s.hash.name === candidate.hash.name)) continue;
-    const prefix = prefixHash(candidate.hash, rawClientHello.subarray(0, rawClientHello.length - bindersEncodedLength(offered.binders)));
-    if (!prefix) continue;
-    // RFC 8446 §4.2.11.2: the binder of the chosen PSK must verify, compared in constant time.
-    const stage = new EarlySecretStage(candidate.hash, candidate.psk);
-    const expected = pskBinder(candidate.hash, stage.binderKey(candidate.external), prefix);
-    stage.wipe();
-    const binder = offered.binders[index];
-    if (!binder || !constantTimeEqual(expected, binder)) fail('decrypt_error', 'PSK binder does not verify');
-    return { index, ...candidate, identity: id.identity, obfuscatedTicketAge: id.obfuscatedTicketAge, binder };
-  }
-  return undefined;
+    return undefined;
+  };
+  return from(0);
 }
 
 /**
- * RFC 8446 §4.2.10, §8: accept 0-RTT only for the first PSK, a ticket that allows it, the same
- * suite and ALPN, a fresh ticket age (§8.3), and a ticket and ClientHello not seen before in the
- * window (§8.1, §8.2). The replay store may answer later (a shared store): the result may be a Promise.
+ * The cheap checks on a redeemed ticket: the session is younger than maxSessionAge; under
+ * `required` it carries a client chain; a client chain needs a verifier here to vouch for it.
+ */
+function ticketFitsPolicy(hs: ServerHandshake, state: ServerSessionState, now: number): boolean {
+  if (!(now - state.authenticatedAt < hs.config.maxSessionAgeMs)) return false;
+  const auth = hs.config.clientAuth;
+  if (state.peerCertificates.length === 0) return auth?.mode !== 'required';
+  return auth !== undefined;
+}
+
+/** The verified chain's validity: [latest notBefore, earliest notAfter] in ms. */
+export function chainValidity(verified: VerifiedChain): { from: number; until: number } {
+  let from = verified.leaf.notBefore.getTime();
+  let until = verified.leaf.notAfter.getTime();
+  for (const c of verified.chain) {
+    from = Math.max(from, c.notBefore.getTime());
+    until = Math.min(until, c.notAfter.getTime());
+  }
+  return { from, until };
+}
+
+/**
+ * Runs the current client verifier over a ticket's stored chain at `now`; the chain's earliest
+ * notAfter when it passes and is within its validity (RFC 5280 §4.1.2.5, whatever the verifier
+ * checks), undefined when it fails.
+ */
+function verifyStoredChain(hs: ServerHandshake, chain: Uint8Array[], now: number): number | undefined | Promise<number | undefined> {
+  const verifier = hs.config.clientAuth!.verifier;
+  const valid = (verified: VerifiedChain): number | undefined => {
+    const { from, until } = chainValidity(verified);
+    return from <= now && now <= until ? until : undefined;
+  };
+  let result: VerifiedChain | Promise<VerifiedChain>;
+  try {
+    result = verifier.verify({ chain, now: new Date(now), signatureAlgorithmsCert: clientAuthSchemes(hs).certSchemes });
+  } catch {
+    return undefined;
+  }
+  return result instanceof Promise ? result.then(valid, () => undefined) : valid(result);
+}
+
+/**
+ * RFC 8446 §4.2.10, §8: accept 0-RTT only when the ClientHello offers it (§4.2: no response to
+ * an extension not sent), for the first PSK, a ticket that allows it, the same suite and ALPN,
+ * a fresh ticket age (§8.3), and a ticket not seen before in the window (§8.1, §8.2). The
+ * ticket identity is recorded once: every ClientHello that could replay this 0-RTT carries it,
+ * and ClientHellos repeating a ticket add nothing to the store. The replay store may answer
+ * later (a shared store): the result may be a Promise.
  */
 export function decideEarlyData(
   hs: ServerHandshake,
+  offered: boolean,
   psk: AcceptedPsk | undefined,
   suite: CipherSuiteImpl,
   alpn: string | undefined,
@@ -82,7 +150,7 @@ export function decideEarlyData(
 ): boolean | Promise<boolean> {
   const policy = hs.config.earlyData;
   const state = psk?.state;
-  if (!policy || !psk || !state || psk.index !== 0 || helloRetry) return false;
+  if (!offered || !policy || !psk || !state || psk.index !== 0 || helloRetry) return false;
   if (state.maxEarlyDataSize === 0 || state.cipherSuite !== suite.id || state.alpn !== alpn) return false;
   const now = hs.ctx.now().getTime();
   const fresh = checkTicketAge({
@@ -94,20 +162,20 @@ export function decideEarlyData(
   });
   if (!fresh) return false;
   // A ClientHello that passes the age check can arrive during 2 × tolerance: record for that long.
-  const windowMs = 2 * policy.toleranceMs;
-  const ticketVerdict = policy.antiReplay.checkAndRecord(psk.identity, now, windowMs);
-  const helloVerdict = policy.antiReplay.checkAndRecord(psk.binder, now, windowMs);
-  const both = (a: ReplayVerdict, b: ReplayVerdict): boolean => a === 'fresh' && b === 'fresh';
-  if (ticketVerdict instanceof Promise || helloVerdict instanceof Promise) {
-    return Promise.all([ticketVerdict, helloVerdict]).then(([a, b]) => both(a, b));
-  }
-  return both(ticketVerdict, helloVerdict);
+  const verdict = policy.antiReplay.checkAndRecord(psk.identity, now, 2 * policy.toleranceMs);
+  return verdict instanceof Promise ? verdict.then((v) => v === 'fresh') : verdict === 'fresh';
 }
 
 /** RFC 8446 §4.6.1: the NewSessionTickets sent after the client's Finished. */
 export function sendTickets(hs: ServerHandshake, resumptionMasterSecret: Uint8Array): void {
   const suite = hs.suite!;
   const now = hs.ctx.now().getTime();
+  // RFC 8446 §4.6.1: a renewed ticket carries the original authentication's time and ends with
+  // the session (maxSessionAge after it) and with the client chain's validity.
+  const authenticatedAt = hs.psk?.state?.authenticatedAt ?? now;
+  const sessionEnds = Math.min(authenticatedAt + hs.config.maxSessionAgeMs, hs.peerNotAfter ?? Infinity);
+  const lifetimeSeconds = Math.min(hs.config.ticketLifetimeSeconds, Math.floor((sessionEnds - now) / 1000));
+  if (!(lifetimeSeconds > 0)) return;
   for (let i = 0; i < hs.config.ticketCount; i++) {
     // Unique per ticket on this connection (RFC 8446 §4.6.1): i in minimal big-endian bytes.
     const nonce = i < 256 ? new Uint8Array([i]) : new Uint8Array([i >> 8, i & 0xff]);
@@ -117,7 +185,8 @@ export function sendTickets(hs: ServerHandshake, resumptionMasterSecret: Uint8Ar
       cipherSuite: suite.id,
       psk: resumptionPsk(suite.hash, resumptionMasterSecret, nonce),
       issuedAt: now,
-      lifetimeSeconds: hs.config.ticketLifetimeSeconds,
+      authenticatedAt,
+      lifetimeSeconds,
       ageAdd,
       maxEarlyDataSize,
       peerCertificates: hs.peerCertificates ?? [],
@@ -132,7 +201,7 @@ export function sendTickets(hs: ServerHandshake, resumptionMasterSecret: Uint8Ar
     }
     hs.ctx.send({
       msgType: HandshakeType.new_session_ticket,
-      ticketLifetime: hs.config.ticketLifetimeSeconds,
+      ticketLifetime: lifetimeSeconds,
       ticketAgeAdd: ageAdd,
       ticketNonce: nonce,
       ticket,

@@ -23,6 +23,7 @@ export function sampleState(over: Partial<ServerSessionState> = {}): ServerSessi
     cipherSuite: 0x1301,
     psk: new Uint8Array(32).fill(0xab),
     issuedAt: 1_700_000_000_000,
+    authenticatedAt: 1_699_999_000_000,
     lifetimeSeconds: 7200,
     ageAdd: 0xdeadbeef,
     maxEarlyDataSize: 16384,

@@ -9,7 +9,7 @@ import { sampleState } from './helpers.js';
 
 describe('server session state encoding', () => {
   it('round-trips every field', () => {
-    const s = sampleState({ issuedAt: 2 ** 53 - 1, ageAdd: 0xffffffff, lifetimeSeconds: 0xffffffff });
+    const s = sampleState({ issuedAt: 2 ** 53 - 1, authenticatedAt: 2 ** 53 - 2, ageAdd: 0xffffffff, lifetimeSeconds: 0xffffffff });
     expect(decodeServerSessionState(encodeServerSessionState(s))).toEqual(s);
   });
 
@@ -27,8 +27,8 @@ describe('server session state encoding', () => {
     expect(decodeServerSessionState(encodeServerSessionState(s))).toEqual(s);
   });
 
-  it('starts with version 1', () => {
-    expect(encodeServerSessionState(sampleState())[0]).toBe(1);
+  it('starts with version 2 (version 1 had no authenticated_at)', () => {
+    expect(encodeServerSessionState(sampleState())[0]).toBe(2);
   });
 
   it('returns copies, not views of the input', () => {
@@ -50,8 +50,9 @@ describe('server session state encoding', () => {
     delete s.serverName;
     const b = encodeServerSessionState(s);
     expect(decodeServerSessionState(new Uint8Array([...b, 0]))).toBeUndefined();
-    expect(decodeServerSessionState(new Uint8Array([2, ...b.subarray(1)]))).toBeUndefined();
-    const flagsAt = 1 + 2 + 1 + 32 + 8 + 12;
+    expect(decodeServerSessionState(new Uint8Array([1, ...b.subarray(1)]))).toBeUndefined();
+    expect(decodeServerSessionState(new Uint8Array([3, ...b.subarray(1)]))).toBeUndefined();
+    const flagsAt = 1 + 2 + 1 + 32 + 8 + 8 + 12;
     expect(b[flagsAt]).toBe(0);
     const reserved = b.slice();
     reserved[flagsAt] = 4;
@@ -61,7 +62,7 @@ describe('server session state encoding', () => {
     expect(decodeServerSessionState(badUtf8)).toBeUndefined();
     const goodUtf8 = new Uint8Array([...b.subarray(0, flagsAt), 1, 0, 1, 0x61, 0, 0, 0]);
     expect(decodeServerSessionState(goodUtf8)?.alpn).toBe('a');
-    const emptyPsk = new Uint8Array([1, 0x13, 0x01, 0, ...b.subarray(4 + 32)]);
+    const emptyPsk = new Uint8Array([2, 0x13, 0x01, 0, ...b.subarray(4 + 32)]);
     expect(decodeServerSessionState(emptyPsk)).toBeUndefined();
     const emptyCert = new Uint8Array([...b.subarray(0, flagsAt + 1), 0, 0, 3, 0, 0, 0]);
     expect(decodeServerSessionState(emptyCert)).toBeUndefined();
@@ -69,6 +70,10 @@ describe('server session state encoding', () => {
     const big = b.slice();
     big[4 + 32] = 0xff;
     expect(decodeServerSessionState(big)).toBeUndefined();
+    // authenticatedAt beyond 2^53 - 1
+    const bigAuth = b.slice();
+    bigAuth[4 + 32 + 8] = 0xff;
+    expect(decodeServerSessionState(bigAuth)).toBeUndefined();
   });
 
   it('never throws on garbage', () => {
@@ -86,6 +91,7 @@ describe('server session state encoding', () => {
     expect(() => encodeServerSessionState(sampleState({ cipherSuite: 0x10000 }))).toThrow(RangeError);
     expect(() => encodeServerSessionState(sampleState({ psk: new Uint8Array(0) }))).toThrow(RangeError);
     expect(() => encodeServerSessionState(sampleState({ issuedAt: -1 }))).toThrow(RangeError);
+    expect(() => encodeServerSessionState(sampleState({ authenticatedAt: -1 }))).toThrow(RangeError);
     expect(() => encodeServerSessionState(sampleState({ ageAdd: 2 ** 32 }))).toThrow(RangeError);
     expect(() => encodeServerSessionState(sampleState({ alpn: '' }))).toThrow(RangeError);
     expect(() => encodeServerSessionState(sampleState({ peerCertificates: [new Uint8Array(0)] }))).toThrow(RangeError);
