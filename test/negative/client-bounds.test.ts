@@ -54,6 +54,9 @@ describe('audit #7: early_data in EncryptedExtensions only for the first PSK', (
     expect(o.clientError!.message).toMatch(/early_data/);
     expect(o.client.parameters.earlyData).not.toBe('accepted');
     expect(o.client.handshakeComplete).toBe(false);
+    // The alert goes under a key the server reads (not the early key it did not accept).
+    expect(o.serverError).toBeInstanceOf(PeerAlertError);
+    expect(o.serverError!.alert).toBe(A.illegal_parameter);
   }
 
   it('audit #7: the server selected the external PSK (index 1) and says early_data → illegal_parameter', () => {

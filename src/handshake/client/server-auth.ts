@@ -54,6 +54,8 @@ export class ExpectEncryptedExtensions implements HandshakeState {
     // RFC 8446 §4.2.10, §4.2.11: our 0-RTT data went with the first PSK only; early_data for
     // another PSK, for none, or after a HelloRetryRequest (no 0-RTT then) is illegal_parameter.
     if (earlyData && (hs.earlyData?.state !== 'sent' || hs.chosenPsk === undefined || hs.chosenPsk !== hs.offeredPsks[0])) {
+      // The server reads no 0-RTT from us: the alert goes under the handshake key.
+      installHandshakeWriteKeys(hs);
       fail('illegal_parameter', 'early_data in EncryptedExtensions, but the server did not select the PSK our 0-RTT data went with');
     }
     // RFC 8446 §4.2.10: early_data here means our 0-RTT data was accepted.
