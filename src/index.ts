@@ -55,6 +55,7 @@ export {
   checkTicketAge,
 } from './resumption/index.js';
 export type { ClientSession, ServerSessionState, TicketIssuer, SessionCache, AntiReplayStore, ExternalPsk } from './resumption/types.js';
+export type { ServerAuthentication } from './resumption/types.js';
 export { formatHandshake, messageLabel } from './wire/format.js';
 export { connectStreams, acceptStreams, startTls } from './transport/web-streams.js';
 export { connectWebSocket, acceptWebSocket } from './transport/websocket.js';

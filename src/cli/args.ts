@@ -155,11 +155,14 @@ Resumption, PSK and 0-RTT:
                   PSK key exchange modes: psk_dhe_ke, psk_ke. Client: offered
                   (default psk_dhe_ke). Server: accepted (default psk_dhe_ke,psk_ke).
   client --sess-out FILE   Write each session (ticket) the server sends to FILE, the
-                  newest replacing the file (JSON "tls13-engine-session/1"; holds a
+                  newest replacing the file (JSON "tls13-engine-session/2"; holds a
                   secret: mode 0600).
-  client --sess-in FILE    Resume with the session in FILE.
+  client --sess-in FILE    Resume with the session in FILE (offered only if its certificate
+                  passes this client's checks for the name; else a full handshake).
   client --early-data FILE Send FILE's bytes as 0-RTT data (needs --sess-in with a ticket
-                  that allows it); whatever was not accepted is sent after the handshake.
+                  that allows it); whatever was not accepted is sent after the handshake,
+                  unless the server selected another ALPN protocol than the session's
+                  (then it is not, and the exit code is 1: RFC 8446 §4.2.10).
                   The summary line ends with " resumed" (when resumed) and
                   " early=accepted|rejected|none".
   server --tickets N       NewSessionTickets after each handshake (default 2, 0..100).

@@ -7,8 +7,8 @@ import type { CliIo } from './run.js';
 
 export const BRIDGE_USAGE = `Usage:
   tls13 bridge --listen PORT (--to HOST:PORT | --accept PORT) [--host 127.0.0.1]
-               [--max-connections N] [--idle-timeout SECONDS] [--origin ORIGIN]...
-               [--allow-non-loopback] [--verbose]
+               [--max-connections N] [--idle-timeout SECONDS]
+               [--origin ORIGIN... | --any-origin] [--allow-non-loopback] [--verbose]
 
   --listen PORT     Accept WebSockets (binary messages carry TLS records) on PORT.
   --to HOST:PORT    Forward: each WebSocket gets its own TCP connection to HOST:PORT.
@@ -17,7 +17,12 @@ export const BRIDGE_USAGE = `Usage:
   --host ADDR       Bind both listeners to ADDR (default 127.0.0.1).
   --max-connections N     At most N connections at once (default 32).
   --idle-timeout SECONDS  Close a connection idle this long (default 120).
-  --origin ORIGIN   Accept WebSockets only from this Origin (repeatable; default any).
+  --origin ORIGIN   Accept WebSockets from the web page at ORIGIN (repeatable), e.g.
+                    http://localhost:5173; then only from the pages listed. Default: no
+                    page at all (requests with an Origin header get 403), clients that
+                    send no Origin (not browsers) are accepted.
+  --any-origin      Accept WebSockets from any page (any site the user visits could
+                    then reach the target through the bridge).
   --allow-non-loopback    Allow a non-loopback --host or --to (default: loopback only).
   --verbose         One line per connection on stderr.
 `;
@@ -27,7 +32,7 @@ export interface BridgeCommand extends BridgeOptions {
 }
 
 const VALUE = new Set(['listen', 'to', 'accept', 'host', 'max-connections', 'idle-timeout', 'origin']);
-const BOOL = new Set(['allow-non-loopback', 'verbose']);
+const BOOL = new Set(['allow-non-loopback', 'any-origin', 'verbose']);
 
 function int(text: string, what: string, min: number, max: number): number {
   if (!/^\d+$/.test(text)) throw new UsageError(`${what}: expected a number, got ${text}`);
@@ -72,7 +77,9 @@ export function parseBridgeArgs(argv: string[]): BridgeCommand | { kind: 'help' 
   if (max !== undefined) cmd.maxConnections = int(max, '--max-connections', 1, 10_000);
   const idle = values.get('idle-timeout');
   if (idle !== undefined) cmd.idleTimeoutMs = int(idle, '--idle-timeout', 1, 86_400) * 1000;
+  if (origins.length > 0 && bools.has('any-origin')) throw new UsageError('bridge: give --origin or --any-origin, not both');
   if (origins.length > 0) cmd.allowedOrigins = origins;
+  if (bools.has('any-origin')) cmd.anyOrigin = true;
   return cmd;
 }
 
@@ -88,7 +95,7 @@ export async function runBridge(argv: string[], io: CliIo): Promise<number> {
   try {
     bridge = await startBridge({ ...options, log: verbose ? (l) => io.stderr.write(`${l}\n`) : undefined });
   } catch (err) {
-    if (err instanceof Error && /not loopback|exactly one/.test(err.message)) throw new UsageError(err.message);
+    if (err instanceof Error && /not loopback|exactly one|not both/.test(err.message)) throw new UsageError(err.message);
     throw err;
   }
   const host = options.listen.host ?? '127.0.0.1';

@@ -302,6 +302,16 @@ async function runClient(cmd: ClientCommand, io: CliIo): Promise<number> {
     if (early) {
       const accepted = s.parameters.earlyData === 'accepted';
       const rest = accepted ? early.all.subarray(early.sent.length) : early.all;
+      // RFC 8446 §4.2.10: rejected early data is not sent again unless the connection has the ALPN
+      // protocol it was written for (the session's).
+      if (!accepted && session !== undefined && session.alpn !== s.parameters.alpn) {
+        log(
+          `error: early data not accepted, and the server selected ALPN ${s.parameters.alpn ?? 'none'} where the session had ${session.alpn ?? 'none'}: ` +
+            `its ${rest.length} bytes are not sent again`,
+        );
+        await s.close();
+        return 1;
+      }
       if (!accepted) log(`early data not accepted: sending its ${rest.length} bytes after the handshake`);
       if (rest.length > 0) await s.write(rest);
     }

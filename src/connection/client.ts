@@ -8,7 +8,8 @@ import type { ClientHandshake, ResolvedClientConfig } from '../handshake/client/
 import type { ApplicationSecrets } from '../handshake/common.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { NewSessionTicket } from '../wire/types.js';
-import type { ClientSession } from '../resumption/types.js';
+import type { ClientSession, ServerAuthentication } from '../resumption/types.js';
+import { clientPolicy, recordVerification, verificationOf, type Verification } from '../handshake/client/session-check.js';
 import { resumptionPsk } from '../keyschedule/index.js';
 import { decodeEarlyDataTicket, findExtension } from '../wire/extensions.js';
 import { MAX_TICKET_LIFETIME_SECONDS } from '../resumption/state.js';
@@ -16,7 +17,7 @@ import { utf8, wipe } from '../util/bytes.js';
 import { ExtensionType, PskKeyExchangeMode } from '../wire/codepoints.js';
 import { sessionCacheKey } from '../resumption/cache.js';
 import { isIpLiteral } from '../util/ip.js';
-import type { ClientConfig } from './config.js';
+import type { ClientConfig, Limits } from './config.js';
 import { BaseConnection } from './connection.js';
 import type { Side } from './types.js';
 
@@ -26,9 +27,14 @@ function defaultSignatureSchemes(provider: CryptoProvider): number[] {
   return [...CERTIFICATE_VERIFY_SCHEMES, ...CERTIFICATE_ONLY_SCHEMES].filter((s) => supported.has(s));
 }
 
-function resolveClientConfig(config: ClientConfig, provider: CryptoProvider): ResolvedClientConfig {
+function resolveClientConfig(config: ClientConfig, provider: CryptoProvider, limits: Readonly<Required<Limits>>): ResolvedClientConfig {
   if (!config.verifier && !config.insecureSkipVerify && !config.externalPsks?.length) {
     throw new TlsUsageError('a certificate verifier is required (or set insecureSkipVerify explicitly)');
+  }
+  const verifyServerName = config.verifyServerName ?? true;
+  // RFC 9525 (RFC 9846 §1): a verified chain without a name check lets any certificate of a trusted CA pass.
+  if (config.verifier && !config.insecureSkipVerify && verifyServerName && !config.serverName) {
+    throw new TlsUsageError('serverName is required with a certificate verifier (or set verifyServerName: false to verify the chain only)');
   }
   const groups = config.groups ?? provider.groups.map((g) => g.id);
   const implemented = new Set(provider.groups.map((g) => g.id));
@@ -46,6 +52,7 @@ function resolveClientConfig(config: ClientConfig, provider: CryptoProvider): Re
     signatureSchemes: config.signatureSchemes ?? defaultSignatureSchemes(provider),
     alpn: (config.alpn ?? []).map(utf8),
     verifier: config.insecureSkipVerify ? 'insecure' : config.verifier,
+    verifyServerName,
     middleboxCompat: config.middleboxCompat ?? false,
     recordSizeLimit: config.recordSizeLimit,
     pskModes: config.pskModes ?? [PskKeyExchangeMode.psk_dhe_ke],
@@ -54,6 +61,7 @@ function resolveClientConfig(config: ClientConfig, provider: CryptoProvider): Re
     earlyData: config.earlyData,
     clientCertificates: config.clientCertificates ?? [],
     postHandshakeAuth: config.postHandshakeAuth ?? false,
+    maxPostHandshakeCertificateRequests: limits.maxPostHandshakeCertificateRequests,
     requestOcsp: config.requestOcsp ?? false,
   };
 }
@@ -64,15 +72,20 @@ export class ClientConnection extends BaseConnection {
   private ticketsReceived = 0;
   /** For the sessions made from tickets. (The resolved config, with any session offered, goes with the handshake.) */
   private readonly serverName: string | undefined;
+  /** The verification policy the cache keys by, and the verifier behind 'certificate' sessions. */
+  private readonly policy: ServerAuthentication;
+  private readonly verification: Verification | undefined;
 
   constructor(config: ClientConfig) {
     super(config);
-    const resolved = resolveClientConfig(config, this.provider);
+    const resolved = resolveClientConfig(config, this.provider, this.limits);
     this.clientConfig = config;
     this.serverName = resolved.serverName;
-    // RFC 8446 Appendix C.4: a ticket from the cache is used once.
+    this.policy = clientPolicy(resolved);
+    this.verification = verificationOf(resolved);
+    // RFC 8446 Appendix C.4: a ticket from the cache is used once. The handshake checks it before offering it.
     if (!resolved.session && config.sessionCache && resolved.serverName !== undefined) {
-      resolved.session = config.sessionCache.take(sessionCacheKey(resolved.serverName, config.alpn), this.now().getTime());
+      resolved.session = config.sessionCache.take(sessionCacheKey(resolved.serverName, config.alpn, this.policy), this.now().getTime());
     }
     const hs: ClientHandshake = {
       ctx: this,
@@ -117,9 +130,12 @@ export class ClientConnection extends BaseConnection {
       receivedAt: this.now().getTime(),
       maxEarlyDataSize: earlyData ? decodeEarlyDataTicket(earlyData.data) : 0,
       peerCertificates: this.parameters.peerCertificates ?? [],
+      // An external PSK authenticated this server; else the policy did (a resumed session passed it too).
+      serverAuth: this.parameters.pskIdentity !== undefined && !this.parameters.resumed ? 'psk' : this.policy,
     };
+    if (session.serverAuth === 'certificate' && this.verification) recordVerification(session, this.verification);
     if (this.serverName !== undefined) {
-      this.clientConfig.sessionCache?.put(sessionCacheKey(this.serverName, this.clientConfig.alpn), session);
+      this.clientConfig.sessionCache?.put(sessionCacheKey(this.serverName, this.clientConfig.alpn, session.serverAuth), session);
     }
     this.clientConfig.onSession?.(session);
   }

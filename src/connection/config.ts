@@ -26,6 +26,8 @@ export interface Limits {
   maxKeyUpdatesWithoutData?: number;
   /** NewSessionTickets a client accepts on one connection (default 32). */
   maxTicketsPerConnection?: number;
+  /** Post-handshake CertificateRequests a client answers on one connection (default 4; RFC 8446 §4.6.2). */
+  maxPostHandshakeCertificateRequests?: number;
 }
 
 export interface CommonConfig {
@@ -70,10 +72,19 @@ export interface ResearchHooks {
 }
 
 export interface ClientConfig extends CommonConfig {
-  /** SNI (RFC 6066) and the name the server certificate must match. IP literals are verified but not sent as SNI. */
+  /**
+   * SNI (RFC 6066) and the name the server certificate must match. IP literals are verified but not
+   * sent as SNI. Required with a `verifier` (a TlsUsageError otherwise) unless `verifyServerName` is false.
+   */
   serverName?: string;
   /** Verifies the server's certificate chain. Required unless `insecureSkipVerify` is set or only external PSKs are used. */
   verifier?: ServerCertificateVerifier;
+  /**
+   * Default true: the verifier checks the certificate against `serverName` (RFC 9525). False is an
+   * explicit opt-out: the chain is verified, no name is checked (e.g. pins only, or a private CA
+   * whose every certificate is acceptable); `serverName` may then be absent.
+   */
+  verifyServerName?: boolean;
   /** Explicit opt-out of certificate verification (tests and harnesses only). */
   insecureSkipVerify?: boolean;
   /** Groups to send key shares for in the first ClientHello (default: the first of `groups`). */
@@ -82,9 +93,14 @@ export interface ClientConfig extends CommonConfig {
   middleboxCompat?: boolean;
 
   // ---- Resumption and 0-RTT (RFC 8446 §2.2, §2.3, §4.2.11) ----
-  /** Where tickets received are kept and resumption tickets come from (keyed by server name and ALPN). */
+  /**
+   * Where tickets received are kept and resumption tickets come from (keyed by server name, ALPN
+   * and verification policy). A session is offered only if it would pass a full handshake: made
+   * under the same policy (never an insecureSkipVerify session by a verifying client), its leaf
+   * not expired, and its chain accepted by this verifier for this `serverName` (RFC 8446 §4.6.1).
+   */
   sessionCache?: SessionCache;
-  /** Resume exactly this session (takes precedence over the cache). */
+  /** Resume exactly this session (takes precedence over the cache; checked like a cached one, skipped if it fails). */
   session?: ClientSession;
   /** PSK key exchange modes offered with a PSK (default [psk_dhe_ke]). */
   pskModes?: number[];
@@ -123,7 +139,11 @@ export interface ServerConfig extends CommonConfig {
    * HRR is sent only when the client's key shares do not match a group we accept.
    */
   requireCookie?: boolean;
-  /** Refuse handshakes whose ClientHello names a server we do not serve (callback returns false → unrecognized_name). */
+  /**
+   * Refuse handshakes whose ClientHello names a server we do not serve (callback returns false →
+   * unrecognized_name). Consulted only when the ClientHello carries a host_name (no SNI, or an IP
+   * literal, which RFC 6066 §3 does not allow there, skip it): a routing aid, not access control.
+   */
   acceptServerName?: (name: string) => boolean;
 
   // ---- Resumption and 0-RTT (RFC 8446 §4.6.1, §4.2.10, §8) ----

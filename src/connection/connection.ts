@@ -41,6 +41,7 @@ const DEFAULT_LIMITS: Readonly<Required<Limits>> = Object.freeze({
   maxConsecutiveEmptyRecords: 32,
   maxKeyUpdatesWithoutData: 32,
   maxTicketsPerConnection: 32,
+  maxPostHandshakeCertificateRequests: 4,
 });
 
 function definedOnly<T extends object>(o: T): Partial<T> {

@@ -1,16 +1,19 @@
-// The client's ticket cache (RFC 8446 §4.6.1, RFC 9846 §4.7.1). Tickets are kept per server name
-// and ALPN offer, so that a ticket is never offered to another server (RFC 8446 Appendix C.4),
-// and each is used once (Appendix C.4: reuse lets observers correlate connections).
+// The client's ticket cache (RFC 8446 §4.6.1, RFC 9846 §4.7.1). Tickets are kept per server name,
+// ALPN offer and verification policy, so that a ticket is never offered to another server (RFC 8446
+// Appendix C.4) nor by a client that verifies more than the one that got it, and each is used once
+// (Appendix C.4: reuse lets observers correlate connections).
 
 import { lifetimeExpired } from './state.js';
-import type { ClientSession, SessionCache } from './types.js';
+import type { ClientSession, ServerAuthentication, SessionCache } from './types.js';
 
 /**
- * The cache key for a server name and the ALPN list offered (order matters: it decides the
- * server's choice). Server names compare case-insensitively; no ALPN and [] are the same.
+ * The cache key for a server name, the ALPN list offered (order matters: it decides the server's
+ * choice) and the client's verification policy ('certificate': a verifier; 'insecure':
+ * insecureSkipVerify; 'psk': external PSKs only). Server names compare case-insensitively; no
+ * ALPN and [] are the same.
  */
-export function sessionCacheKey(serverName: string, alpn?: string[]): string {
-  return JSON.stringify([serverName.toLowerCase(), alpn ?? []]);
+export function sessionCacheKey(serverName: string, alpn?: string[], policy: ServerAuthentication = 'certificate'): string {
+  return JSON.stringify([serverName.toLowerCase(), alpn ?? [], policy]);
 }
 
 export interface MemorySessionCacheOptions {

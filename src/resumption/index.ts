@@ -22,6 +22,7 @@ export {
   DEFAULT_ROTATION_INTERVAL_MS,
 } from './tickets.js';
 export type { SelfEncryptedTicketsOptions, StatefulTicketStoreOptions } from './tickets.js';
+export type { ServerAuthentication } from './types.js';
 export { sessionCacheKey, MemorySessionCache } from './cache.js';
 export type { MemorySessionCacheOptions } from './cache.js';
 export { encodeSessionFile, decodeSessionFile, SESSION_FILE_FORMAT } from './session-file.js';

@@ -33,6 +33,13 @@ export interface TicketIssuer {
   redeem(ticket: Uint8Array, nowMs: number): ServerSessionState | undefined;
 }
 
+/**
+ * How the server was authenticated in the handshake a client session comes from: 'certificate'
+ * (a ServerCertificateVerifier accepted its chain), 'insecure' (insecureSkipVerify: nothing was
+ * checked) or 'psk' (an external PSK, no certificate).
+ */
+export type ServerAuthentication = 'certificate' | 'insecure' | 'psk';
+
 /** What a client keeps to resume (RFC 8446 §4.6.1). */
 export interface ClientSession {
   serverName: string;
@@ -47,9 +54,14 @@ export interface ClientSession {
   maxEarlyDataSize: number;
   /** The server's certificate chain in the original handshake, DER, leaf first. */
   peerCertificates: Uint8Array[];
+  /**
+   * How the original handshake authenticated the server (carried over by resumptions). Absent
+   * (unknown, e.g. an older session file): a verifying client checks `peerCertificates` again.
+   */
+  serverAuth?: ServerAuthentication;
 }
 
-/** A client's tickets, keyed by server name and ALPN offer. Tickets are used once by default (RFC 8446 Appendix C.4). */
+/** A client's tickets, keyed by server name, ALPN offer and verification policy (see sessionCacheKey). Tickets are used once by default (RFC 8446 Appendix C.4). */
 export interface SessionCache {
   put(key: string, session: ClientSession): void;
   /** Removes and returns a usable session (not past its lifetime at `nowMs`), or undefined. */

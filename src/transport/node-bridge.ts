@@ -6,8 +6,9 @@
 // Reverse (`accept`): a page opens WebSockets to `listen` and waits; each TCP client accepted on
 // `accept` is paired with the oldest waiting WebSocket.
 //
-// Bounded: loopback listeners and (unless allowed) loopback targets, a connection cap, a message
-// size limit, an idle timeout, and write backpressure both ways.
+// Bounded: loopback listeners and (unless allowed) loopback targets, web pages only from the
+// Origins allowed (none by default), a connection cap, a message size limit, an idle timeout,
+// and write backpressure both ways.
 
 import { createServer as createHttpServer, type Server } from 'node:http';
 import * as net from 'node:net';
@@ -30,8 +31,15 @@ export interface BridgeOptions {
   idleTimeoutMs?: number;
   /** Reverse mode: how long a TCP client waits for a WebSocket to pair with (default 10 s). */
   pairTimeoutMs?: number;
-  /** Origins allowed to open WebSockets (absent = every origin). */
+  /**
+   * Origins (web pages) allowed to open WebSockets; requests without an Origin header (clients
+   * that are not browsers) are then refused. Absent: every request with an Origin header is
+   * refused (403), those without one are accepted, so that no page the user happens to visit
+   * reaches the target through the bridge.
+   */
   allowedOrigins?: string[];
+  /** Accept WebSockets from any Origin, or none (explicit; not with `allowedOrigins`). */
+  anyOrigin?: boolean;
   /** One line per connection event (default: none). */
   log?: (line: string) => void;
 }
@@ -133,9 +141,11 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     idleTimeoutMs = 120_000,
     pairTimeoutMs = 10_000,
     allowedOrigins,
+    anyOrigin = false,
     log = () => {},
   } = options;
   if ((to === undefined) === (accept === undefined)) throw new Error('bridge: give exactly one of `to` (forward) or `accept` (reverse)');
+  if (anyOrigin && allowedOrigins !== undefined) throw new Error('bridge: give `allowedOrigins` or `anyOrigin`, not both');
   const wsHost = options.listen.host ?? '127.0.0.1';
   const tcpHost = accept?.host ?? '127.0.0.1';
   if (!allowNonLoopback) {
@@ -160,6 +170,14 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       stats.refused++;
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       log('refused: too many connections');
+      return;
+    }
+    // Browsers send Origin on every WebSocket (RFC 6455 §4.1): without a list, no page is trusted.
+    const origin = req.headers.origin;
+    if (origin !== undefined && allowedOrigins === undefined && !anyOrigin) {
+      stats.refused++;
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      log(`refused: Origin ${JSON.stringify(origin)} (allow it with --origin, or any with --any-origin)`);
       return;
     }
     const ws = acceptWebSocketUpgrade(req, socket, head, { maxMessageBytes, allowedOrigins });

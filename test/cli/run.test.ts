@@ -136,6 +136,24 @@ describe('CLI runners in-process', () => {
     expect(stdout()).toBe('one;0123456789abcdeftwo;');
   });
 
+  it('audit info: rejected early data is not sent again when the server selects another ALPN protocol than the session (RFC 8446 §4.2.10)', async () => {
+    const first = await serve(['--alpn', 'one', '--tickets', '1']);
+    const sess = join(dir, 'sess-alpn.json');
+    const a = io('');
+    expect(await run(['client', `localhost:${first.port}`, '--ca', files.ca, '--alpn', 'one,two', '--sess-out', sess], a.io), a.err()).toBe(0);
+    expect(decodeSessionFile(readFileSync(sess, 'utf8')).alpn).toBe('one');
+    const earlyPath = join(dir, 'early-alpn.bin');
+    writeFileSync(earlyPath, 'meant for one');
+    // Another server (another ticket key, so a full handshake) that speaks only "two".
+    const second = await serve(['--alpn', 'two', '--early-data']);
+    const b = io('');
+    expect(await run(['client', `localhost:${second.port}`, '--ca', files.ca, '--alpn', 'one,two', '--sess-in', sess, '--early-data', earlyPath], b.io)).toBe(1);
+    expect(b.err()).toMatch(/alpn=two early=rejected/);
+    expect(b.err()).toMatch(/early data not accepted, and the server selected ALPN two where the session had one: its 13 bytes are not sent again/);
+    await expect.poll(second.log).toMatch(/closed \(0 bytes received\)/);
+    expect(second.stdout()).toBe('');
+  });
+
   it('--sess-out when the server sends no ticket: a warning, no file', async () => {
     const { port } = await serve(['--tickets', '0']);
     const sess = join(dir, 'none.json');

@@ -388,7 +388,8 @@ describe.each(PROVIDERS)('%s provider', (name, make) => {
           lifetimeSeconds: ticket.ticketLifetime,
           receivedAt,
           maxEarlyDataSize: maxEarly,
-          peerCertificates: [],
+          // §3's server certificate: a verifying client offers a session only for a chain it accepts.
+          peerCertificates: traceSigningKey(t3).chain,
         },
         earlyData: fromHex(earlyRecord.payload),
         keyLog: (label, _cr, secret) => keyLog.set(label, toHex(secret)),

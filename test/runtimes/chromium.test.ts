@@ -62,7 +62,7 @@ describe('Chromium', () => {
     if (skipReason) return ctx.skip(skipReason);
     const keylog = join(files.dir, 'openssl-keylog.txt');
     const s = await reversingServer(files, ['-keylogfile', keylog]);
-    const bridge = await startBridge({ listen: { port: 0 }, to: { host: '127.0.0.1', port: s.port } });
+    const bridge = await startBridge({ listen: { port: 0 }, to: { host: '127.0.0.1', port: s.port }, allowedOrigins: [origin] });
     try {
       const result = await page.evaluate(
         async ({ wsUrl, caPem }) => {
@@ -93,7 +93,7 @@ describe('Chromium', () => {
   it('the webcrypto provider in the page: SubtleCrypto X25519, then P-256 after a HelloRetryRequest, and the CertificateVerify check, against openssl s_server', async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
     const s = await reversingServer(files, ['-groups', 'P-256']);
-    const bridge = await startBridge({ listen: { port: 0 }, to: { host: '127.0.0.1', port: s.port } });
+    const bridge = await startBridge({ listen: { port: 0 }, to: { host: '127.0.0.1', port: s.port }, allowedOrigins: [origin] });
     try {
       const result = await page.evaluate(
         async ({ wsUrl, caPem }) => {
@@ -139,7 +139,7 @@ describe('Chromium', () => {
 
   it('our server in the page ← WebSocket ← reverse bridge ← openssl s_client (echo; the exporter matches OpenSSL)', async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
-    const bridge = await startBridge({ listen: { port: 0 }, accept: { port: 0 } });
+    const bridge = await startBridge({ listen: { port: 0 }, accept: { port: 0 }, allowedOrigins: [origin] });
     try {
       const serving = page.evaluate(
         async ({ wsUrl, chainPem, keyPem }) => {

@@ -29,6 +29,8 @@ export interface ResolvedClientConfig {
   alpn: Uint8Array[];
   /** 'insecure': explicitly skipped; undefined: none configured (a PSK-only client). */
   verifier: ServerCertificateVerifier | 'insecure' | undefined;
+  /** The verifier is given `serverName` to check (false: the explicit opt-out). */
+  verifyServerName: boolean;
   middleboxCompat: boolean;
   recordSizeLimit: number | undefined;
   pskModes: number[];
@@ -38,6 +40,8 @@ export interface ResolvedClientConfig {
   earlyData: Uint8Array | undefined;
   clientCertificates: ClientCertificate[];
   postHandshakeAuth: boolean;
+  /** Post-handshake CertificateRequests answered on one connection (limits). */
+  maxPostHandshakeCertificateRequests: number;
   requestOcsp: boolean;
 }
 

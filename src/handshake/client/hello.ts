@@ -38,6 +38,7 @@ import { allReady, deriveHandshakeSecrets, fail, findSuite, whenReady, type Hand
 import { checkSolicited, installHandshakeWriteKeys, sendCompatChangeCipherSpec, type ClientHandshake } from './data.js';
 import { choosePsks, sendEarlyData, withPskBinders, type OfferedPsk } from './psk.js';
 import { ExpectEncryptedExtensions } from './server-auth.js';
+import { usableSession } from './session-check.js';
 
 /** RFC 8446 §4.1.3: the last 8 bytes of a downgraded ServerHello.random. */
 const DOWNGRADE_TLS12 = new Uint8Array([0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01]);
@@ -107,9 +108,14 @@ export function startClientHandshake(hs: ClientHandshake): Step {
   const random = hs.ctx.random(32);
   // RFC 8446 Appendix D.4: compatibility mode sends a non-empty legacy_session_id.
   const legacySessionId = hs.config.middleboxCompat ? hs.ctx.random(32) : new Uint8Array(0);
+  // RFC 8446 §4.6.1: a session is offered only if this client would accept what it rests on.
+  const session = hs.config.session && usableSession(hs.config.session, hs.config, hs.ctx.now());
   return whenReady(shares, (keyShares) => {
     hs.keyShares = keyShares;
-    return sendFirstClientHello(hs, random, legacySessionId);
+    return whenReady(session, (usable) => {
+      hs.config.session = usable;
+      return sendFirstClientHello(hs, random, legacySessionId);
+    });
   });
 }
 

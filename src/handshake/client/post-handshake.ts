@@ -20,7 +20,11 @@ export function postHandshakeAuth(hs: ClientHandshake): CertificateRequestHandle
   const certificates = hs.config.clientCertificates;
   const base = hs.transcript.fork();
   const hash = hs.suite!.hash;
+  const maxRequests = hs.config.maxPostHandshakeCertificateRequests;
+  let requests = 0;
   return (msg, raw, resume) => {
+    // Each request costs a signature: a bound, like tickets and KeyUpdates (the RFC sets none).
+    if (++requests > maxRequests) fail('unexpected_message', 'too many post-handshake CertificateRequests');
     // RFC 8446 §4.3.2: a post-handshake request carries a non-empty context.
     if (msg.certificateRequestContext.length === 0) fail('illegal_parameter', 'post-handshake CertificateRequest with an empty context');
     const transcript = base.fork();

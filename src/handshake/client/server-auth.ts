@@ -50,9 +50,17 @@ export class ExpectEncryptedExtensions implements HandshakeState {
     const rsl = findExtension(msg.extensions, ExtensionType.record_size_limit);
     if (rsl) hs.ctx.peerRecordSizeLimit(decodeRecordSizeLimit(rsl.data));
     if (findExtension(msg.extensions, ExtensionType.server_name)) hs.ctx.negotiated({ serverName: hs.config.sniHostName });
+    const earlyData = findExtension(msg.extensions, ExtensionType.early_data);
+    // RFC 8446 §4.2.10, §4.2.11: our 0-RTT data went with the first PSK only; early_data for
+    // another PSK, for none, or after a HelloRetryRequest (no 0-RTT then) is illegal_parameter.
+    if (earlyData && (hs.earlyData?.state !== 'sent' || hs.chosenPsk === undefined || hs.chosenPsk !== hs.offeredPsks[0])) {
+      // The server reads no 0-RTT from us: the alert goes under the handshake key.
+      installHandshakeWriteKeys(hs);
+      fail('illegal_parameter', 'early_data in EncryptedExtensions, but the server did not select the PSK our 0-RTT data went with');
+    }
     // RFC 8446 §4.2.10: early_data here means our 0-RTT data was accepted.
     if (hs.earlyData?.state === 'sent') {
-      const accepted = findExtension(msg.extensions, ExtensionType.early_data) !== undefined;
+      const accepted = earlyData !== undefined;
       hs.earlyData.state = accepted ? 'accepted' : 'rejected';
       hs.ctx.negotiated({ earlyData: hs.earlyData.state });
       if (!accepted) installHandshakeWriteKeys(hs);
@@ -113,7 +121,8 @@ export class ExpectCertificate implements HandshakeState {
           now: hs.ctx.now(),
           // RFC 8446 §4.2.3: certificate signatures must use schemes we offered.
           signatureAlgorithmsCert: hs.config.signatureSchemes,
-          ...(hs.config.serverName !== undefined ? { serverName: hs.config.serverName } : {}),
+          // RFC 9525: the name, unless the client opted out (verifyServerName: false).
+          ...(hs.config.verifyServerName && hs.config.serverName !== undefined ? { serverName: hs.config.serverName } : {}),
           ...(ocspResponse ? { ocspResponse } : {}),
         }),
       (verified) => {

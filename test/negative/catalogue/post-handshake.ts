@@ -339,13 +339,19 @@ export const clientFlightCases: Case[] = [
 // ---- PSKs and 0-RTT ----
 
 /**
+ * A client on a clock inside the validity of RFC 8448's certificate (it expired on 2026-07-30):
+ * a session is offered only while its server certificate is (RFC 8446 §4.6.1).
+ */
+const resuming = (extra: Partial<ClientConfig>): ClientConfig => testClientConfig({ now: () => new Date(Date.UTC(2026, 0, 1)), ...extra });
+
+/**
  * A session from a first full handshake with a server config (tickets allow 0-RTT when it does).
  * Ticket keys belong to the config object: reuse `cfg` itself (Object.assign), not a copy.
  */
 function session(server: Partial<ServerConfig>): { cfg: ServerConfig; session: ClientSession } {
   const cfg = testServerConfig(server);
   const sessions: ClientSession[] = [];
-  const o = pair({ canaries: false, clientConn: createClientConnection(testClientConfig({ onSession: (s) => sessions.push(s) })), serverConn: createServerConnection(cfg) });
+  const o = pair({ canaries: false, clientConn: createClientConnection(resuming({ onSession: (s) => sessions.push(s) })), serverConn: createServerConnection(cfg) });
   expect(o.clientError ?? o.serverError).toBeUndefined();
   return { cfg, session: sessions[0]! };
 }
@@ -360,7 +366,7 @@ export const pskCases: Case[] = [
     run: () => {
       const s = session({});
       return pair({
-        clientConn: createClientConnection(testClientConfig({ session: s.session })),
+        clientConn: createClientConnection(resuming({ session: s.session })),
         serverConn: createServerConnection(Object.assign(s.cfg, sends((m) => (isSH(m) ? { ...m, extensions: setExt(m.extensions, E.pre_shared_key, encodePreSharedKeyServer(3)) } : m)))),
       });
     },
@@ -374,7 +380,7 @@ export const pskCases: Case[] = [
     run: () => {
       const s = session({});
       return pair({
-        clientConn: createClientConnection(testClientConfig({ session: s.session, pskModes: [PskKeyExchangeMode.psk_dhe_ke] })),
+        clientConn: createClientConnection(resuming({ session: s.session, pskModes: [PskKeyExchangeMode.psk_dhe_ke] })),
         serverConn: createServerConnection(Object.assign(s.cfg, sends((m) => (isSH(m) ? { ...m, extensions: dropExt(m.extensions, E.key_share) } : m)))),
       });
     },
@@ -388,7 +394,7 @@ export const pskCases: Case[] = [
     run: () => {
       const s = session({});
       return pair({
-        clientConn: createClientConnection(testClientConfig({ session: s.session })),
+        clientConn: createClientConnection(resuming({ session: s.session })),
         serverConn: createServerConnection(s.cfg),
         // The binder is the last bytes of the ClientHello.
         toServer: (b, n) => (n > 0 ? b : flip(b, b.length - 1)),
@@ -402,7 +408,7 @@ export const pskCases: Case[] = [
     alert: 'bad_record_mac',
     run: () => {
       const s = session({ earlyData: { maxEarlyDataSize: 1024 } });
-      const client = createClientConnection(testClientConfig({ session: s.session, earlyData: utf8('GET / HTTP/1.1\r\n\r\n') }));
+      const client = createClientConnection(resuming({ session: s.session, earlyData: utf8('GET / HTTP/1.1\r\n\r\n') }));
       return pair({
         clientConn: client,
         serverConn: createServerConnection(s.cfg),
@@ -425,7 +431,7 @@ export const pskCases: Case[] = [
     run: () => {
       const s = session({ earlyData: { maxEarlyDataSize: 100 } });
       // The client's own check is bypassed by lying about the ticket's limit.
-      const client = createClientConnection(testClientConfig({ session: { ...s.session, maxEarlyDataSize: 4096 }, earlyData: new Uint8Array(200) }));
+      const client = createClientConnection(resuming({ session: { ...s.session, maxEarlyDataSize: 4096 }, earlyData: new Uint8Array(200) }));
       return pair({ clientConn: client, serverConn: createServerConnection(s.cfg) });
     },
   },

@@ -15,6 +15,12 @@ describe('sessionCacheKey', () => {
     expect(sessionCacheKey('a', ['b,c'])).not.toBe(sessionCacheKey('a', ['b', 'c']));
     expect(sessionCacheKey('a|b')).not.toBe(sessionCacheKey('a', ['b']));
   });
+
+  it('audit #6: separates verification policies (a verifying client never finds an insecure session)', () => {
+    const keys = (['certificate', 'insecure', 'psk'] as const).map((p) => sessionCacheKey('a.test', ['h2'], p));
+    expect(new Set(keys).size).toBe(3);
+    expect(sessionCacheKey('a.test', ['h2'])).toBe(keys[0]);
+  });
 });
 
 describe('MemorySessionCache', () => {

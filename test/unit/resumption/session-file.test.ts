@@ -35,6 +35,20 @@ describe('session file', () => {
     });
   });
 
+  it('audit #6: format 2 carries how the server was authenticated; format 1 files are still read (unknown then)', () => {
+    for (const serverAuth of ['certificate', 'insecure', 'psk'] as const) {
+      const s = sampleSession({ serverAuth });
+      const text = encodeSessionFile(s);
+      expect(JSON.parse(text)).toMatchObject({ format: 'tls13-engine-session/2', serverAuth });
+      expect(decodeSessionFile(text)).toEqual(s);
+    }
+    const v1 = JSON.parse(encodeSessionFile(sampleSession())) as Record<string, unknown>;
+    expect(v1).not.toHaveProperty('serverAuth');
+    const read = decodeSessionFile(JSON.stringify({ ...v1, format: 'tls13-engine-session/1' }));
+    expect(read).toEqual(sampleSession());
+    expect(read.serverAuth).toBeUndefined();
+  });
+
   it('throws a clear Error on malformed input', () => {
     const good = JSON.parse(encodeSessionFile(sampleSession())) as Record<string, unknown>;
     const with_ = (patch: Record<string, unknown>) => JSON.stringify({ ...good, ...patch });
@@ -48,7 +62,9 @@ describe('session file', () => {
       ['{"format":', /not JSON/],
       ['[]', /not a JSON object/],
       ['null', /not a JSON object/],
-      [with_({ format: 'tls13-engine-session/2' }), /"format"/],
+      [with_({ format: 'tls13-engine-session/3' }), /"format"/],
+      [with_({ serverAuth: 'maybe' }), /"serverAuth" must be one of/],
+      [with_({ format: 'tls13-engine-session/1', serverAuth: 'certificate' }), /unknown member "serverAuth"/],
       [without('format'), /"format"/],
       [with_({ extra: 1 }), /unknown member "extra"/],
       [with_({ serverName: 5 }), /"serverName"/],
