@@ -20,10 +20,10 @@ import { RecordReader } from '../record/reader.js';
 import { RecordWriter } from '../record/writer.js';
 import { HandshakeJoiner } from '../record/handshake-joiner.js';
 import { decodeAlert, encodeAlert } from '../record/alert.js';
-import { exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../keyschedule/index.js';
+import { Secret, exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../keyschedule/index.js';
 import type { ApplicationSecrets, Epoch, HandshakeContext, HandshakeState, Step } from '../handshake/common.js';
 import { Pending, keyLogLabel } from '../handshake/common.js';
-import { concatBytes, wipe } from '../util/bytes.js';
+import { concatBytes } from '../util/bytes.js';
 import type { CommonConfig, Limits } from './config.js';
 import type { Connection, ConnectionEvent, NegotiatedParameters, Side } from './types.js';
 
@@ -74,17 +74,25 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   private keyUpdateOwed = false;
   private awaitingPeerKeyUpdate = false;
 
+  // Secrets sit in Secret holders: util.inspect and JSON.stringify of a connection print none (audit #12).
   private readSuite: CipherSuiteImpl | undefined;
-  private readSecret: Uint8Array | undefined;
+  private readSecret: Secret | undefined;
   private writeSuite: CipherSuiteImpl | undefined;
-  private writeSecret: Uint8Array | undefined;
+  private writeSecret: Secret | undefined;
   private readGeneration = 0;
   private writeGeneration = 0;
-  private appSecrets: RetainedSecrets | undefined;
-  private earlyExporter: { hash: HashAlgorithm; secret: Uint8Array } | undefined;
+  private appSuite: CipherSuiteImpl | undefined;
+  private exporterSecret: Secret | undefined;
+  private resumptionSecret: Secret | undefined;
+  private earlyExporter: { hash: HashAlgorithm; secret: Secret } | undefined;
   private secretsWiped = false;
   protected get applicationSecrets(): RetainedSecrets | undefined {
-    return this.appSecrets;
+    if (this.appSuite === undefined || this.exporterSecret === undefined) return undefined;
+    return {
+      suite: this.appSuite,
+      exporterMasterSecret: this.exporterSecret.bytes,
+      ...(this.resumptionSecret ? { resumptionMasterSecret: this.resumptionSecret.bytes } : {}),
+    };
   }
 
   handshakeComplete = false;
@@ -121,6 +129,8 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   /** Takes bytes from the transport. They are processed in place; none is referenced after this returns. */
   receive(data: Uint8Array): void {
     this.guard(() => {
+      // Closed both ways, keys wiped: what still arrives is ignored (RFC 8446 §6.1).
+      if (this.secretsWiped) return;
       if (data.length > 0) this.reader.push(data);
       try {
         this.run();
@@ -208,19 +218,20 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   }
 
   exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
-    if (!this.appSecrets) throw new TlsUsageError('exportKeyingMaterial() before the handshake completed');
+    if (!this.appSuite || !this.exporterSecret) throw new TlsUsageError('exportKeyingMaterial() before the handshake completed');
     if (this.secretsWiped) throw new TlsUsageError('exportKeyingMaterial() after the connection ended');
-    return exportKeyingMaterial(this.appSecrets.suite.hash, this.appSecrets.exporterMasterSecret, label, context, length);
+    return exportKeyingMaterial(this.appSuite.hash, this.exporterSecret.bytes, label, context, length);
   }
 
   exportEarlyKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
     if (!this.earlyExporter) throw new TlsUsageError('exportEarlyKeyingMaterial() without 0-RTT');
     if (this.secretsWiped) throw new TlsUsageError('exportEarlyKeyingMaterial() after the connection ended');
-    return exportKeyingMaterial(this.earlyExporter.hash, this.earlyExporter.secret, label, context, length);
+    return exportKeyingMaterial(this.earlyExporter.hash, this.earlyExporter.secret.bytes, label, context, length);
   }
 
   setEarlyExporter(hash: HashAlgorithm, secret: Uint8Array): void {
-    this.earlyExporter = { hash, secret };
+    this.earlyExporter?.secret.wipe();
+    this.earlyExporter = { hash, secret: new Secret(secret) };
     this.keyLog(keyLogLabel.earlyExporter, secret);
   }
 
@@ -274,8 +285,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     if (!this.joiner.isEmpty()) throw unexpectedMessage('handshake message spans a key change');
     this.reader.setKeys(trafficKeys(suite, secret));
     this.readEpoch = epoch;
-    if (this.readSecret && this.readSecret !== secret) wipe(this.readSecret);
-    this.readSecret = secret;
+    this.readSecret = this.replaceSecret(this.readSecret, secret);
     this.readSuite = suite;
     this.emit({ type: 'keys', direction: 'read', epoch, generation: this.readGeneration });
   }
@@ -283,7 +293,14 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   trafficSecret(direction: 'read' | 'write'): Uint8Array {
     const secret = direction === 'read' ? this.readSecret : this.writeSecret;
     if (!secret) throw internalError(`no ${direction} traffic secret`);
-    return secret;
+    return secret.bytes;
+  }
+
+  /** The holder for a direction's new traffic secret; the previous one is wiped (it protects nothing more). */
+  private replaceSecret(previous: Secret | undefined, secret: Uint8Array): Secret {
+    if (previous?.holds(secret)) return previous;
+    previous?.wipe();
+    return new Secret(secret);
   }
 
   /** Swap the handshake state between messages (post-handshake flows started by the application). */
@@ -309,6 +326,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     this.flushHandshake();
     this.writer.setKeys(undefined);
     this.writeSuite = undefined;
+    this.writeSecret?.wipe();
     this.writeSecret = undefined;
   }
 
@@ -320,8 +338,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   setWriteKeys(epoch: Epoch, secret: Uint8Array, suite: CipherSuiteImpl): void {
     this.flushHandshake();
     this.writer.setKeys(trafficKeys(suite, secret));
-    if (this.writeSecret && this.writeSecret !== secret) wipe(this.writeSecret);
-    this.writeSecret = secret;
+    this.writeSecret = this.replaceSecret(this.writeSecret, secret);
     this.writeSuite = suite;
     this.emit({ type: 'keys', direction: 'write', epoch, generation: this.writeGeneration });
   }
@@ -346,9 +363,9 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   handshakeDone(secrets: ApplicationSecrets): void {
     // Kept: what exporters (RFC 8446 §7.5) and new tickets (§4.6.1, client) need. The traffic
     // secrets live on as the read/write secrets (KeyUpdate, §7.2); the rest was the handshake's.
-    this.appSecrets = this.retainsResumptionSecret()
-      ? { suite: secrets.suite, exporterMasterSecret: secrets.exporterMasterSecret, resumptionMasterSecret: secrets.resumptionMasterSecret }
-      : { suite: secrets.suite, exporterMasterSecret: secrets.exporterMasterSecret };
+    this.appSuite = secrets.suite;
+    this.exporterSecret = new Secret(secrets.exporterMasterSecret);
+    if (this.retainsResumptionSecret()) this.resumptionSecret = new Secret(secrets.resumptionMasterSecret);
     // The client random only labels key log lines; received, it is a view into the ClientHello.
     this.clientRandom = this.config.keyLog ? this.clientRandom.slice() : NO_RANDOM;
     this.handshakeComplete = true;
@@ -375,7 +392,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     const secret = this.readSecret;
     if (!suite || !secret) throw internalError('KeyUpdate without read keys');
     if (++this.keyUpdatesWithoutData > this.limits.maxKeyUpdatesWithoutData) throw unexpectedMessage('too many KeyUpdates');
-    const next = nextTrafficSecret(suite.hash, secret);
+    const next = nextTrafficSecret(suite.hash, secret.bytes);
     this.readGeneration++;
     this.setReadKeys('application', next, suite);
     // The peer's KeyUpdate answers ours, if we asked (RFC 9846 §4.6.3).
@@ -405,7 +422,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     // A request of ours also answers one we owe.
     this.keyUpdateOwed = false;
     this.send({ msgType: HandshakeType.key_update, requestUpdate });
-    const next = nextTrafficSecret(suite.hash, secret);
+    const next = nextTrafficSecret(suite.hash, secret.bytes);
     this.writeGeneration++;
     this.setWriteKeys('application', next, suite);
   }
@@ -442,13 +459,16 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
 
   /**
    * Once the connection can no longer use them (failed, or closed both ways), overwrite the
-   * secrets we hold. Best effort: JavaScript gives no guarantee that no copy exists elsewhere.
+   * secrets we hold: both traffic secrets, the exporter, resumption and early exporter secrets,
+   * and both cipher states (key, IV and nonce copies; the provider's key dropped). Best effort:
+   * JavaScript gives no guarantee that no copy exists elsewhere.
    */
   private wipeSecrets(): void {
     if (this.secretsWiped) return;
     this.secretsWiped = true;
-    const a = this.appSecrets;
-    wipe(this.readSecret, this.writeSecret, a?.exporterMasterSecret, a?.resumptionMasterSecret, this.earlyExporter?.secret);
+    for (const s of [this.readSecret, this.writeSecret, this.exporterSecret, this.resumptionSecret, this.earlyExporter?.secret]) s?.wipe();
+    this.reader.dispose();
+    this.writer.dispose();
   }
 
   /** The 'plaintext' trace event; the bytes only when key logging is on. */
@@ -485,6 +505,8 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
 
   private run(): void {
     for (;;) {
+      // Closed both ways within this input: the rest is ignored (RFC 8446 §6.1), the keys are gone.
+      if (this.secretsWiped) return;
       if (this.pendingStep) {
         if (!this.pendingStep.isSettled) return;
         const p = this.pendingStep;

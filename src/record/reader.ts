@@ -173,6 +173,15 @@ export class RecordReader {
   }
 
   /**
+   * The connection is over: the read key, IV and nonce are erased (CipherState.dispose) and the
+   * buffered input dropped. Opening a record afterwards throws internal_error.
+   */
+  dispose(): void {
+    this.state?.dispose();
+    this.release();
+  }
+
+  /**
    * RFC 8449 §4: the record_size_limit we advertised. Protected records whose TLSInnerPlaintext
    * exceeds it are record_overflow. Unprotected records are not subject to it.
    */
