@@ -64,6 +64,8 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   /** 0-RTT bytes still allowed (server; RFC 8446 §4.2.10), while reading under the early key. */
   private earlyDataBudget = 0;
   private readEpoch: Epoch | undefined;
+  /** RFC 8449 §4: our record_size_limit once negotiated; the reader applies it from the handshake keys on. */
+  private ownRecordSizeLimit: number | undefined;
   private readonly appOutBeforeHandshake: Uint8Array[] = [];
   private closeAfterHandshake = false;
   private ccsCount = 0;
@@ -285,6 +287,8 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     if (!this.joiner.isEmpty()) throw unexpectedMessage('handshake message spans a key change');
     this.reader.setKeys(trafficKeys(suite, secret));
     this.readEpoch = epoch;
+    // RFC 8449 §4: 0-RTT records were sealed before the client could know our limit.
+    if (this.ownRecordSizeLimit !== undefined && epoch !== 'early') this.reader.setRecordSizeLimit(this.ownRecordSizeLimit);
     this.readSecret = this.replaceSecret(this.readSecret, secret);
     this.readSuite = suite;
     this.emit({ type: 'keys', direction: 'read', epoch, generation: this.readGeneration });
@@ -358,6 +362,13 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   peerRecordSizeLimit(limit: number): void {
     // RFC 8449 §4: the limit counts the inner content type byte (the writer applies it).
     this.writer.setMaxFragmentLength(limit);
+    // With one of ours the extension is negotiated: a server answers the client's with its own
+    // whenever it has one; a client hears of the server's only if it sent one (an unsolicited
+    // one is refused). From then on our limit binds the peer's protected records (RFC 8449 §4).
+    const own = this.config.recordSizeLimit;
+    if (own === undefined) return;
+    this.ownRecordSizeLimit = own;
+    if (this.readEpoch === 'handshake' || this.readEpoch === 'application') this.reader.setRecordSizeLimit(own);
   }
 
   handshakeDone(secrets: ApplicationSecrets): void {

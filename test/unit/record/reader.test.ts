@@ -290,6 +290,23 @@ describe('RecordReader: keys and limits', () => {
     expect(alertOf(() => r3.setRecordSizeLimit(63))).toBe(AlertDescription.internal_error);
   });
 
+  it('audit #8: a limit set once records were read under the current keys holds them to it too (the record that carried EncryptedExtensions)', () => {
+    const r = keyed();
+    r.push(concatBytes(sealRaw(keys, 0, concatBytes(pattern(99), Uint8Array.of(handshake)))));
+    expect(r.next()?.data.length).toBe(99);
+    r.setRecordSizeLimit(100); // exactly the largest inner plaintext read so far: fine
+    const r2 = keyed();
+    r2.push(concatBytes(sealRaw(keys, 0, concatBytes(pattern(100), Uint8Array.of(handshake)))));
+    expect(r2.next()?.data.length).toBe(100);
+    expect(alertOf(() => r2.setRecordSizeLimit(100))).toBe(AlertDescription.record_overflow);
+    // New keys start afresh: what was read under the previous ones is not counted.
+    const r3 = keyed();
+    r3.push(concatBytes(sealRaw(keys, 0, concatBytes(pattern(500), Uint8Array.of(handshake)))));
+    expect(r3.next()?.data.length).toBe(500);
+    r3.setKeys(testKeys(AES_128_GCM, 9));
+    r3.setRecordSizeLimit(100);
+  });
+
   it('bounds leftover bytes: a push while maxBufferedBytes are still buffered is internal_error', () => {
     const w = new RecordWriter();
     w.setKeys(keys);
