@@ -35,9 +35,11 @@ const DEFAULT_LIMITS: Readonly<Required<Limits>> = Object.freeze({
   maxHandshakeMessageSize: 64 * 1024,
   maxCertificateMessageSize: 256 * 1024,
   maxBufferedBytes: 1024 * 1024,
-  // RFC 8446 §5 allows dummy CCS records; nothing legitimate needs many in a row.
+  // RFC 8446 §5 allows dummy CCS records; nothing legitimate needs many.
   maxConsecutiveChangeCipherSpec: 32,
-  // Zero-length application data is legal (RFC 8446 §5.1) but a flood of it is a CPU sink.
+  // Zero-length application data is legal (RFC 8446 §5.1), CCS and user_canceled are dropped,
+  // but a flood of any of them is a CPU sink (audit #9, CVE-2016-8610).
+  maxRecordsWithoutProgress: 32,
   maxConsecutiveEmptyRecords: 32,
   maxKeyUpdatesWithoutData: 32,
   maxTicketsPerConnection: 32,
@@ -46,6 +48,16 @@ const DEFAULT_LIMITS: Readonly<Required<Limits>> = Object.freeze({
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+function resolveLimits(limits: Limits): Readonly<Required<Limits>> {
+  const resolved = { ...DEFAULT_LIMITS, ...definedOnly(limits) };
+  // The former name of the bound still sets it.
+  resolved.maxRecordsWithoutProgress = limits.maxRecordsWithoutProgress ?? limits.maxConsecutiveEmptyRecords ?? DEFAULT_LIMITS.maxRecordsWithoutProgress;
+  return resolved;
+}
+
+/** RFC 9846 §4.7.1: clients SHOULD NOT depend on much padding in 0-RTT; we allow max_early_data_size + 2^14 in all. */
+const EARLY_DATA_PADDING_ALLOWANCE = 2 ** 14;
 
 export abstract class BaseConnection implements Connection, HandshakeContext {
   abstract readonly side: Side;
@@ -68,8 +80,14 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   private ownRecordSizeLimit: number | undefined;
   private readonly appOutBeforeHandshake: Uint8Array[] = [];
   private closeAfterHandshake = false;
+  /** change_cipher_spec records since the last progress. */
   private ccsCount = 0;
-  private emptyRecords = 0;
+  /** Records in a row without progress, of any type (audit #9). */
+  private recordsWithoutProgress = 0;
+  /** RFC 9846 §6.1: user_canceled must be followed by close_notify; a second one is refused. */
+  private userCanceled = false;
+  /** 0-RTT padding bytes still allowed (server, while reading under the early key). */
+  private earlyPaddingBudget = 0;
   private keyUpdatesWithoutData = 0;
   private readonly pendingHandshake: Uint8Array[] = [];
   private sentInitialHello = false;
@@ -111,7 +129,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
 
   protected constructor(protected readonly config: CommonConfig) {
     this.provider = config.provider ?? defaultProvider();
-    this.limits = config.limits ? { ...DEFAULT_LIMITS, ...definedOnly(config.limits) } : DEFAULT_LIMITS;
+    this.limits = config.limits ? resolveLimits(config.limits) : DEFAULT_LIMITS;
     const allocate = this.provider.allocate?.bind(this.provider);
     this.reader = new RecordReader({ maxBufferedBytes: this.limits.maxBufferedBytes, ...(allocate ? { allocate } : {}) });
     this.joiner = new HandshakeJoiner({
@@ -319,6 +337,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
 
   acceptEarlyData(maxBytes: number): void {
     this.earlyDataBudget = maxBytes;
+    this.earlyPaddingBudget = maxBytes + EARLY_DATA_PADDING_ALLOWANCE;
   }
 
   skipEarlyData(how: 'undecryptable' | 'application_data', maxBytes: number): void {
@@ -547,10 +566,12 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     if (type !== ContentType.handshake && !this.joiner.isEmpty()) {
       throw unexpectedMessage('record interleaved with a fragmented handshake message');
     }
-    if (type !== ContentType.change_cipher_spec) this.ccsCount = 0;
     switch (type) {
       case ContentType.handshake:
-        if (this.peerClosed) return; // RFC 8446 §6.1: data after close_notify is ignored
+        // RFC 8446 §6.1: data after close_notify is ignored.
+        if (this.peerClosed) return this.noProgress('ignored (after close_notify)');
+        // Post-handshake messages (KeyUpdate, NewSessionTicket, …) have bounds of their own.
+        if (!this.handshakeComplete) this.progress();
         this.joiner.push(data);
         return;
       case ContentType.change_cipher_spec:
@@ -558,15 +579,15 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
       case ContentType.alert:
         return this.handleAlert(data);
       case ContentType.application_data:
-        if (this.peerClosed) return;
+        if (this.peerClosed) return this.noProgress('ignored (after close_notify)');
         if (this.readEpoch === 'early' && !this.handshakeComplete) return this.receiveEarlyData(data);
         if (!this.handshakeComplete) throw unexpectedMessage('application data before the handshake completed');
         if (data.length > 0) {
           this.appIn.push(data);
-          this.emptyRecords = 0;
+          this.progress();
           this.keyUpdatesWithoutData = 0;
-        } else if (++this.emptyRecords > this.limits.maxConsecutiveEmptyRecords) {
-          throw unexpectedMessage('too many empty application_data records');
+        } else {
+          this.noProgress('empty application_data'); // with or without padding
         }
         return;
       default:
@@ -578,7 +599,28 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   private receiveEarlyData(data: Uint8Array): void {
     this.earlyDataBudget -= data.length;
     if (this.earlyDataBudget < 0) throw unexpectedMessage('more 0-RTT data than max_early_data_size');
-    if (data.length > 0) this.earlyIn.push(data);
+    // RFC 9846 §4.7.1: padding is not counted in max_early_data_size, and clients SHOULD NOT
+    // depend on sending much of it: bounded apart.
+    this.earlyPaddingBudget -= this.reader.lastPaddingLength;
+    if (this.earlyPaddingBudget < 0) throw unexpectedMessage('more 0-RTT padding than max_early_data_size + 2^14');
+    if (data.length > 0) {
+      this.earlyIn.push(data);
+      this.progress();
+    } else {
+      this.noProgress('empty 0-RTT application_data');
+    }
+  }
+
+  /** A record that moved the connection on: the bounds on records without progress start again. */
+  private progress(): void {
+    this.recordsWithoutProgress = 0;
+    this.ccsCount = 0;
+  }
+
+  /** A record that carried nothing; one bound whatever its type, not reset by another such record (audit #9). */
+  private noProgress(kind: string): void {
+    if (++this.recordsWithoutProgress > this.limits.maxRecordsWithoutProgress)
+      throw unexpectedMessage(`too many ${kind} records: ${this.recordsWithoutProgress} in a row without progress`);
   }
 
   /**
@@ -588,6 +630,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   private handleChangeCipherSpec(): void {
     if (this.handshakeComplete || !this.hasSeenClientHello()) throw unexpectedMessage('change_cipher_spec outside the handshake');
     if (++this.ccsCount > this.limits.maxConsecutiveChangeCipherSpec) throw unexpectedMessage('too many change_cipher_spec records');
+    this.noProgress('change_cipher_spec');
     this.emit({ type: 'change_cipher_spec', direction: 'received' });
   }
 
@@ -602,8 +645,12 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
       if (this.closed) this.wipeSecrets();
       return;
     }
-    // RFC 9846 §6.1: user_canceled is ignored (a close_notify follows).
-    if (description === AlertDescription.user_canceled) return;
+    // RFC 9846 §6.1: user_canceled is ignored, but it MUST be followed by close_notify.
+    if (description === AlertDescription.user_canceled) {
+      if (this.userCanceled) throw unexpectedMessage('a second user_canceled alert (RFC 9846 §6.1: close_notify must follow the first)');
+      this.userCanceled = true;
+      return this.noProgress('user_canceled alert');
+    }
     // RFC 8446 §6.2: every other alert is an error alert, whatever its level.
     throw new PeerAlertError(description, `peer sent ${alertName(description)} alert`);
   }

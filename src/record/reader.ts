@@ -208,7 +208,7 @@ export class RecordReader {
   /**
    * RFC 9846 §4.3.10 (RFC 8446 §4.2.10), server rejected 0-RTT: application_data records that
    * fail to deprotect with the current read keys are dropped. Each counts the most content it
-   * could carry (length − tag − 1); past `maxBytes` (max_early_data_size) the connection is
+   * could carry (length − tag − 1, at least 1); past `maxBytes` (max_early_data_size) the connection is
    * aborted with unexpected_message (RFC 9846 §4.7.1). The first record that deprotects ends the mode.
    */
   skipUndecryptable(maxBytes: number): void {
@@ -385,7 +385,8 @@ export class RecordReader {
   }
 
   private countSkipped(length: number, tagLength: number): void {
-    this.skipped += Math.max(0, length - tagLength - 1);
+    // At least one byte per record: records that could carry nothing are not free (audit #9).
+    this.skipped += Math.max(1, length - tagLength - 1);
     // RFC 9846 §4.7.1: more than max_early_data_size of 0-RTT data SHOULD be unexpected_message.
     if (this.skipped > this.skipBudget)
       throw unexpectedMessage(`skipped early data exceeds max_early_data_size (${this.skipBudget})`);

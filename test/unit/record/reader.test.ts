@@ -389,6 +389,20 @@ describe('RecordReader: skipping rejected early data (RFC 9846 §4.3.10)', () =>
     expect(readAlert(r, earlyRecords(3))).toBe(AlertDescription.unexpected_message);
   });
 
+  it('audit #9: a dropped record that could carry nothing still counts one byte: empty ones cannot flood', () => {
+    const empties = (n: number, keys = early) => concatBytes(...Array.from({ length: n }, (_, i) => sealRaw(keys, i, Uint8Array.of(application_data))));
+    const r = keyed(hs);
+    r.skipUndecryptable(100);
+    r.push(empties(100));
+    expect(r.next()).toBeUndefined();
+    expect(r.skippedBytes).toBe(100);
+    expect(readAlert(r, empties(1))).toBe(AlertDescription.unexpected_message);
+    // The same after a HelloRetryRequest (unprotected-path skipping).
+    const r2 = new RecordReader();
+    r2.skipApplicationData(100);
+    expect(readAlert(r2, empties(20_000))).toBe(AlertDescription.unexpected_message);
+  });
+
   it('the sequence number does not advance for dropped records', () => {
     const r = keyed(hs);
     r.skipUndecryptable(10_000);
