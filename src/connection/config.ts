@@ -18,9 +18,17 @@ export interface Limits {
   maxCertificateMessageSize?: number;
   /** Bytes of incoming records buffered while the application is not draining (default 1 MiB). */
   maxBufferedBytes?: number;
-  /** Consecutive change_cipher_spec records (default 32). */
+  /** change_cipher_spec records since the last record that carried progress (default 32). */
   maxConsecutiveChangeCipherSpec?: number;
-  /** Consecutive empty application_data records (default 32). */
+  /**
+   * Records in a row that carry no progress, whatever their type (default 32): empty or
+   * padding-only application data and 0-RTT data, change_cipher_spec, user_canceled alerts,
+   * records ignored after close_notify. Other such records do not reset the count; only
+   * progress does (a handshake record before the handshake completes, non-empty application
+   * or 0-RTT data). Beyond it: unexpected_message.
+   */
+  maxRecordsWithoutProgress?: number;
+  /** @deprecated The former name of `maxRecordsWithoutProgress` (used when that is not set). */
   maxConsecutiveEmptyRecords?: number;
   /** KeyUpdates received without application data in between (default 32). */
   maxKeyUpdatesWithoutData?: number;

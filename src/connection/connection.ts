@@ -20,10 +20,10 @@ import { RecordReader } from '../record/reader.js';
 import { RecordWriter } from '../record/writer.js';
 import { HandshakeJoiner } from '../record/handshake-joiner.js';
 import { decodeAlert, encodeAlert } from '../record/alert.js';
-import { exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../keyschedule/index.js';
+import { Secret, exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../keyschedule/index.js';
 import type { ApplicationSecrets, Epoch, HandshakeContext, HandshakeState, Step } from '../handshake/common.js';
 import { Pending, keyLogLabel } from '../handshake/common.js';
-import { concatBytes, wipe } from '../util/bytes.js';
+import { concatBytes } from '../util/bytes.js';
 import type { CommonConfig, Limits } from './config.js';
 import type { Connection, ConnectionEvent, NegotiatedParameters, Side } from './types.js';
 
@@ -35,9 +35,11 @@ const DEFAULT_LIMITS: Readonly<Required<Limits>> = Object.freeze({
   maxHandshakeMessageSize: 64 * 1024,
   maxCertificateMessageSize: 256 * 1024,
   maxBufferedBytes: 1024 * 1024,
-  // RFC 8446 §5 allows dummy CCS records; nothing legitimate needs many in a row.
+  // RFC 8446 §5 allows dummy CCS records; nothing legitimate needs many.
   maxConsecutiveChangeCipherSpec: 32,
-  // Zero-length application data is legal (RFC 8446 §5.1) but a flood of it is a CPU sink.
+  // Zero-length application data is legal (RFC 8446 §5.1), CCS and user_canceled are dropped,
+  // but a flood of any of them is a CPU sink (audit #9, CVE-2016-8610).
+  maxRecordsWithoutProgress: 32,
   maxConsecutiveEmptyRecords: 32,
   maxKeyUpdatesWithoutData: 32,
   maxTicketsPerConnection: 32,
@@ -47,6 +49,16 @@ const DEFAULT_LIMITS: Readonly<Required<Limits>> = Object.freeze({
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+function resolveLimits(limits: Limits): Readonly<Required<Limits>> {
+  const resolved = { ...DEFAULT_LIMITS, ...definedOnly(limits) };
+  // The former name of the bound still sets it.
+  resolved.maxRecordsWithoutProgress = limits.maxRecordsWithoutProgress ?? limits.maxConsecutiveEmptyRecords ?? DEFAULT_LIMITS.maxRecordsWithoutProgress;
+  return resolved;
+}
+
+/** RFC 9846 §4.7.1: clients SHOULD NOT depend on much padding in 0-RTT; we allow max_early_data_size + 2^14 in all. */
+const EARLY_DATA_PADDING_ALLOWANCE = 2 ** 14;
 
 export abstract class BaseConnection implements Connection, HandshakeContext {
   abstract readonly side: Side;
@@ -65,27 +77,43 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   /** 0-RTT bytes still allowed (server; RFC 8446 §4.2.10), while reading under the early key. */
   private earlyDataBudget = 0;
   private readEpoch: Epoch | undefined;
+  /** RFC 8449 §4: our record_size_limit once negotiated; the reader applies it from the handshake keys on. */
+  private ownRecordSizeLimit: number | undefined;
   private readonly appOutBeforeHandshake: Uint8Array[] = [];
   private closeAfterHandshake = false;
+  /** change_cipher_spec records since the last progress. */
   private ccsCount = 0;
-  private emptyRecords = 0;
+  /** Records in a row without progress, of any type (audit #9). */
+  private recordsWithoutProgress = 0;
+  /** RFC 9846 §6.1: user_canceled must be followed by close_notify; a second one is refused. */
+  private userCanceled = false;
+  /** 0-RTT padding bytes still allowed (server, while reading under the early key). */
+  private earlyPaddingBudget = 0;
   private keyUpdatesWithoutData = 0;
   private readonly pendingHandshake: Uint8Array[] = [];
   private sentInitialHello = false;
   private keyUpdateOwed = false;
   private awaitingPeerKeyUpdate = false;
 
+  // Secrets sit in Secret holders: util.inspect and JSON.stringify of a connection print none (audit #12).
   private readSuite: CipherSuiteImpl | undefined;
-  private readSecret: Uint8Array | undefined;
+  private readSecret: Secret | undefined;
   private writeSuite: CipherSuiteImpl | undefined;
-  private writeSecret: Uint8Array | undefined;
+  private writeSecret: Secret | undefined;
   private readGeneration = 0;
   private writeGeneration = 0;
-  private appSecrets: RetainedSecrets | undefined;
-  private earlyExporter: { hash: HashAlgorithm; secret: Uint8Array } | undefined;
+  private appSuite: CipherSuiteImpl | undefined;
+  private exporterSecret: Secret | undefined;
+  private resumptionSecret: Secret | undefined;
+  private earlyExporter: { hash: HashAlgorithm; secret: Secret } | undefined;
   private secretsWiped = false;
   protected get applicationSecrets(): RetainedSecrets | undefined {
-    return this.appSecrets;
+    if (this.appSuite === undefined || this.exporterSecret === undefined) return undefined;
+    return {
+      suite: this.appSuite,
+      exporterMasterSecret: this.exporterSecret.bytes,
+      ...(this.resumptionSecret ? { resumptionMasterSecret: this.resumptionSecret.bytes } : {}),
+    };
   }
 
   handshakeComplete = false;
@@ -102,7 +130,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
 
   protected constructor(protected readonly config: CommonConfig) {
     this.provider = config.provider ?? defaultProvider();
-    this.limits = config.limits ? { ...DEFAULT_LIMITS, ...definedOnly(config.limits) } : DEFAULT_LIMITS;
+    this.limits = config.limits ? resolveLimits(config.limits) : DEFAULT_LIMITS;
     const allocate = this.provider.allocate?.bind(this.provider);
     this.reader = new RecordReader({ maxBufferedBytes: this.limits.maxBufferedBytes, ...(allocate ? { allocate } : {}) });
     this.joiner = new HandshakeJoiner({
@@ -122,6 +150,8 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   /** Takes bytes from the transport. They are processed in place; none is referenced after this returns. */
   receive(data: Uint8Array): void {
     this.guard(() => {
+      // Closed both ways, keys wiped: what still arrives is ignored (RFC 8446 §6.1).
+      if (this.secretsWiped) return;
       if (data.length > 0) this.reader.push(data);
       try {
         this.run();
@@ -209,19 +239,20 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   }
 
   exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
-    if (!this.appSecrets) throw new TlsUsageError('exportKeyingMaterial() before the handshake completed');
+    if (!this.appSuite || !this.exporterSecret) throw new TlsUsageError('exportKeyingMaterial() before the handshake completed');
     if (this.secretsWiped) throw new TlsUsageError('exportKeyingMaterial() after the connection ended');
-    return exportKeyingMaterial(this.appSecrets.suite.hash, this.appSecrets.exporterMasterSecret, label, context, length);
+    return exportKeyingMaterial(this.appSuite.hash, this.exporterSecret.bytes, label, context, length);
   }
 
   exportEarlyKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
     if (!this.earlyExporter) throw new TlsUsageError('exportEarlyKeyingMaterial() without 0-RTT');
     if (this.secretsWiped) throw new TlsUsageError('exportEarlyKeyingMaterial() after the connection ended');
-    return exportKeyingMaterial(this.earlyExporter.hash, this.earlyExporter.secret, label, context, length);
+    return exportKeyingMaterial(this.earlyExporter.hash, this.earlyExporter.secret.bytes, label, context, length);
   }
 
   setEarlyExporter(hash: HashAlgorithm, secret: Uint8Array): void {
-    this.earlyExporter = { hash, secret };
+    this.earlyExporter?.secret.wipe();
+    this.earlyExporter = { hash, secret: new Secret(secret) };
     this.keyLog(keyLogLabel.earlyExporter, secret);
   }
 
@@ -275,8 +306,9 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     if (!this.joiner.isEmpty()) throw unexpectedMessage('handshake message spans a key change');
     this.reader.setKeys(trafficKeys(suite, secret));
     this.readEpoch = epoch;
-    if (this.readSecret && this.readSecret !== secret) wipe(this.readSecret);
-    this.readSecret = secret;
+    // RFC 8449 §4: 0-RTT records were sealed before the client could know our limit.
+    if (this.ownRecordSizeLimit !== undefined && epoch !== 'early') this.reader.setRecordSizeLimit(this.ownRecordSizeLimit);
+    this.readSecret = this.replaceSecret(this.readSecret, secret);
     this.readSuite = suite;
     this.emit({ type: 'keys', direction: 'read', epoch, generation: this.readGeneration });
   }
@@ -284,7 +316,14 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   trafficSecret(direction: 'read' | 'write'): Uint8Array {
     const secret = direction === 'read' ? this.readSecret : this.writeSecret;
     if (!secret) throw internalError(`no ${direction} traffic secret`);
-    return secret;
+    return secret.bytes;
+  }
+
+  /** The holder for a direction's new traffic secret; the previous one is wiped (it protects nothing more). */
+  private replaceSecret(previous: Secret | undefined, secret: Uint8Array): Secret {
+    if (previous?.holds(secret)) return previous;
+    previous?.wipe();
+    return new Secret(secret);
   }
 
   /** Swap the handshake state between messages (post-handshake flows started by the application). */
@@ -299,6 +338,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
 
   acceptEarlyData(maxBytes: number): void {
     this.earlyDataBudget = maxBytes;
+    this.earlyPaddingBudget = maxBytes + EARLY_DATA_PADDING_ALLOWANCE;
   }
 
   skipEarlyData(how: 'undecryptable' | 'application_data', maxBytes: number): void {
@@ -310,6 +350,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     this.flushHandshake();
     this.writer.setKeys(undefined);
     this.writeSuite = undefined;
+    this.writeSecret?.wipe();
     this.writeSecret = undefined;
   }
 
@@ -321,8 +362,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   setWriteKeys(epoch: Epoch, secret: Uint8Array, suite: CipherSuiteImpl): void {
     this.flushHandshake();
     this.writer.setKeys(trafficKeys(suite, secret));
-    if (this.writeSecret && this.writeSecret !== secret) wipe(this.writeSecret);
-    this.writeSecret = secret;
+    this.writeSecret = this.replaceSecret(this.writeSecret, secret);
     this.writeSuite = suite;
     this.emit({ type: 'keys', direction: 'write', epoch, generation: this.writeGeneration });
   }
@@ -342,14 +382,21 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   peerRecordSizeLimit(limit: number): void {
     // RFC 8449 §4: the limit counts the inner content type byte (the writer applies it).
     this.writer.setMaxFragmentLength(limit);
+    // With one of ours the extension is negotiated: a server answers the client's with its own
+    // whenever it has one; a client hears of the server's only if it sent one (an unsolicited
+    // one is refused). From then on our limit binds the peer's protected records (RFC 8449 §4).
+    const own = this.config.recordSizeLimit;
+    if (own === undefined) return;
+    this.ownRecordSizeLimit = own;
+    if (this.readEpoch === 'handshake' || this.readEpoch === 'application') this.reader.setRecordSizeLimit(own);
   }
 
   handshakeDone(secrets: ApplicationSecrets): void {
     // Kept: what exporters (RFC 8446 §7.5) and new tickets (§4.6.1, client) need. The traffic
     // secrets live on as the read/write secrets (KeyUpdate, §7.2); the rest was the handshake's.
-    this.appSecrets = this.retainsResumptionSecret()
-      ? { suite: secrets.suite, exporterMasterSecret: secrets.exporterMasterSecret, resumptionMasterSecret: secrets.resumptionMasterSecret }
-      : { suite: secrets.suite, exporterMasterSecret: secrets.exporterMasterSecret };
+    this.appSuite = secrets.suite;
+    this.exporterSecret = new Secret(secrets.exporterMasterSecret);
+    if (this.retainsResumptionSecret()) this.resumptionSecret = new Secret(secrets.resumptionMasterSecret);
     // The client random only labels key log lines; received, it is a view into the ClientHello.
     this.clientRandom = this.config.keyLog ? this.clientRandom.slice() : NO_RANDOM;
     this.handshakeComplete = true;
@@ -376,7 +423,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     const secret = this.readSecret;
     if (!suite || !secret) throw internalError('KeyUpdate without read keys');
     if (++this.keyUpdatesWithoutData > this.limits.maxKeyUpdatesWithoutData) throw unexpectedMessage('too many KeyUpdates');
-    const next = nextTrafficSecret(suite.hash, secret);
+    const next = nextTrafficSecret(suite.hash, secret.bytes);
     this.readGeneration++;
     this.setReadKeys('application', next, suite);
     // The peer's KeyUpdate answers ours, if we asked (RFC 9846 §4.6.3).
@@ -406,7 +453,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     // A request of ours also answers one we owe.
     this.keyUpdateOwed = false;
     this.send({ msgType: HandshakeType.key_update, requestUpdate });
-    const next = nextTrafficSecret(suite.hash, secret);
+    const next = nextTrafficSecret(suite.hash, secret.bytes);
     this.writeGeneration++;
     this.setWriteKeys('application', next, suite);
   }
@@ -443,13 +490,16 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
 
   /**
    * Once the connection can no longer use them (failed, or closed both ways), overwrite the
-   * secrets we hold. Best effort: JavaScript gives no guarantee that no copy exists elsewhere.
+   * secrets we hold: both traffic secrets, the exporter, resumption and early exporter secrets,
+   * and both cipher states (key, IV and nonce copies; the provider's key dropped). Best effort:
+   * JavaScript gives no guarantee that no copy exists elsewhere.
    */
   private wipeSecrets(): void {
     if (this.secretsWiped) return;
     this.secretsWiped = true;
-    const a = this.appSecrets;
-    wipe(this.readSecret, this.writeSecret, a?.exporterMasterSecret, a?.resumptionMasterSecret, this.earlyExporter?.secret);
+    for (const s of [this.readSecret, this.writeSecret, this.exporterSecret, this.resumptionSecret, this.earlyExporter?.secret]) s?.wipe();
+    this.reader.dispose();
+    this.writer.dispose();
   }
 
   /** The 'plaintext' trace event; the bytes only when key logging is on. */
@@ -486,6 +536,8 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
 
   private run(): void {
     for (;;) {
+      // Closed both ways within this input: the rest is ignored (RFC 8446 §6.1), the keys are gone.
+      if (this.secretsWiped) return;
       if (this.pendingStep) {
         if (!this.pendingStep.isSettled) return;
         const p = this.pendingStep;
@@ -515,10 +567,12 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     if (type !== ContentType.handshake && !this.joiner.isEmpty()) {
       throw unexpectedMessage('record interleaved with a fragmented handshake message');
     }
-    if (type !== ContentType.change_cipher_spec) this.ccsCount = 0;
     switch (type) {
       case ContentType.handshake:
-        if (this.peerClosed) return; // RFC 8446 §6.1: data after close_notify is ignored
+        // RFC 8446 §6.1: data after close_notify is ignored.
+        if (this.peerClosed) return this.noProgress('ignored (after close_notify)');
+        // Post-handshake messages (KeyUpdate, NewSessionTicket, …) have bounds of their own.
+        if (!this.handshakeComplete) this.progress();
         this.joiner.push(data);
         return;
       case ContentType.change_cipher_spec:
@@ -526,15 +580,15 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
       case ContentType.alert:
         return this.handleAlert(data);
       case ContentType.application_data:
-        if (this.peerClosed) return;
+        if (this.peerClosed) return this.noProgress('ignored (after close_notify)');
         if (this.readEpoch === 'early' && !this.handshakeComplete) return this.receiveEarlyData(data);
         if (!this.handshakeComplete) throw unexpectedMessage('application data before the handshake completed');
         if (data.length > 0) {
           this.appIn.push(data);
-          this.emptyRecords = 0;
+          this.progress();
           this.keyUpdatesWithoutData = 0;
-        } else if (++this.emptyRecords > this.limits.maxConsecutiveEmptyRecords) {
-          throw unexpectedMessage('too many empty application_data records');
+        } else {
+          this.noProgress('empty application_data'); // with or without padding
         }
         return;
       default:
@@ -546,7 +600,28 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   private receiveEarlyData(data: Uint8Array): void {
     this.earlyDataBudget -= data.length;
     if (this.earlyDataBudget < 0) throw unexpectedMessage('more 0-RTT data than max_early_data_size');
-    if (data.length > 0) this.earlyIn.push(data);
+    // RFC 9846 §4.7.1: padding is not counted in max_early_data_size, and clients SHOULD NOT
+    // depend on sending much of it: bounded apart.
+    this.earlyPaddingBudget -= this.reader.lastPaddingLength;
+    if (this.earlyPaddingBudget < 0) throw unexpectedMessage('more 0-RTT padding than max_early_data_size + 2^14');
+    if (data.length > 0) {
+      this.earlyIn.push(data);
+      this.progress();
+    } else {
+      this.noProgress('empty 0-RTT application_data');
+    }
+  }
+
+  /** A record that moved the connection on: the bounds on records without progress start again. */
+  private progress(): void {
+    this.recordsWithoutProgress = 0;
+    this.ccsCount = 0;
+  }
+
+  /** A record that carried nothing; one bound whatever its type, not reset by another such record (audit #9). */
+  private noProgress(kind: string): void {
+    if (++this.recordsWithoutProgress > this.limits.maxRecordsWithoutProgress)
+      throw unexpectedMessage(`too many ${kind} records: ${this.recordsWithoutProgress} in a row without progress`);
   }
 
   /**
@@ -556,6 +631,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   private handleChangeCipherSpec(): void {
     if (this.handshakeComplete || !this.hasSeenClientHello()) throw unexpectedMessage('change_cipher_spec outside the handshake');
     if (++this.ccsCount > this.limits.maxConsecutiveChangeCipherSpec) throw unexpectedMessage('too many change_cipher_spec records');
+    this.noProgress('change_cipher_spec');
     this.emit({ type: 'change_cipher_spec', direction: 'received' });
   }
 
@@ -570,8 +646,12 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
       if (this.closed) this.wipeSecrets();
       return;
     }
-    // RFC 9846 §6.1: user_canceled is ignored (a close_notify follows).
-    if (description === AlertDescription.user_canceled) return;
+    // RFC 9846 §6.1: user_canceled is ignored, but it MUST be followed by close_notify.
+    if (description === AlertDescription.user_canceled) {
+      if (this.userCanceled) throw unexpectedMessage('a second user_canceled alert (RFC 9846 §6.1: close_notify must follow the first)');
+      this.userCanceled = true;
+      return this.noProgress('user_canceled alert');
+    }
     // RFC 8446 §6.2: every other alert is an error alert, whatever its level.
     throw new PeerAlertError(description, `peer sent ${alertName(description)} alert`);
   }

@@ -37,6 +37,8 @@ export interface AeadKey {
    * record writer uses it to seal straight into its output buffer instead of copying the result.
    */
   sealInto?(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array): void;
+  /** Optional: erase the implementation's copy of the key, best effort; the key is not used afterwards. */
+  dispose?(): void;
 }
 
 export interface AeadAlgorithm {

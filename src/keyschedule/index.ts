@@ -6,3 +6,4 @@ export { finishedKey, finishedVerifyData, pskBinder } from './finished.js';
 export { resumptionPsk, exportKeyingMaterial } from './resumption.js';
 export { EarlySecretStage, HandshakeSecretStage, MasterSecretStage } from './schedule.js';
 export { Transcript } from './transcript.js';
+export { Secret } from './secret.js';

@@ -1,6 +1,7 @@
 // The staged key schedule (RFC 8446 §7.1). Each stage holds one secret and can only
 // derive what the RFC derives from it; the next stage is reached through the previous
-// one, so an application secret cannot be derived from the wrong stage.
+// one, so an application secret cannot be derived from the wrong stage. Reaching the next
+// stage wipes the previous one (it derives nothing more, RFC 8446 §7.1).
 //
 //              0
 //              |
@@ -42,13 +43,17 @@ abstract class SecretStage {
     return deriveSecret(this.hash, this.secret, label, transcriptHash);
   }
 
-  /** RFC 8446 §7.1: Derive-Secret(., "derived", "") then HKDF-Extract with `ikm`. */
+  /**
+   * RFC 8446 §7.1: Derive-Secret(., "derived", "") then HKDF-Extract with `ikm`. The "derived"
+   * secret is the last one taken from this stage, so the stage is wiped.
+   */
   protected next(ikm: Uint8Array): Uint8Array {
     const salt = this.derive('derived', emptyHash(this.hash));
     try {
       return this.hash.hkdfExtract(salt, ikm);
     } finally {
       wipe(salt);
+      this.wipe();
     }
   }
 
@@ -98,7 +103,8 @@ export class EarlySecretStage extends SecretStage {
 
   /**
    * Handshake Secret = HKDF-Extract(Derive-Secret(., "derived", ""), (EC)DHE) (RFC 8446 §7.1).
-   * `undefined` (psk_ke, no (EC)DHE) uses Hash.length zero bytes.
+   * `undefined` (psk_ke, no (EC)DHE) uses Hash.length zero bytes. Wipes this stage: binder
+   * keys and early secrets come before.
    */
   handshake(sharedSecret: Uint8Array | undefined): HandshakeSecretStage {
     return new HandshakeSecretStage(stageToken, this.hash, this.next(sharedSecret ?? zeros(this.hash)));
@@ -128,7 +134,7 @@ export class HandshakeSecretStage extends SecretStage {
     return this.derive('s hs traffic', transcriptHash);
   }
 
-  /** Master Secret = HKDF-Extract(Derive-Secret(., "derived", ""), 0) (RFC 8446 §7.1). */
+  /** Master Secret = HKDF-Extract(Derive-Secret(., "derived", ""), 0) (RFC 8446 §7.1). Wipes this stage. */
   master(): MasterSecretStage {
     return new MasterSecretStage(stageToken, this.hash, this.next(zeros(this.hash)));
   }
@@ -162,8 +168,15 @@ export class MasterSecretStage extends SecretStage {
     return this.derive('exp master', transcriptHash);
   }
 
-  /** resumption_master_secret: Derive-Secret(., "res master", ClientHello...client Finished). */
+  /**
+   * resumption_master_secret: Derive-Secret(., "res master", ClientHello...client Finished). The
+   * last secret of the schedule (RFC 8446 §7.1): the stage is wiped.
+   */
   resumptionMasterSecret(transcriptHash: Uint8Array): Uint8Array {
-    return this.derive('res master', transcriptHash);
+    try {
+      return this.derive('res master', transcriptHash);
+    } finally {
+      this.wipe();
+    }
   }
 }

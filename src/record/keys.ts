@@ -3,6 +3,7 @@
 import type { AeadAlgorithm, AeadKey } from '../crypto/provider.js';
 import { internalError } from '../errors.js';
 import { wipe } from '../util/bytes.js';
+import { REDACTED, inspectCustom } from '../util/redact.js';
 
 /** One direction's key and IV (derived by the key schedule, RFC 8446 §7.3). */
 export interface TrafficKeys {
@@ -139,9 +140,30 @@ export class CipherState {
     return out;
   }
 
-  /** Best-effort erase of our key, IV and nonce copies once this key is retired. */
+  /**
+   * Best-effort erase once this key is retired (or the connection ends): our key, IV and nonce
+   * copies are zeroed, the provider's key is told to erase its copy (AeadKey.dispose) and dropped.
+   * Any later use throws internal_error. Idempotent.
+   */
   dispose(): void {
     this.disposed = true;
     wipe(this.material);
+    this.keyed?.dispose?.();
+    this.keyed = undefined;
+    this.nonceView = undefined;
+  }
+
+  /** True after dispose(). */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  // Key, IV and nonce never print (util.inspect, JSON.stringify).
+  toJSON(): { aead: string; sequence: number; keys: string } {
+    return { aead: this.aead.name, sequence: this.seq, keys: this.disposed ? 'disposed' : REDACTED };
+  }
+
+  [inspectCustom](): string {
+    return `CipherState { aead: ${this.aead.name}, sequence: ${this.seq}, keys: ${this.disposed ? 'disposed' : REDACTED} }`;
   }
 }

@@ -59,6 +59,10 @@ export class RecordReader {
   private readonly maxBuffered: number;
   private state: CipherState | undefined;
   private sizeLimit = MAX_INNER_PLAINTEXT_LENGTH;
+  /** Largest TLSInnerPlaintext opened under the current keys (a limit set later covers those too). */
+  private largestInner = 0;
+  /** Zero bytes stripped from the last protected record returned (RFC 8446 §5.4). */
+  private padding = 0;
   private skipMode: SkipMode | undefined;
   private skipBudget = 0;
   private skipped = 0;
@@ -169,23 +173,42 @@ export class RecordReader {
   setKeys(keys: TrafficKeys | undefined): void {
     this.state?.dispose();
     this.state = keys === undefined ? undefined : new CipherState(keys);
+    this.largestInner = 0;
     if (keys !== undefined && this.skipMode === 'application_data') this.stopSkipping();
   }
 
   /**
-   * RFC 8449 §4: the record_size_limit we advertised. Protected records whose TLSInnerPlaintext
-   * exceeds it are record_overflow. Unprotected records are not subject to it.
+   * The connection is over: the read key, IV and nonce are erased (CipherState.dispose) and the
+   * buffered input dropped. Opening a record afterwards throws internal_error.
+   */
+  dispose(): void {
+    this.state?.dispose();
+    this.release();
+  }
+
+  /**
+   * RFC 8449 §4: the record_size_limit we advertised, now in force. Protected records whose
+   * TLSInnerPlaintext exceeds it are record_overflow. Unprotected records are not subject to it.
+   * Records already opened under the current keys are held to it too: a client learns that its
+   * limit was negotiated from EncryptedExtensions, whose record the server sent under it.
    */
   setRecordSizeLimit(limit: number): void {
     if (!Number.isSafeInteger(limit) || limit < MIN_RECORD_SIZE_LIMIT)
       throw internalError(`record size limit ${limit} below ${MIN_RECORD_SIZE_LIMIT}`);
     this.sizeLimit = Math.min(limit, MAX_INNER_PLAINTEXT_LENGTH);
+    if (this.largestInner > this.sizeLimit)
+      throw recordOverflow(`TLSInnerPlaintext of ${this.largestInner} bytes exceeds the negotiated record_size_limit ${this.sizeLimit}`);
+  }
+
+  /** Zero padding bytes of the last protected record returned by next() (RFC 8446 §5.4); 0 for unprotected ones. */
+  get lastPaddingLength(): number {
+    return this.padding;
   }
 
   /**
    * RFC 9846 §4.3.10 (RFC 8446 §4.2.10), server rejected 0-RTT: application_data records that
    * fail to deprotect with the current read keys are dropped. Each counts the most content it
-   * could carry (length − tag − 1); past `maxBytes` (max_early_data_size) the connection is
+   * could carry (length − tag − 1, at least 1); past `maxBytes` (max_early_data_size) the connection is
    * aborted with unexpected_message (RFC 9846 §4.7.1). The first record that deprotects ends the mode.
    */
   skipUndecryptable(maxBytes: number): void {
@@ -294,6 +317,7 @@ export class RecordReader {
 
   private process(type: number, header: Uint8Array, body: Uint8Array): InboundRecord | undefined {
     const state = this.state;
+    this.padding = 0;
     if (type === ContentType.application_data) {
       if (state === undefined) {
         if (this.skipMode === 'application_data') {
@@ -336,11 +360,14 @@ export class RecordReader {
 
   /** RFC 8446 §5.2, §5.4: strip the zero padding, find the real content type. */
   private unwrapInner(plaintext: Uint8Array): InboundRecord {
-    if (plaintext.length > this.sizeLimit)
-      throw recordOverflow(`TLSInnerPlaintext of ${plaintext.length} bytes exceeds ${this.sizeLimit}`);
-    let i = plaintext.length - 1;
+    const n = plaintext.length;
+    // RFC 8446 §5.4, RFC 8449 §4: the limit covers content, type and padding.
+    if (n > this.sizeLimit) throw recordOverflow(`TLSInnerPlaintext of ${n} bytes exceeds ${this.sizeLimit}`);
+    if (n > this.largestInner) this.largestInner = n;
+    let i = n - 1;
     while (i >= 0 && plaintext[i] === 0) i--;
     if (i < 0) throw unexpectedMessage('protected record has no non-zero content type');
+    this.padding = n - 1 - i;
     const type = plaintext[i]!;
     switch (type) {
       case ContentType.application_data:
@@ -358,7 +385,8 @@ export class RecordReader {
   }
 
   private countSkipped(length: number, tagLength: number): void {
-    this.skipped += Math.max(0, length - tagLength - 1);
+    // At least one byte per record: records that could carry nothing are not free (audit #9).
+    this.skipped += Math.max(1, length - tagLength - 1);
     // RFC 9846 §4.7.1: more than max_early_data_size of 0-RTT data SHOULD be unexpected_message.
     if (this.skipped > this.skipBudget)
       throw unexpectedMessage(`skipped early data exceeds max_early_data_size (${this.skipBudget})`);

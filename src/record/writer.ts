@@ -91,6 +91,14 @@ export class RecordWriter {
     this.state = keys === undefined ? undefined : new CipherState(keys);
   }
 
+  /**
+   * The connection is over: the write key, IV and nonce are erased (CipherState.dispose).
+   * Queued output stays; sealing a record afterwards throws internal_error.
+   */
+  dispose(): void {
+    this.state?.dispose();
+  }
+
   setPadding(policy: PaddingPolicy | undefined): void {
     this.padding = policy ?? noPadding;
   }

@@ -5,6 +5,12 @@ import { ContentType } from '../../src/wire/codepoints.js';
 import { PeerAlertError, TlsError } from '../../src/errors.js';
 import { createClientConnection, createServerConnection } from '../../src/connection/index.js';
 import { record, runPair, testClientConfig, testServerConfig } from '../helpers/scripted.js';
+import type { ClientConfig, ServerConfig } from '../../src/connection/config.js';
+import type { ClientSession } from '../../src/resumption/types.js';
+import { nobleProvider } from '../../src/crypto/noble/index.js';
+import { padToMaximum } from '../../src/record/writer.js';
+import { concatBytes } from '../../src/util/bytes.js';
+import { capture, newCapture, Sealer } from './catalogue/harness.js';
 
 describe('resource bounds', () => {
   it('consecutive empty application_data records beyond the limit → unexpected_message', () => {
@@ -83,5 +89,179 @@ describe('resource bounds', () => {
       for (let i = 0; i < 4; i++) server.receive(junk);
     }).toThrow(TlsError);
     release();
+  });
+});
+
+// ---- audit #9: one bound on records that carry no progress, whatever their type ----
+
+const CCS_RECORD = record(ContentType.change_cipher_spec, Uint8Array.of(1));
+const USER_CANCELED = record(ContentType.alert, Uint8Array.of(1, 90));
+const repeat = (n: number, ...records: Uint8Array[]): Uint8Array => concatBytes(...Array.from({ length: n }, () => concatBytes(...records)));
+const errorOf = (f: () => void): TlsError | undefined => {
+  try {
+    f();
+    return undefined;
+  } catch (e) {
+    if (e instanceof TlsError) return e;
+    throw e;
+  }
+};
+
+/** A resumable session with 0-RTT allowed (max_early_data_size `max`), and the server config that issued it. */
+function earlyDataSetup(max: number, server: Partial<ServerConfig> = {}) {
+  const serverConfig = testServerConfig({ earlyData: { maxEarlyDataSize: max }, ...server });
+  const sessions: ClientSession[] = [];
+  runPair({ client: { onSession: (s) => void sessions.push(s) }, serverConn: createServerConnection(serverConfig) });
+  expect(sessions[0]?.maxEarlyDataSize).toBe(max);
+  return { serverConfig, session: sessions[0]! };
+}
+
+/**
+ * A client's first flight with one byte of 0-RTT data, then `more(seal)`: further 0-RTT records
+ * sealed under the client early traffic key (after the one the client sent), fed to a new server.
+ */
+function earlyFlight(max: number, more: (seal: Sealer) => Uint8Array, client: Partial<ClientConfig> = {}) {
+  const { serverConfig, session } = earlyDataSetup(max);
+  const cap = newCapture();
+  const c = createClientConnection(testClientConfig({ ...capture(cap), session, earlyData: Uint8Array.of(120), ...client }));
+  const first = c.takeOutput()!;
+  const seal = new Sealer(nobleProvider.cipherSuites.find((s) => s.id === session.cipherSuite)!, cap.secrets.get('CLIENT_EARLY_TRAFFIC_SECRET')!);
+  seal.record(ContentType.application_data, Uint8Array.of(120)); // the record the client already sent
+  const s = createServerConnection(serverConfig);
+  return { s, err: errorOf(() => s.receive(concatBytes(first, more(seal)))) };
+}
+
+describe('audit #9: records without progress', () => {
+  it('audit #9: empty 0-RTT records: 32 in a row are accepted, the 33rd is unexpected_message (20 000 were accepted)', () => {
+    const ok = earlyFlight(100, (seal) => repeat(1, ...Array.from({ length: 32 }, () => seal.record(ContentType.application_data, new Uint8Array(0)))));
+    expect(ok.err).toBeUndefined();
+    expect(ok.s.parameters.earlyData).toBe('accepted');
+    const bad = earlyFlight(100, (seal) => concatBytes(...Array.from({ length: 20_000 }, () => seal.record(ContentType.application_data, new Uint8Array(0)))));
+    expect(bad.err?.alertName).toBe('unexpected_message');
+    expect(bad.err?.message).toMatch(/too many empty 0-RTT/);
+  });
+
+  it('audit #9: padding-only 0-RTT records (300 × 16 000 bytes against max_early_data_size 100) → unexpected_message', () => {
+    const { err } = earlyFlight(100, (seal) => concatBytes(...Array.from({ length: 300 }, () => seal.record(ContentType.application_data, new Uint8Array(0), 16_000))));
+    expect(err?.alertName).toBe('unexpected_message');
+  });
+
+  it('audit #9: 0-RTT padding is bounded apart from max_early_data_size: at most max_early_data_size + 2^14 bytes in all', () => {
+    // Data within max_early_data_size (100), padding 16 000 + 484 = 100 + 2^14 exactly: accepted.
+    const pad = (seal: Sealer, n: number) => seal.record(ContentType.application_data, Uint8Array.of(1), n);
+    const one = earlyFlight(100, (seal) => concatBytes(pad(seal, 16_000), pad(seal, 484)));
+    expect(one.err).toBeUndefined();
+    expect(one.s.parameters.earlyData).toBe('accepted');
+    expect(one.s.readEarlyData()).toEqual(Uint8Array.of(120, 1, 1));
+    // One byte of padding more is refused (before: 300 such records were taken).
+    const two = earlyFlight(100, (seal) => concatBytes(pad(seal, 16_000), pad(seal, 484), pad(seal, 1)));
+    expect(two.err?.alertName).toBe('unexpected_message');
+    expect(two.err?.message).toMatch(/0-RTT padding/);
+  });
+
+  it('audit #9: a client padding its 0-RTT data to the maximum is still accepted', () => {
+    const { serverConfig, session } = earlyDataSetup(1000);
+    const early = new Uint8Array(600).fill(3);
+    const o = runPair({
+      clientConn: createClientConnection(testClientConfig({ session, earlyData: early, padding: padToMaximum })),
+      serverConn: createServerConnection(serverConfig),
+    });
+    expect(o.clientError ?? o.serverError).toBeUndefined();
+    expect(o.server.parameters.earlyData).toBe('accepted');
+    expect(o.server.readEarlyData()).toEqual(early);
+  });
+
+  it('audit #9: interleaving records without progress does not reset the bound: (change_cipher_spec, empty 0-RTT) × 20 → unexpected_message', () => {
+    const { err } = earlyFlight(100, (seal) => concatBytes(...Array.from({ length: 20 }, () => concatBytes(CCS_RECORD, seal.record(ContentType.application_data, new Uint8Array(0))))));
+    expect(err?.alertName).toBe('unexpected_message');
+    expect(err?.message).toMatch(/without progress/);
+  });
+
+  it('audit #9: the change_cipher_spec bound is not reset by other records without progress', () => {
+    // The ticket must come from the same config object (its ticket key and anti-replay store).
+    const { serverConfig, session } = earlyDataSetup(100, { limits: { maxConsecutiveChangeCipherSpec: 2 } });
+    const cap = newCapture();
+    const c = createClientConnection(testClientConfig({ ...capture(cap), session, earlyData: Uint8Array.of(120) }));
+    const first = c.takeOutput()!;
+    const seal = new Sealer(nobleProvider.cipherSuites.find((x) => x.id === session.cipherSuite)!, cap.secrets.get('CLIENT_EARLY_TRAFFIC_SECRET')!);
+    seal.record(ContentType.application_data, Uint8Array.of(120)); // the record the client already sent
+    const empty = () => seal.record(ContentType.application_data, new Uint8Array(0));
+    // maxConsecutiveChangeCipherSpec 2: CCS, empty 0-RTT, CCS, empty 0-RTT, CCS → the third CCS is refused.
+    const s = createServerConnection(serverConfig);
+    const err = errorOf(() => s.receive(concatBytes(first, CCS_RECORD, empty(), CCS_RECORD, empty(), CCS_RECORD)));
+    expect(s.parameters.earlyData).toBe('accepted');
+    expect(err?.message).toMatch(/too many change_cipher_spec/);
+  });
+
+  it('audit #9: user_canceled before the ClientHello: one is ignored, a second is unexpected_message (100 000 were ignored)', () => {
+    const one = createServerConnection(testServerConfig());
+    one.receive(USER_CANCELED);
+    expect(one.error).toBeUndefined();
+    const flood = createServerConnection(testServerConfig());
+    const err = errorOf(() => flood.receive(repeat(100_000, USER_CANCELED)));
+    expect(err?.alertName).toBe('unexpected_message');
+    expect(err?.message).toMatch(/user_canceled/);
+  });
+
+  it('audit #9: 20 000 × (change_cipher_spec, user_canceled) after the ClientHello → unexpected_message', () => {
+    const s = createServerConnection(testServerConfig());
+    s.receive(createClientConnection(testClientConfig()).takeOutput()!);
+    const err = errorOf(() => s.receive(repeat(20_000, CCS_RECORD, USER_CANCELED)));
+    expect(err?.alertName).toBe('unexpected_message');
+  });
+
+  for (const side of ['client', 'server'] as const) {
+    it(`audit #9: protected user_canceled after the handshake (${side}): one, then close_notify, is a normal closure; a second is unexpected_message (50 000 were ignored)`, () => {
+      const caps = { client: newCapture(), server: newCapture() };
+      const o = runPair({ client: capture(caps.client), server: { ...capture(caps.server), tickets: { count: 0 } } });
+      expect(o.clientError ?? o.serverError).toBeUndefined();
+      const peer = side === 'client' ? o.server : o.client;
+      const self = side === 'client' ? o.client : o.server;
+      const label = side === 'client' ? 'SERVER_TRAFFIC_SECRET_0' : 'CLIENT_TRAFFIC_SECRET_0';
+      const seal = Sealer.of(peer, side === 'client' ? caps.server : caps.client, label);
+      self.receive(concatBytes(seal.record(ContentType.alert, Uint8Array.of(1, 90)), seal.record(ContentType.alert, Uint8Array.of(1, 0))));
+      expect(self.error).toBeUndefined();
+      expect(self.peerClosed).toBe(true);
+      const o2 = runPair({ client: capture(caps.client), server: { ...capture(caps.server), tickets: { count: 0 } } });
+      const peer2 = side === 'client' ? o2.server : o2.client;
+      const self2 = side === 'client' ? o2.client : o2.server;
+      const seal2 = Sealer.of(peer2, side === 'client' ? caps.server : caps.client, label);
+      const err = errorOf(() => self2.receive(concatBytes(...Array.from({ length: 1000 }, () => seal2.record(ContentType.alert, Uint8Array.of(1, 90))))));
+      expect(err?.alertName).toBe('unexpected_message');
+    });
+  }
+
+  it('audit #9: empty application_data interleaved with user_canceled does not reset the bound', () => {
+    const caps = { client: newCapture(), server: newCapture() };
+    const o = runPair({ client: capture(caps.client), server: { ...capture(caps.server), limits: { maxRecordsWithoutProgress: 4 } } });
+    const seal = Sealer.of(o.client, caps.client, 'CLIENT_TRAFFIC_SECRET_0');
+    const empty = () => seal.record(ContentType.application_data, new Uint8Array(0));
+    // 4 without progress are fine; data resets the count; then 5 in a row (one a user_canceled) are not.
+    o.server.receive(concatBytes(empty(), empty(), empty(), empty(), seal.record(ContentType.application_data, Uint8Array.of(1))));
+    expect(o.server.read()).toEqual(Uint8Array.of(1));
+    const err = errorOf(() => o.server.receive(concatBytes(empty(), empty(), seal.record(ContentType.alert, Uint8Array.of(1, 90)), empty(), empty())));
+    expect(err?.alertName).toBe('unexpected_message');
+    expect(err?.message).toMatch(/without progress/);
+  });
+
+  it('audit #9: records after close_notify are ignored, within the same bound', () => {
+    const caps = { client: newCapture(), server: newCapture() };
+    const o = runPair({ client: capture(caps.client), server: capture(caps.server) });
+    const seal = Sealer.of(o.client, caps.client, 'CLIENT_TRAFFIC_SECRET_0');
+    o.server.receive(seal.record(ContentType.alert, Uint8Array.of(1, 0)));
+    expect(o.server.peerClosed).toBe(true);
+    o.server.receive(concatBytes(...Array.from({ length: 32 }, () => seal.record(ContentType.application_data, Uint8Array.of(1)))));
+    expect(o.server.read()).toBeUndefined();
+    const err = errorOf(() => o.server.receive(seal.record(ContentType.application_data, Uint8Array.of(1))));
+    expect(err?.alertName).toBe('unexpected_message');
+  });
+
+  it('audit #9: maxConsecutiveEmptyRecords still sets the bound (the old name of maxRecordsWithoutProgress)', () => {
+    const caps = { client: newCapture(), server: newCapture() };
+    const o = runPair({ client: capture(caps.client), server: { ...capture(caps.server), limits: { maxConsecutiveEmptyRecords: 2 } } });
+    const seal = Sealer.of(o.client, caps.client, 'CLIENT_TRAFFIC_SECRET_0');
+    const empty = () => seal.record(ContentType.application_data, new Uint8Array(0));
+    const err = errorOf(() => o.server.receive(concatBytes(seal.record(ContentType.alert, Uint8Array.of(1, 90)), empty(), empty())));
+    expect(err?.alertName).toBe('unexpected_message');
   });
 });

@@ -3,16 +3,19 @@
 // stack, cause), whether the connection succeeds or fails. Each scenario runs twice with the
 // same seeded randomness: once with keyLog (to learn the secrets), once without (to look for them).
 
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createClientConnection, createServerConnection } from '../../src/connection/index.js';
 import type { ClientConfig, ServerConfig } from '../../src/connection/config.js';
-import type { ConnectionEvent } from '../../src/connection/types.js';
+import type { Connection, ConnectionEvent } from '../../src/connection/types.js';
+import { TlsError } from '../../src/errors.js';
+import { createNodeProvider } from '../../src/crypto/node/index.js';
 import { createNobleProvider } from '../../src/crypto/noble/index.js';
 import { trafficKeys } from '../../src/keyschedule/index.js';
 import { HandshakeType } from '../../src/wire/codepoints.js';
 import type { HandshakeMessage } from '../../src/wire/types.js';
 import { toHex, utf8 } from '../../src/util/bytes.js';
-import { deliver, runPair, testClientConfig, testServerConfig, type PairOutcome } from '../helpers/scripted.js';
+import { deliver, record, runPair, testClientConfig, testServerConfig, type PairOutcome } from '../helpers/scripted.js';
 import { seededRandom } from '../unit/crypto/helpers.js';
 
 interface Scenario {
@@ -108,4 +111,127 @@ describe('secrets stay out of events and errors unless key logging is on', () =>
       expect(logged.events.some((e) => e.type === 'plaintext' && e.data !== undefined)).toBe(true);
     });
   }
+});
+
+// ---- audit #12: a live connection prints no secret; closing or failing wipes the cipher states ----
+
+interface CipherStateInternals {
+  material: Uint8Array;
+  keyed: unknown;
+}
+interface ConnectionInternals {
+  reader: { state: CipherStateInternals | undefined };
+  writer: { state: CipherStateInternals | undefined };
+}
+const internals = (c: Connection): ConnectionInternals => c as unknown as ConnectionInternals;
+
+/** A cycle-safe JSON dump: bytes as decimal lists and as hex, so that either form can be searched. */
+function jsonDump(value: unknown): string {
+  const seen = new WeakSet<object>();
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v instanceof Uint8Array) return `${toHex(v)} [${Array.from(v).join(',')}]`;
+    if (typeof v === 'bigint') return v.toString(16);
+    if (v && typeof v === 'object') {
+      if (seen.has(v)) return '[cycle]';
+      seen.add(v);
+    }
+    return v;
+  });
+}
+
+/** The ways a secret can appear in a dump: hex, or the decimal list util.inspect and Buffer#toJSON print. */
+function forms(secret: Uint8Array): string[] {
+  return [toHex(secret), Array.from(secret).join(',')];
+}
+
+/** util.inspect / JSON output without whitespace (so that wrapped or column-aligned arrays still match). */
+function dumps(c: Connection): string[] {
+  const opts = { depth: Infinity, maxArrayLength: Infinity, maxStringLength: Infinity, breakLength: Infinity };
+  return [inspect(c, opts), inspect(c, { ...opts, showHidden: true }), jsonDump(c)].map((s) => s.replace(/\s+/g, ''));
+}
+
+const providers = [
+  ['noble', () => createNobleProvider()],
+  ['node', () => createNodeProvider()],
+] as const;
+
+describe('audit #12: secret hygiene', () => {
+  for (const [providerName, provider] of providers) {
+    it(`audit #12: util.inspect and JSON.stringify of live connections show no key-logged secret, key or IV (${providerName})`, () => {
+      const logged = new Map<string, Uint8Array>();
+      const keyLog = (label: string, _r: Uint8Array, s: Uint8Array): void => void logged.set(label, s.slice());
+      const o = runPair({
+        client: { provider: provider(), keyLog, onSession: () => {} },
+        server: { provider: provider(), keyLog },
+      });
+      expect(o.clientError ?? o.serverError).toBeUndefined();
+      o.client.write(utf8('ping'));
+      o.server.receive(o.client.takeOutput()!);
+      o.server.write(utf8('pong'));
+      o.client.receive(o.server.takeOutput()!);
+      expect(o.server.read()).toEqual(utf8('ping'));
+      expect(o.client.read()).toEqual(utf8('pong'));
+      expect([...logged.keys()]).toEqual(expect.arrayContaining(['CLIENT_TRAFFIC_SECRET_0', 'SERVER_TRAFFIC_SECRET_0', 'EXPORTER_SECRET']));
+      const suite = createNobleProvider().cipherSuites.find((s) => s.id === o.client.parameters.cipherSuite)!;
+      const forbidden = [...logged].flatMap(([label, s]) => {
+        const k = trafficKeys(suite, s);
+        return [
+          [label, s],
+          [`${label} key`, k.key],
+          [`${label} iv`, k.iv],
+        ] as const;
+      });
+      const printed: string[] = [];
+      for (const conn of [o.client, o.server]) {
+        const all = dumps(conn);
+        // The dumps do reach the connection's state (a sanity check that they are deep).
+        for (const d of all) expect(d).toContain('TLSv1.3');
+        all.forEach((d, i) => {
+          for (const [label, f] of forbidden) if (forms(f).some((form) => d.includes(form))) printed.push(`${conn.side} dump ${i}: ${label}`);
+        });
+      }
+      expect(printed).toEqual([]);
+    });
+  }
+
+  it('audit #12: closing both ways zeroes both cipher states (IV, nonce, key) and drops the AEAD keys', () => {
+    const o = runPair();
+    o.client.write(utf8('ping'));
+    o.server.receive(o.client.takeOutput()!);
+    o.server.write(utf8('pong'));
+    o.client.receive(o.server.takeOutput()!);
+    const states = [o.client, o.server].flatMap((c) => [internals(c).reader.state!, internals(c).writer.state!]);
+    for (const s of states) {
+      expect(s.material.some((b) => b !== 0)).toBe(true);
+      expect(s.keyed).toBeDefined();
+    }
+    o.client.close();
+    o.server.receive(o.client.takeOutput()!);
+    o.server.close();
+    o.client.receive(o.server.takeOutput()!);
+    expect(o.client.closed && o.client.peerClosed && o.server.closed && o.server.peerClosed).toBe(true);
+    for (const s of states) {
+      expect(s.material.every((b) => b === 0)).toBe(true);
+      expect(s.keyed).toBeUndefined();
+    }
+    // Input after the closure is ignored (RFC 8446 §6.1), not an error.
+    expect(() => o.client.receive(record(23, new Uint8Array(40)))).not.toThrow();
+    expect(o.client.error).toBeUndefined();
+  });
+
+  it('audit #12: a failure zeroes both cipher states and drops the AEAD keys', () => {
+    const o = runPair();
+    o.client.write(utf8('x'));
+    const states = [o.client, o.server].flatMap((c) => [internals(c).reader.state!, internals(c).writer.state!]);
+    const b = o.client.takeOutput()!;
+    b[b.length - 1] = b[b.length - 1]! ^ 1;
+    deliver(o, 'server', b);
+    deliver(o, 'client', o.server.takeOutput()!);
+    expect(o.serverError?.alertName).toBe('bad_record_mac');
+    expect(o.clientError).toBeInstanceOf(TlsError);
+    for (const s of states) {
+      expect(s.material.every((x) => x === 0)).toBe(true);
+      expect(s.keyed).toBeUndefined();
+    }
+  });
 });

@@ -54,6 +54,9 @@ function makeAead(name: string, keyLen: number, recordLimit: number, cipher: Nob
           return null; // authentication failure
         }
       },
+      dispose(): void {
+        k.fill(0);
+      },
     };
     if (withOutput) {
       aeadKey.sealInto = (nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array): void => {

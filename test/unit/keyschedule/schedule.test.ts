@@ -48,12 +48,12 @@ describe('EarlySecretStage', () => {
 
   it('SHA-384 schedule has 48-byte secrets', () => {
     const early = new EarlySecretStage(SHA384);
+    expect(early.earlySecret.length).toBe(48);
     const hs = early.handshake(new Uint8Array(32));
     const th = SHA384.digest(new Uint8Array(0));
-    expect(early.earlySecret.length).toBe(48);
     expect(hs.clientHandshakeTrafficSecret(th).length).toBe(48);
-    expect(hs.master().resumptionMasterSecret(th).length).toBe(48);
     expect(() => hs.clientHandshakeTrafficSecret(new Uint8Array(32))).toThrow(TlsError);
+    expect(hs.master().resumptionMasterSecret(th).length).toBe(48);
   });
 });
 
@@ -73,8 +73,8 @@ describe('stages', () => {
 
   it('wipe() zeroes the secret and makes the stage unusable', () => {
     const early = new EarlySecretStage(SHA256);
-    const hs = early.handshake(simple.value('ecdhe_shared_secret'));
-    const ms = hs.master();
+    const hs = new EarlySecretStage(SHA256).handshake(simple.value('ecdhe_shared_secret'));
+    const ms = new EarlySecretStage(SHA256).handshake(simple.value('ecdhe_shared_secret')).master();
     const th = simple.value('hash_for_c_hs_traffic');
     for (const stage of [early, hs, ms]) {
       expect(stage.wiped).toBe(false);
@@ -90,6 +90,21 @@ describe('stages', () => {
     expect(() => hs.master()).toThrow(TlsError);
     expect(() => ms.masterSecret).toThrow(TlsError);
     expect(() => ms.clientApplicationTrafficSecret(th)).toThrow(TlsError);
+  });
+
+  it('audit #12: deriving the next stage wipes the previous one; the Master Secret goes with the resumption master secret', () => {
+    const early = new EarlySecretStage(SHA256);
+    const hs = early.handshake(simple.value('ecdhe_shared_secret'));
+    expect(early.wiped).toBe(true);
+    expect(() => early.clientEarlyTrafficSecret(simple.value('hash_for_c_hs_traffic'))).toThrow(TlsError);
+    expect(toHex(hs.clientHandshakeTrafficSecret(simple.value('hash_for_c_hs_traffic')))).toBe(simple.index.c_hs_traffic);
+    const ms = hs.master();
+    expect(hs.wiped).toBe(true);
+    expect(toHex(ms.exporterMasterSecret(simple.value('hash_for_exp_master')))).toBe(simple.index.exp_master);
+    expect(ms.wiped).toBe(false);
+    // RFC 8446 §7.1: resumption_master_secret is the last secret derived from the Master Secret.
+    expect(toHex(ms.resumptionMasterSecret(simple.value('hash_for_res_master')))).toBe(simple.index.res_master);
+    expect(ms.wiped).toBe(true);
   });
 
   it('wiping one stage leaves the next usable', () => {

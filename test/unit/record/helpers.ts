@@ -1,7 +1,7 @@
 // Test-only helpers for the record layer: a tiny AEAD adapter over @noble/ciphers (independent
 // of src/crypto/noble) and a reader for labelled hex blocks in the RFC 8448 text.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { gcm } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
@@ -71,7 +71,16 @@ export function alertOf(fn: () => unknown): number {
   throw new Error('expected a TlsError, nothing was thrown');
 }
 
-const RFC8448 = readFileSync(new URL('../../../../shared/rfc/rfc8448.txt', import.meta.url), 'utf8');
+/** The first `shared/rfc/rfc8448.txt` up the tree (the project's sibling `shared/`, from main or a worktree). */
+function findRfc8448(): string {
+  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
+    const file = new URL('shared/rfc/rfc8448.txt', dir);
+    if (existsSync(file)) return readFileSync(file, 'utf8');
+    if (dir.pathname === '/') throw new Error('shared/rfc/rfc8448.txt not found above test/unit/record');
+  }
+}
+
+const RFC8448 = findRfc8448();
 
 /**
  * RFC 8448 hex block: after each anchor in turn (so a section and step can be pinned), find

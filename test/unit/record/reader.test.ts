@@ -290,6 +290,23 @@ describe('RecordReader: keys and limits', () => {
     expect(alertOf(() => r3.setRecordSizeLimit(63))).toBe(AlertDescription.internal_error);
   });
 
+  it('audit #8: a limit set once records were read under the current keys holds them to it too (the record that carried EncryptedExtensions)', () => {
+    const r = keyed();
+    r.push(concatBytes(sealRaw(keys, 0, concatBytes(pattern(99), Uint8Array.of(handshake)))));
+    expect(r.next()?.data.length).toBe(99);
+    r.setRecordSizeLimit(100); // exactly the largest inner plaintext read so far: fine
+    const r2 = keyed();
+    r2.push(concatBytes(sealRaw(keys, 0, concatBytes(pattern(100), Uint8Array.of(handshake)))));
+    expect(r2.next()?.data.length).toBe(100);
+    expect(alertOf(() => r2.setRecordSizeLimit(100))).toBe(AlertDescription.record_overflow);
+    // New keys start afresh: what was read under the previous ones is not counted.
+    const r3 = keyed();
+    r3.push(concatBytes(sealRaw(keys, 0, concatBytes(pattern(500), Uint8Array.of(handshake)))));
+    expect(r3.next()?.data.length).toBe(500);
+    r3.setKeys(testKeys(AES_128_GCM, 9));
+    r3.setRecordSizeLimit(100);
+  });
+
   it('bounds leftover bytes: a push while maxBufferedBytes are still buffered is internal_error', () => {
     const w = new RecordWriter();
     w.setKeys(keys);
@@ -370,6 +387,20 @@ describe('RecordReader: skipping rejected early data (RFC 9846 §4.3.10)', () =>
     const r = keyed(hs);
     r.skipUndecryptable(299);
     expect(readAlert(r, earlyRecords(3))).toBe(AlertDescription.unexpected_message);
+  });
+
+  it('audit #9: a dropped record that could carry nothing still counts one byte: empty ones cannot flood', () => {
+    const empties = (n: number, keys = early) => concatBytes(...Array.from({ length: n }, (_, i) => sealRaw(keys, i, Uint8Array.of(application_data))));
+    const r = keyed(hs);
+    r.skipUndecryptable(100);
+    r.push(empties(100));
+    expect(r.next()).toBeUndefined();
+    expect(r.skippedBytes).toBe(100);
+    expect(readAlert(r, empties(1))).toBe(AlertDescription.unexpected_message);
+    // The same after a HelloRetryRequest (unprotected-path skipping).
+    const r2 = new RecordReader();
+    r2.skipApplicationData(100);
+    expect(readAlert(r2, empties(20_000))).toBe(AlertDescription.unexpected_message);
   });
 
   it('the sequence number does not advance for dropped records', () => {
