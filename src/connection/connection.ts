@@ -498,6 +498,8 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     if (this.secretsWiped) return;
     this.secretsWiped = true;
     for (const s of [this.readSecret, this.writeSecret, this.exporterSecret, this.resumptionSecret, this.earlyExporter?.secret]) s?.wipe();
+    // Handshake messages still queued (e.g. tickets when the peer's alert arrived) never go out.
+    this.pendingHandshake.length = 0;
     this.reader.dispose();
     this.writer.dispose();
   }

@@ -107,11 +107,17 @@ const errorOf = (f: () => void): TlsError | undefined => {
   }
 };
 
+/**
+ * A client clock inside the validity of RFC 8448's certificate (it expired on 2026-07-30): a
+ * session is offered only while its server certificate is valid (RFC 8446 §4.6.1).
+ */
+const insideRfc8448Validity = (): Date => new Date(Date.UTC(2026, 0, 1));
+
 /** A resumable session with 0-RTT allowed (max_early_data_size `max`), and the server config that issued it. */
 function earlyDataSetup(max: number, server: Partial<ServerConfig> = {}) {
   const serverConfig = testServerConfig({ earlyData: { maxEarlyDataSize: max }, ...server });
   const sessions: ClientSession[] = [];
-  runPair({ client: { onSession: (s) => void sessions.push(s) }, serverConn: createServerConnection(serverConfig) });
+  runPair({ client: { onSession: (s) => void sessions.push(s), now: insideRfc8448Validity }, serverConn: createServerConnection(serverConfig) });
   expect(sessions[0]?.maxEarlyDataSize).toBe(max);
   return { serverConfig, session: sessions[0]! };
 }
@@ -123,7 +129,7 @@ function earlyDataSetup(max: number, server: Partial<ServerConfig> = {}) {
 function earlyFlight(max: number, more: (seal: Sealer) => Uint8Array, client: Partial<ClientConfig> = {}) {
   const { serverConfig, session } = earlyDataSetup(max);
   const cap = newCapture();
-  const c = createClientConnection(testClientConfig({ ...capture(cap), session, earlyData: Uint8Array.of(120), ...client }));
+  const c = createClientConnection(testClientConfig({ ...capture(cap), session, earlyData: Uint8Array.of(120), now: insideRfc8448Validity, ...client }));
   const first = c.takeOutput()!;
   const seal = new Sealer(nobleProvider.cipherSuites.find((s) => s.id === session.cipherSuite)!, cap.secrets.get('CLIENT_EARLY_TRAFFIC_SECRET')!);
   seal.record(ContentType.application_data, Uint8Array.of(120)); // the record the client already sent
@@ -163,7 +169,7 @@ describe('audit #9: records without progress', () => {
     const { serverConfig, session } = earlyDataSetup(1000);
     const early = new Uint8Array(600).fill(3);
     const o = runPair({
-      clientConn: createClientConnection(testClientConfig({ session, earlyData: early, padding: padToMaximum })),
+      clientConn: createClientConnection(testClientConfig({ session, earlyData: early, padding: padToMaximum, now: insideRfc8448Validity })),
       serverConn: createServerConnection(serverConfig),
     });
     expect(o.clientError ?? o.serverError).toBeUndefined();
@@ -181,7 +187,7 @@ describe('audit #9: records without progress', () => {
     // The ticket must come from the same config object (its ticket key and anti-replay store).
     const { serverConfig, session } = earlyDataSetup(100, { limits: { maxConsecutiveChangeCipherSpec: 2 } });
     const cap = newCapture();
-    const c = createClientConnection(testClientConfig({ ...capture(cap), session, earlyData: Uint8Array.of(120) }));
+    const c = createClientConnection(testClientConfig({ ...capture(cap), session, earlyData: Uint8Array.of(120), now: insideRfc8448Validity }));
     const first = c.takeOutput()!;
     const seal = new Sealer(nobleProvider.cipherSuites.find((x) => x.id === session.cipherSuite)!, cap.secrets.get('CLIENT_EARLY_TRAFFIC_SECRET')!);
     seal.record(ContentType.application_data, Uint8Array.of(120)); // the record the client already sent

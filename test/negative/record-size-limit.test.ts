@@ -55,6 +55,9 @@ const receiveError = (conn: Connection, bytes: Uint8Array): TlsError | undefined
   }
 };
 
+/** A client clock inside the validity of RFC 8448's certificate (expired 2026-07-30): sessions are offered only while it is valid. */
+const insideRfc8448Validity = (): Date => new Date(Date.UTC(2026, 0, 1));
+
 describe('audit #8: record_size_limit (RFC 8449 §4) is enforced on receive', () => {
   for (const limit of [64, 100, 4096, MAX_INNER]) {
     it(`audit #8: server, limit ${limit}: a client application record of exactly the limit is accepted, limit + 1 is record_overflow`, () => {
@@ -159,10 +162,10 @@ describe('audit #8: record_size_limit (RFC 8449 §4) is enforced on receive', ()
   it('audit #8: 0-RTT records are not subject to the server limit (the client sends them before it can know it)', () => {
     const sessions: ClientSession[] = [];
     const serverConfig = testServerConfig({ recordSizeLimit: 64, earlyData: { maxEarlyDataSize: 1000 } });
-    runPair({ client: { onSession: (s) => void sessions.push(s), recordSizeLimit: 64 }, serverConn: createServerConnection(serverConfig) });
+    runPair({ client: { onSession: (s) => void sessions.push(s), recordSizeLimit: 64, now: insideRfc8448Validity }, serverConn: createServerConnection(serverConfig) });
     const early = new Uint8Array(500).fill(5);
     const o = runPair({
-      clientConn: createClientConnection(testClientConfig({ session: sessions[0]!, earlyData: early, recordSizeLimit: 64 })),
+      clientConn: createClientConnection(testClientConfig({ session: sessions[0]!, earlyData: early, recordSizeLimit: 64, now: insideRfc8448Validity })),
       serverConn: createServerConnection(serverConfig),
     });
     expect(o.clientError ?? o.serverError).toBeUndefined();
