@@ -19,6 +19,7 @@ import { mintTestPki, type TestPki } from '../../src/x509/mint.js';
 import { WebPkiServerVerifier } from '../../src/x509/verify.js';
 import { WebPkiClientVerifier } from '../../src/x509/client-verify.js';
 import { utf8 } from '../../src/util/bytes.js';
+import { settlePair } from '../helpers/scripted.js';
 
 /** Settles on a later macrotask, as SubtleCrypto may. */
 function later<T>(f: () => T | Promise<T>): Promise<T> {
@@ -83,42 +84,6 @@ interface Outcome {
   serverAlerts: number[];
 }
 
-/** Moves bytes and settles pending steps until quiet; a side's TlsError is recorded, its alert still delivered. */
-async function run(client: Connection, server: Connection): Promise<Omit<Outcome, 'clientAlerts' | 'serverAlerts'>> {
-  const out: { clientError?: TlsError; serverError?: TlsError } = {};
-  const guard = (side: 'client' | 'server', f: () => void): void => {
-    try {
-      f();
-    } catch (e) {
-      if (!(e instanceof TlsError)) throw e;
-      if (side === 'client') out.clientError ??= e;
-      else out.serverError ??= e;
-    }
-  };
-  for (let i = 0; i < 100; i++) {
-    let moved = false;
-    for (const [side, from, to] of [
-      ['client', client, server],
-      ['server', server, client],
-    ] as const) {
-      const other = side === 'client' ? 'server' : 'client';
-      for (let o = from.takeOutput(); o !== undefined; o = from.takeOutput()) {
-        const bytes = o;
-        if (!to.error && !to.peerClosed) guard(other, () => to.receive(bytes));
-        moved = true;
-      }
-      const p = from.pending;
-      if (p) {
-        await p;
-        guard(side, () => from.process());
-        moved = true;
-      }
-    }
-    if (!moved) return out;
-  }
-  throw new Error('the pair did not settle');
-}
-
 async function pair(clientConfig: ClientConfig, serverConfig: ServerConfig): Promise<Outcome & { client: Connection; server: Connection }> {
   const clientAlerts: number[] = [];
   const serverAlerts: number[] = [];
@@ -134,7 +99,7 @@ async function pair(clientConfig: ClientConfig, serverConfig: ServerConfig): Pro
       if (e.type === 'alert' && e.direction === 'sent') serverAlerts.push(e.description);
     },
   });
-  const o = await run(client, server);
+  const o = await settlePair(client, server);
   return { ...o, clientAlerts, serverAlerts, client, server };
 }
 
@@ -201,7 +166,7 @@ describe('async key exchange and CertificateVerify checks', () => {
       expect(client.pending).toBeDefined();
       expect(client.takeOutput()).toBeUndefined();
       const server = createServerConnection(serverConfig(asyncProvider(sc)));
-      const o = await run(client, server);
+      const o = await settlePair(client, server);
       expect(o.clientError ?? o.serverError).toBeUndefined();
       expect(client.handshakeComplete && server.handshakeComplete).toBe(true);
       expect(client.parameters.group).toBe(group);

@@ -5,7 +5,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createClientConnection, createServerConnection } from '../../src/connection/index.js';
 import type { ClientConfig, ServerConfig } from '../../src/connection/config.js';
-import type { Connection } from '../../src/connection/types.js';
 import { AlertDescription as A, TlsError } from '../../src/errors.js';
 import { nobleProvider, signingKeyFromMaterial } from '../../src/crypto/noble/index.js';
 import { mintCertificate, mintCrl, mintTestPki, type MintedCertificate, type TestPki } from '../../src/x509/mint.js';
@@ -15,7 +14,7 @@ import { CertificateStore } from '../../src/x509/rotation.js';
 import { MemoryAntiReplay, SelfEncryptedTickets } from '../../src/resumption/index.js';
 import type { ClientSession, ServerSessionState, TicketIssuer } from '../../src/resumption/types.js';
 import { bytesEqual, utf8 } from '../../src/util/bytes.js';
-import { runPair, type PairOutcome } from '../helpers/scripted.js';
+import { runPair, settlePair, type PairOutcome } from '../helpers/scripted.js';
 
 let pki: TestPki;
 let otherPki: TestPki;
@@ -87,41 +86,6 @@ function recordingIssuer(): TicketIssuer & { states: ServerSessionState[] } {
     },
     redeem: (t, now) => inner.redeem(t, now),
   };
-}
-
-/** Moves bytes and settles pending steps until quiet (for async verifiers). */
-async function runAsyncPair(c: Connection, s: Connection): Promise<{ clientError?: TlsError; serverError?: TlsError }> {
-  const out: { clientError?: TlsError; serverError?: TlsError } = {};
-  const guard = (side: 'client' | 'server', f: () => void): void => {
-    try {
-      f();
-    } catch (e) {
-      if (!(e instanceof TlsError)) throw e;
-      if (side === 'client') out.clientError ??= e;
-      else out.serverError ??= e;
-    }
-  };
-  for (let i = 0; i < 100; i++) {
-    let moved = false;
-    for (const [side, from, to] of [
-      ['client', c, s],
-      ['server', s, c],
-    ] as const) {
-      for (let bytes = from.takeOutput(); bytes !== undefined; bytes = from.takeOutput()) {
-        const b = bytes;
-        if (!to.error) guard(side === 'client' ? 'server' : 'client', () => to.receive(b));
-        moved = true;
-      }
-      const p = from.pending;
-      if (p) {
-        await p;
-        guard(side, () => from.process());
-        moved = true;
-      }
-    }
-    if (!moved) return out;
-  }
-  throw new Error('the pair did not settle');
 }
 
 describe('audit #2: resumption re-checks the client certificate', () => {
@@ -304,19 +268,19 @@ describe('audit #2: resumption re-checks the client certificate', () => {
     };
     const cfg = server({ clientAuth: { mode: 'required', verifier: asyncVerifier } });
     const sessions: ClientSession[] = [];
-    const first = await runAsyncPair(
+    const first = await settlePair(
       createClientConnection(client({ clientCertificates: [clientCertificate()], onSession: (s) => sessions.push(s) })),
       createServerConnection(cfg),
     );
     expect(first.clientError ?? first.serverError).toBeUndefined();
     const s = createServerConnection(cfg);
-    const ok = await runAsyncPair(createClientConnection(client({ session: sessions[0]! })), s);
+    const ok = await settlePair(createClientConnection(client({ session: sessions[0]! })), s);
     expect(ok.clientError ?? ok.serverError).toBeUndefined();
     expect(s.parameters.resumed).toBe(true);
     expect(s.parameters.peerCertificates).toHaveLength(2);
     refuse = true;
     const s2 = createServerConnection(cfg);
-    const no = await runAsyncPair(createClientConnection(client({ session: sessions[1]!, clientCertificates: [clientCertificate()] })), s2);
+    const no = await settlePair(createClientConnection(client({ session: sessions[1]!, clientCertificates: [clientCertificate()] })), s2);
     expect(s2.parameters.resumed).not.toBe(true);
     expect(no.serverError?.alert).toBe(A.certificate_revoked); // from the full handshake's verification
   });

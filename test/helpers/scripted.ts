@@ -114,6 +114,43 @@ export function runPair(opts: PairOptions = {}): PairOutcome {
   return out;
 }
 
+
+/** Moves bytes and settles pending steps (async providers and verifiers) until quiet; a side's TlsError is recorded, its alert still delivered. */
+export async function settlePair(client: Connection, server: Connection): Promise<{ clientError?: TlsError; serverError?: TlsError }> {
+  const out: { clientError?: TlsError; serverError?: TlsError } = {};
+  const guard = (side: 'client' | 'server', f: () => void): void => {
+    try {
+      f();
+    } catch (e) {
+      if (!(e instanceof TlsError)) throw e;
+      if (side === 'client') out.clientError ??= e;
+      else out.serverError ??= e;
+    }
+  };
+  for (let i = 0; i < 100; i++) {
+    let moved = false;
+    for (const [side, from, to] of [
+      ['client', client, server],
+      ['server', server, client],
+    ] as const) {
+      const other = side === 'client' ? 'server' : 'client';
+      for (let o = from.takeOutput(); o !== undefined; o = from.takeOutput()) {
+        const bytes = o;
+        if (!to.error && !to.peerClosed) guard(other, () => to.receive(bytes));
+        moved = true;
+      }
+      const p = from.pending;
+      if (p) {
+        await p;
+        guard(side, () => from.process());
+        moved = true;
+      }
+    }
+    if (!moved) return out;
+  }
+  throw new Error('the pair did not settle');
+}
+
 /** A plaintext record. */
 export function record(type: number, body: Uint8Array, version = 0x0303): Uint8Array {
   const r = new Uint8Array(5 + body.length);

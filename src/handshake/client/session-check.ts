@@ -68,7 +68,7 @@ export function usableSession(
   }
   const auth = session.serverAuth;
   const verifier = config.verifier;
-  // insecureSkipVerify checks no certificate: any session made for this name.
+  // insecureSkipVerify checks no certificate: every session made for this name.
   if (verifier === 'insecure') return sameName(session.serverName, config.serverName) ? session : undefined;
   // A PSK-only client accepts no certificate: only sessions that rest on an external PSK.
   if (verifier === undefined) {

@@ -11,6 +11,7 @@ import type { PublicKey, SignatureVerifier } from '../../../src/crypto/provider.
 import { CertificateError } from '../../../src/errors.js';
 import { SignatureScheme as S } from '../../../src/wire/codepoints.js';
 import { encodeSpki } from '../../../src/x509/keys.js';
+import { clearCertificateCache } from '../../../src/x509/certificate.js';
 
 const hashOf = new Map<number, string>([
   [S.rsa_pkcs1_sha1, 'sha1'],
@@ -93,3 +94,21 @@ export async function expectFail(p: unknown, alert: number, check: string): Prom
   expect({ alert: ce.alertName, check: ce.check }, ce.message).toEqual({ alert: new CertificateError(alert, check, '').alertName, check });
   return ce;
 }
+
+/** Milliseconds `f` takes, with the parse cache emptied first (the cold case), and what it threw. */
+export function timed(f: () => unknown): { ms: number; error: unknown } {
+  clearCertificateCache();
+  const t0 = performance.now();
+  let error: unknown;
+  try {
+    f();
+  } catch (e) {
+    error = e;
+  }
+  return { ms: performance.now() - t0, error };
+}
+
+/** A function that throws `e` when there is one (for expectFail). */
+export const rethrow = (e: unknown) => (): void => {
+  if (e !== undefined) throw e;
+};

@@ -5,12 +5,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { SignatureVerifier } from '../../../src/crypto/provider.js';
 import { nobleProvider } from '../../../src/crypto/noble/index.js';
 import { AlertDescription as A } from '../../../src/errors.js';
-import { clearCertificateCache } from '../../../src/x509/certificate.js';
 import { type MintedCertificate, mintCertificate } from '../../../src/x509/mint.js';
 import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 import { WebPkiClientVerifier } from '../../../src/x509/client-verify.js';
 import { dnsName, nameConstraintsValue, otherName, registeredId, seq, tlv } from './der-builder.js';
-import { expectFail } from './helpers.js';
+import { expectFail, rethrow, timed } from './helpers.js';
 
 const NC_OID = '2.5.29.30';
 const SAN_OID = '2.5.29.17';
@@ -42,23 +41,6 @@ const caWith = (value: Uint8Array, subject = 'Odd CA'): Promise<MintedCertificat
   mintCertificate({ subject, issuer: root, isCA: true, extraExtensions: [{ oid: NC_OID, critical: true, value }] });
 const leaf = (issuer: MintedCertificate, sans: string[]): Promise<MintedCertificate> => mintCertificate({ subject: 'leaf', issuer, sans, eku: ['serverAuth', 'clientAuth'] });
 
-/** Milliseconds `f` takes, with the parse cache empty first (the cold case). */
-function timed(f: () => unknown): { ms: number; error: unknown } {
-  clearCertificateCache();
-  const t0 = performance.now();
-  let error: unknown;
-  try {
-    f();
-  } catch (e) {
-    error = e;
-  }
-  return { ms: performance.now() - t0, error };
-}
-
-/** A function that throws `e` when there is one (for expectFail). */
-const rethrow = (e: unknown) => (): void => {
-  if (e !== undefined) throw e;
-};
 
 /** The certificate with the extension OID 2.5.29.`from` renamed to 2.5.29.`to` (the signature no longer verifies). */
 function renameExtension(der: Uint8Array, from: number, to: number): Uint8Array {

@@ -11,7 +11,7 @@ import { clearCertificateCache, parseCertificate } from '../../../src/x509/certi
 import { type MintedCertificate, type TestPki, generateKey, mintCertificate, mintTestPki } from '../../../src/x509/mint.js';
 import { type WebPkiVerifierOptions } from '../../../src/x509/verify.js';
 import { WebPkiClientVerifier } from '../../../src/x509/client-verify.js';
-import { expectFail } from './helpers.js';
+import { expectFail, rethrow, timed } from './helpers.js';
 
 function counting(inner: SignatureVerifier): SignatureVerifier & { calls: number } {
   const v = {
@@ -25,22 +25,6 @@ function counting(inner: SignatureVerifier): SignatureVerifier & { calls: number
   return v;
 }
 
-/** Milliseconds `f` takes (parse cache emptied first), and what it threw. */
-function timed(f: () => unknown): { ms: number; error: unknown } {
-  clearCertificateCache();
-  const t0 = performance.now();
-  let error: unknown;
-  try {
-    f();
-  } catch (e) {
-    error = e;
-  }
-  return { ms: performance.now() - t0, error };
-}
-
-const rethrow = (e: unknown) => (): void => {
-  if (e !== undefined) throw e;
-};
 
 const providers: [string, SignatureVerifier][] = [
   ['noble', nobleProvider.verifier],
