@@ -242,6 +242,22 @@ describe('openssl s_client → our server', () => {
     expect(occurrences(srv.child.stdout, early.text)).toBe(1);
   });
 
+  it('audit #3: s_client -sess_in without -early_data against our --early-data server: resumed, no early_data in EncryptedExtensions', async () => {
+    // Before the fix our server put early_data in EncryptedExtensions unasked and OpenSSL aborted
+    // with "unsolicited extension" (RFC 8446 §4.2.10: only when the ClientHello carried early_data).
+    const srv = await ourServer(['--cert', pki.chain, '--key', pki.key, '--early-data', '--echo']);
+    const sess = file('s_client.sess');
+    await sClientSaveSession(srv.port, sess, 'full\n');
+    await waitFor(srv, /\[#1 [^\]]+\] closed/);
+    for (const n of [2, 3]) {
+      const r = await opensslClient(srv.port, [...sClientVerify(), '-sess_in', sess], `plain${n}\n`, new RegExp(`^plain${n}$`, 'm'));
+      expect(r.stdout + r.stderr, srv.output()).not.toMatch(/unsolicited|alert/i);
+      expect(r.stdout).toContain('Reused, TLSv1.3');
+      expect(r.stdout).toMatch(new RegExp(`^plain${n}$`, 'm'));
+      await waitFor(srv, new RegExp(`\\[#${n} [^\\]]+\\] TLSv1\\.3 \\S+ x25519 none alpn=none sni=localhost resumed early=none`));
+    }
+  });
+
   it('0-RTT rejected by a server that cannot read the ticket: full handshake, early records skipped', async () => {
     const a = await ourServer(['--cert', pki.chain, '--key', pki.key, '--early-data']);
     const sess = file('s_client.sess');
