@@ -89,12 +89,18 @@ export class TlsUsageError extends Error {
   }
 }
 
-// Short constructors, so that checks read like the RFC: `throw decodeError('...')`.
-export const decodeError = (msg: string): TlsError => new TlsError(AlertDescription.decode_error, msg);
-export const illegalParameter = (msg: string): TlsError => new TlsError(AlertDescription.illegal_parameter, msg);
-export const unexpectedMessage = (msg: string): TlsError => new TlsError(AlertDescription.unexpected_message, msg);
-export const internalError = (msg: string, cause?: unknown): TlsError =>
-  new TlsError(AlertDescription.internal_error, msg, cause === undefined ? undefined : { cause });
+/**
+ * The one way to raise an alert from a check (RFC 8446 §6.2): `throw tlsError('decode_error', '…')`.
+ * The connection's single fatal path sends it; certificate checks use CertificateError.
+ */
+export function tlsError(alert: AlertName, message: string, cause?: unknown): TlsError {
+  return new TlsError(AlertDescription[alert], message, cause === undefined ? undefined : { cause });
+}
+
+/** The same for a certificate check: `throw certificateError('bad_certificate', 'signature', '…')`. */
+export function certificateError(alert: AlertName, check: string, message: string, cause?: unknown): CertificateError {
+  return new CertificateError(AlertDescription[alert], check, message, cause === undefined ? undefined : { cause });
+}
 
 /**
  * A CertificateError for input beyond a work bound (too many certificates, candidate issuers,
@@ -102,3 +108,45 @@ export const internalError = (msg: string, cause?: unknown): TlsError =>
  * other paths.
  */
 export class CertificateBoundError extends CertificateError {}
+
+// Errors that are not alerts: transports, key and DER input from the application.
+
+/** The transport ended without the peer's close_notify (RFC 8446 §6.1): data may be truncated. */
+export class TruncationError extends Error {
+  readonly code = 'ERR_TLS_TRUNCATED';
+  constructor(message = 'connection closed by peer without close_notify') {
+    super(message);
+    this.name = 'TruncationError';
+  }
+}
+
+/**
+ * A transport timeout (TlsStreamOptions handshakeTimeoutMs / idleTimeoutMs): the stream sent
+ * close_notify (RFC 8446 §6.1) and closed the channel.
+ */
+export class TlsTimeoutError extends Error {
+  readonly code = 'ERR_TLS_TIMEOUT';
+  constructor(
+    readonly phase: 'handshake' | 'idle',
+    readonly timeoutMs: number,
+  ) {
+    super(phase === 'handshake' ? `handshake not complete after ${timeoutMs} ms` : `no traffic for ${timeoutMs} ms`);
+    this.name = 'TlsTimeoutError';
+  }
+}
+
+/** A private key file that cannot be used (malformed, encrypted, or of an unsupported type). */
+export class KeyFormatError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KeyFormatError';
+  }
+}
+
+/** A DER or structure error (x509/asn1.ts). Callers turn it into the error type of their layer. */
+export class DerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DerError';
+  }
+}

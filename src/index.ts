@@ -19,6 +19,9 @@ export {
   PeerAlertError,
   CertificateError,
   TlsUsageError,
+  TruncationError,
+  TlsTimeoutError,
+  KeyFormatError,
   alertName,
 } from './errors.js';
 export * from './wire/codepoints.js';

@@ -1,6 +1,6 @@
 // The client connection: resolves the config, then runs the client handshake states.
 
-import { TlsUsageError, unexpectedMessage } from '../errors.js';
+import { TlsUsageError, tlsError } from '../errors.js';
 import { Transcript } from '../keyschedule/index.js';
 import { CERTIFICATE_ONLY_SCHEMES, CERTIFICATE_VERIFY_SCHEMES } from '../handshake/common.js';
 import { startClientHandshake } from '../handshake/client/hello.js';
@@ -113,7 +113,7 @@ export class ClientConnection extends BaseConnection {
 
   /** RFC 8446 §4.6.1: a NewSessionTicket becomes a session to resume with. */
   ticketReceived(nst: NewSessionTicket): void {
-    if (++this.ticketsReceived > this.limits.maxTicketsPerConnection) throw unexpectedMessage('too many NewSessionTickets');
+    if (++this.ticketsReceived > this.limits.maxTicketsPerConnection) throw tlsError('unexpected_message', 'too many NewSessionTickets');
     const secrets = this.applicationSecrets;
     const rms = secrets?.resumptionMasterSecret;
     // RFC 9846 §4.6.1: a client that does not resume ignores tickets.

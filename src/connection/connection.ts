@@ -1,16 +1,7 @@
 // The sans-I/O connection: record layer + handshake state + application data.
 // Bytes in (`receive`), bytes out (`takeOutput`), events out (`onEvent`). No socket, no timer.
 
-import {
-  AlertDescription,
-  AlertLevel,
-  PeerAlertError,
-  TlsError,
-  TlsUsageError,
-  alertName,
-  internalError,
-  unexpectedMessage,
-} from '../errors.js';
+import { AlertDescription, AlertLevel, PeerAlertError, TlsError, TlsUsageError, alertName, tlsError } from '../errors.js';
 import type { CipherSuiteImpl, CryptoProvider, HashAlgorithm } from '../crypto/provider.js';
 import { defaultProvider } from '../crypto/default.js';
 import { ContentType, HandshakeType, KeyUpdateRequest, handshakeTypeName } from '../wire/codepoints.js';
@@ -296,14 +287,14 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   sendChangeCipherSpec(): void {
     this.emit({ type: 'change_cipher_spec', direction: 'sent' });
     // The dummy CCS always goes unprotected (RFC 8446 Appendix D.4).
-    if (this.writeSuite) throw internalError('change_cipher_spec after write keys were installed');
+    if (this.writeSuite) throw tlsError('internal_error', 'change_cipher_spec after write keys were installed');
     this.flushHandshake();
     this.writeRecord(ContentType.change_cipher_spec, CCS_PAYLOAD);
   }
 
   setReadKeys(epoch: Epoch, secret: Uint8Array, suite: CipherSuiteImpl): void {
     // RFC 8446 §5.1: a key change must fall on a record boundary with no partial handshake message buffered.
-    if (!this.joiner.isEmpty()) throw unexpectedMessage('handshake message spans a key change');
+    if (!this.joiner.isEmpty()) throw tlsError('unexpected_message', 'handshake message spans a key change');
     this.reader.setKeys(trafficKeys(suite, secret));
     this.readEpoch = epoch;
     // RFC 8449 §4: 0-RTT records were sealed before the client could know our limit.
@@ -315,7 +306,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
 
   trafficSecret(direction: 'read' | 'write'): Uint8Array {
     const secret = direction === 'read' ? this.readSecret : this.writeSecret;
-    if (!secret) throw internalError(`no ${direction} traffic secret`);
+    if (!secret) throw tlsError('internal_error', `no ${direction} traffic secret`);
     return secret.bytes;
   }
 
@@ -421,8 +412,8 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   keyUpdateReceived(requestUpdate: number): void {
     const suite = this.readSuite;
     const secret = this.readSecret;
-    if (!suite || !secret) throw internalError('KeyUpdate without read keys');
-    if (++this.keyUpdatesWithoutData > this.limits.maxKeyUpdatesWithoutData) throw unexpectedMessage('too many KeyUpdates');
+    if (!suite || !secret) throw tlsError('internal_error', 'KeyUpdate without read keys');
+    if (++this.keyUpdatesWithoutData > this.limits.maxKeyUpdatesWithoutData) throw tlsError('unexpected_message', 'too many KeyUpdates');
     const next = nextTrafficSecret(suite.hash, secret.bytes);
     this.readGeneration++;
     this.setReadKeys('application', next, suite);
@@ -443,7 +434,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   private sendKeyUpdate(requestUpdate: number): void {
     const suite = this.writeSuite;
     const secret = this.writeSecret;
-    if (!suite || !secret) throw internalError('KeyUpdate without write keys');
+    if (!suite || !secret) throw tlsError('internal_error', 'KeyUpdate without write keys');
     // RFC 9846 §4.6.3: no second update_requested before the peer's answer; at most 2^48-1 epochs.
     if (requestUpdate === KeyUpdateRequest.update_requested) {
       if (this.awaitingPeerKeyUpdate) requestUpdate = KeyUpdateRequest.update_not_requested;
@@ -470,7 +461,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   }
 
   private fail(e: unknown): never {
-    const err = e instanceof TlsError ? e : internalError(e instanceof Error ? e.message : 'unexpected failure', e);
+    const err = e instanceof TlsError ? e : tlsError('internal_error', e instanceof Error ? e.message : 'unexpected failure', e);
     this.error = err;
     this.state = undefined;
     this.pendingStep = undefined;
@@ -567,7 +558,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     if (this.config.onEvent) this.tracePlaintext('received', type, data, isProtected);
     // RFC 8446 §5.1: handshake messages must not be interleaved with other record types.
     if (type !== ContentType.handshake && !this.joiner.isEmpty()) {
-      throw unexpectedMessage('record interleaved with a fragmented handshake message');
+      throw tlsError('unexpected_message', 'record interleaved with a fragmented handshake message');
     }
     switch (type) {
       case ContentType.handshake:
@@ -584,7 +575,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
       case ContentType.application_data:
         if (this.peerClosed) return this.noProgress('ignored (after close_notify)');
         if (this.readEpoch === 'early' && !this.handshakeComplete) return this.receiveEarlyData(data);
-        if (!this.handshakeComplete) throw unexpectedMessage('application data before the handshake completed');
+        if (!this.handshakeComplete) throw tlsError('unexpected_message', 'application data before the handshake completed');
         if (data.length > 0) {
           this.appIn.push(data);
           this.progress();
@@ -594,18 +585,18 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
         }
         return;
       default:
-        throw unexpectedMessage(`unexpected record content type ${type}`);
+        throw tlsError('unexpected_message', `unexpected record content type ${type}`);
     }
   }
 
   /** RFC 8446 §4.2.10: 0-RTT data beyond max_early_data_size is unexpected_message (RFC 9846 §4.7.1). */
   private receiveEarlyData(data: Uint8Array): void {
     this.earlyDataBudget -= data.length;
-    if (this.earlyDataBudget < 0) throw unexpectedMessage('more 0-RTT data than max_early_data_size');
+    if (this.earlyDataBudget < 0) throw tlsError('unexpected_message', 'more 0-RTT data than max_early_data_size');
     // RFC 9846 §4.7.1: padding is not counted in max_early_data_size, and clients SHOULD NOT
     // depend on sending much of it: bounded apart.
     this.earlyPaddingBudget -= this.reader.lastPaddingLength;
-    if (this.earlyPaddingBudget < 0) throw unexpectedMessage('more 0-RTT padding than max_early_data_size + 2^14');
+    if (this.earlyPaddingBudget < 0) throw tlsError('unexpected_message', 'more 0-RTT padding than max_early_data_size + 2^14');
     if (data.length > 0) {
       this.earlyIn.push(data);
       this.progress();
@@ -623,7 +614,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   /** A record that carried nothing; one bound whatever its type, not reset by another such record (audit #9). */
   private noProgress(kind: string): void {
     if (++this.recordsWithoutProgress > this.limits.maxRecordsWithoutProgress)
-      throw unexpectedMessage(`too many ${kind} records: ${this.recordsWithoutProgress} in a row without progress`);
+      throw tlsError('unexpected_message', `too many ${kind} records: ${this.recordsWithoutProgress} in a row without progress`);
   }
 
   /**
@@ -631,8 +622,8 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
    * The reader has already rejected a protected one and any value but 0x01 (RFC 9846 §5).
    */
   private handleChangeCipherSpec(): void {
-    if (this.handshakeComplete || !this.hasSeenClientHello()) throw unexpectedMessage('change_cipher_spec outside the handshake');
-    if (++this.ccsCount > this.limits.maxConsecutiveChangeCipherSpec) throw unexpectedMessage('too many change_cipher_spec records');
+    if (this.handshakeComplete || !this.hasSeenClientHello()) throw tlsError('unexpected_message', 'change_cipher_spec outside the handshake');
+    if (++this.ccsCount > this.limits.maxConsecutiveChangeCipherSpec) throw tlsError('unexpected_message', 'too many change_cipher_spec records');
     this.noProgress('change_cipher_spec');
     this.emit({ type: 'change_cipher_spec', direction: 'received' });
   }
@@ -650,7 +641,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     }
     // RFC 9846 §6.1: user_canceled is ignored, but it MUST be followed by close_notify.
     if (description === AlertDescription.user_canceled) {
-      if (this.userCanceled) throw unexpectedMessage('a second user_canceled alert (RFC 9846 §6.1: close_notify must follow the first)');
+      if (this.userCanceled) throw tlsError('unexpected_message', 'a second user_canceled alert (RFC 9846 §6.1: close_notify must follow the first)');
       this.userCanceled = true;
       return this.noProgress('user_canceled alert');
     }
@@ -663,9 +654,9 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     const msg = this.config.research?.afterReceive?.(decoded) ?? decoded;
     this.emit({ type: 'handshake', direction: 'received', message: msg, raw });
     const state = this.state;
-    if (!state) throw internalError('no handshake state');
+    if (!state) throw tlsError('internal_error', 'no handshake state');
     if (!state.expects.includes(msg.msgType)) {
-      throw unexpectedMessage(`${handshakeTypeName(msg.msgType)} not expected in state ${state.name}`);
+      throw tlsError('unexpected_message', `${handshakeTypeName(msg.msgType)} not expected in state ${state.name}`);
     }
     this.apply(state.handle(msg, raw));
   }

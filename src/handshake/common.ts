@@ -1,7 +1,7 @@
 // What every handshake state shares: the step type, the context a state acts through,
 // and helpers that several states of both roles use.
 
-import { AlertDescription, CertificateError, TlsError, internalError } from '../errors.js';
+import { TlsError, tlsError, certificateError } from '../errors.js';
 import type { CipherSuiteImpl, CryptoProvider, HashAlgorithm, PublicKey } from '../crypto/provider.js';
 import type { ConnectionEvent, NegotiatedParameters } from '../connection/types.js';
 import type { HandshakeMessage } from '../wire/types.js';
@@ -43,7 +43,7 @@ export class Pending {
   }
   /** Continue the handshake; rethrows the async step's failure. */
   resume(): Step {
-    if (!this.settled) throw internalError('resume() before the pending step settled');
+    if (!this.settled) throw tlsError('internal_error', 'resume() before the pending step settled');
     if (this.failure !== undefined) throw this.failure;
     return this.resumeWith();
   }
@@ -190,10 +190,6 @@ export function findSuite(provider: CryptoProvider, id: number): CipherSuiteImpl
   return provider.cipherSuites.find((s) => s.id === id);
 }
 
-export function fail(alert: keyof typeof AlertDescription, message: string): never {
-  throw new TlsError(AlertDescription[alert], message);
-}
-
 /** NSS key log labels. */
 export const keyLogLabel = {
   clientEarly: 'CLIENT_EARLY_TRAFFIC_SECRET',
@@ -207,9 +203,9 @@ export const keyLogLabel = {
 
 /** RFC 8446 §4.4.4: check a peer's Finished against the transcript so far, in constant time. */
 export function verifyFinished(hash: HashAlgorithm, baseKey: Uint8Array, transcriptHash: Uint8Array, verifyData: Uint8Array, peer: string): void {
-  if (verifyData.length !== hash.outputLen) fail('decode_error', `${peer} Finished of the wrong length`);
+  if (verifyData.length !== hash.outputLen) throw tlsError('decode_error', `${peer} Finished of the wrong length`);
   if (!constantTimeEqual(finishedVerifyData(hash, baseKey, transcriptHash), verifyData)) {
-    fail('decrypt_error', `${peer} Finished does not verify`);
+    throw tlsError('decrypt_error', `${peer} Finished does not verify`);
   }
 }
 
@@ -266,7 +262,7 @@ export function deriveHandshakeSecrets(
  */
 export function runVerifier<T>(verify: () => T | Promise<T>, next: (verified: T) => Step): Step {
   const asError = (e: unknown): TlsError =>
-    e instanceof TlsError ? e : new CertificateError(AlertDescription.bad_certificate, 'verifier', e instanceof Error ? e.message : String(e), { cause: e });
+    e instanceof TlsError ? e : certificateError('bad_certificate', 'verifier', e instanceof Error ? e.message : String(e), e);
   let result: T | Promise<T>;
   try {
     result = verify();
@@ -288,7 +284,7 @@ export function checkCertificateVerify(
 ): Step {
   const verifier = provider.handshakeVerifier ?? provider.verifier;
   const bad = (cause?: unknown): TlsError =>
-    new TlsError(AlertDescription.decrypt_error, v.failure, cause === undefined ? undefined : { cause });
+    tlsError('decrypt_error', v.failure, cause);
   let ok: boolean | Promise<boolean>;
   try {
     ok = verifier.verify(v.scheme, v.key, v.content, v.signature);

@@ -1,7 +1,7 @@
 // Finished and PSK binder MACs (RFC 8446 §4.4.4, §4.2.11.2).
 
 import type { HashAlgorithm } from '../crypto/provider.js';
-import { internalError } from '../errors.js';
+import { tlsError } from '../errors.js';
 import { wipe } from '../util/bytes.js';
 import { hkdfExpandLabel } from './hkdf.js';
 
@@ -17,7 +17,7 @@ export function finishedKey(hash: HashAlgorithm, baseKey: Uint8Array): Uint8Arra
  */
 export function finishedVerifyData(hash: HashAlgorithm, baseKey: Uint8Array, transcriptHash: Uint8Array): Uint8Array {
   if (transcriptHash.length !== hash.outputLen) {
-    throw internalError(`Finished: transcript hash is ${transcriptHash.length} bytes, want ${hash.outputLen}`);
+    throw tlsError('internal_error', `Finished: transcript hash is ${transcriptHash.length} bytes, want ${hash.outputLen}`);
   }
   const key = finishedKey(hash, baseKey);
   try {

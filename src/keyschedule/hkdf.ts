@@ -1,7 +1,7 @@
 // HKDF-Expand-Label and Derive-Secret (RFC 8446 §7.1).
 
 import type { HashAlgorithm } from '../crypto/provider.js';
-import { internalError } from '../errors.js';
+import { tlsError } from '../errors.js';
 import { utf8 } from '../util/bytes.js';
 
 /** RFC 8446 §7.1: every HkdfLabel.label starts with this prefix. */
@@ -27,10 +27,10 @@ function encodedLabel(label: string): Uint8Array {
  */
 export function hkdfLabel(label: string, context: Uint8Array, length: number): Uint8Array {
   const fullLabel = encodedLabel(label);
-  if (!Number.isInteger(length) || length < 0 || length > 0xffff) throw internalError(`HkdfLabel: bad length ${length}`);
+  if (!Number.isInteger(length) || length < 0 || length > 0xffff) throw tlsError('internal_error', `HkdfLabel: bad length ${length}`);
   // RFC 8446 §7.1: label<7..255>, context<0..255>.
-  if (fullLabel.length > 255) throw internalError(`HkdfLabel: label too long (${fullLabel.length})`);
-  if (context.length > 255) throw internalError(`HkdfLabel: context too long (${context.length})`);
+  if (fullLabel.length > 255) throw tlsError('internal_error', `HkdfLabel: label too long (${fullLabel.length})`);
+  if (context.length > 255) throw tlsError('internal_error', `HkdfLabel: context too long (${context.length})`);
   const out = new Uint8Array(2 + 1 + fullLabel.length + 1 + context.length);
   out[0] = length >>> 8;
   out[1] = length & 0xff;
@@ -50,7 +50,7 @@ export function hkdfExpandLabel(
   length: number,
 ): Uint8Array {
   // RFC 5869 §2.3: L <= 255*HashLen.
-  if (length > 255 * hash.outputLen) throw internalError(`HKDF-Expand-Label: length ${length} too large`);
+  if (length > 255 * hash.outputLen) throw tlsError('internal_error', `HKDF-Expand-Label: length ${length} too large`);
   return hash.hkdfExpand(secret, hkdfLabel(label, context, length), length);
 }
 
@@ -66,7 +66,7 @@ export function deriveSecret(
   transcriptHash: Uint8Array,
 ): Uint8Array {
   if (transcriptHash.length !== hash.outputLen) {
-    throw internalError(`Derive-Secret: transcript hash is ${transcriptHash.length} bytes, want ${hash.outputLen}`);
+    throw tlsError('internal_error', `Derive-Secret: transcript hash is ${transcriptHash.length} bytes, want ${hash.outputLen}`);
   }
   return hkdfExpandLabel(hash, secret, label, transcriptHash, hash.outputLen);
 }

@@ -16,7 +16,7 @@
 //    0 ->  HKDF-Extract = Master Secret           (MasterSecretStage)
 
 import type { HashAlgorithm } from '../crypto/provider.js';
-import { internalError } from '../errors.js';
+import { tlsError } from '../errors.js';
 import { wipe } from '../util/bytes.js';
 import { deriveSecret, emptyHash } from './hkdf.js';
 
@@ -35,7 +35,7 @@ abstract class SecretStage {
 
   /** The stage's secret; throws once wiped. */
   protected get secret(): Uint8Array {
-    if (this.#secret === undefined) throw internalError('key schedule stage used after wipe()');
+    if (this.#secret === undefined) throw tlsError('internal_error', 'key schedule stage used after wipe()');
     return this.#secret;
   }
 
@@ -115,7 +115,7 @@ export class EarlySecretStage extends SecretStage {
 export class HandshakeSecretStage extends SecretStage {
   /** @internal Use EarlySecretStage.handshake(). */
   constructor(token: typeof stageToken, hash: HashAlgorithm, secret: Uint8Array) {
-    if (token !== stageToken) throw internalError('HandshakeSecretStage comes from EarlySecretStage.handshake()');
+    if (token !== stageToken) throw tlsError('internal_error', 'HandshakeSecretStage comes from EarlySecretStage.handshake()');
     super(hash, secret);
   }
 
@@ -144,7 +144,7 @@ export class HandshakeSecretStage extends SecretStage {
 export class MasterSecretStage extends SecretStage {
   /** @internal Use HandshakeSecretStage.master(). */
   constructor(token: typeof stageToken, hash: HashAlgorithm, secret: Uint8Array) {
-    if (token !== stageToken) throw internalError('MasterSecretStage comes from HandshakeSecretStage.master()');
+    if (token !== stageToken) throw tlsError('internal_error', 'MasterSecretStage comes from HandshakeSecretStage.master()');
     super(hash, secret);
   }
 

@@ -1,6 +1,6 @@
 // Secrets held by long-lived objects (traffic, exporter, resumption secrets: RFC 8446 §7.1).
 
-import { internalError } from '../errors.js';
+import { tlsError } from '../errors.js';
 import { wipe } from '../util/bytes.js';
 import { REDACTED, inspectCustom } from '../util/redact.js';
 
@@ -18,7 +18,7 @@ export class Secret {
 
   /** The bytes themselves (not a copy); throws once wiped. */
   get bytes(): Uint8Array {
-    if (this.#bytes === undefined) throw internalError('secret used after wipe()');
+    if (this.#bytes === undefined) throw tlsError('internal_error', 'secret used after wipe()');
     return this.#bytes;
   }
 

@@ -1,7 +1,7 @@
 // The handshake transcript hash (RFC 8446 §4.4.1).
 
 import type { HashAlgorithm, IncrementalHash } from '../crypto/provider.js';
-import { internalError } from '../errors.js';
+import { tlsError } from '../errors.js';
 import { HandshakeType } from '../wire/codepoints.js';
 
 /**
@@ -40,7 +40,7 @@ export class Transcript {
   /** Fixes the hash (the negotiated suite's) and hashes the buffered messages. Idempotent for the same hash. */
   setHash(hash: HashAlgorithm): void {
     if (this.#hash !== undefined) {
-      if (this.#hash.name !== hash.name) throw internalError(`transcript hash already ${this.#hash.name}, not ${hash.name}`);
+      if (this.#hash.name !== hash.name) throw tlsError('internal_error', `transcript hash already ${this.#hash.name}, not ${hash.name}`);
       return;
     }
     this.#hash = hash;
@@ -51,7 +51,7 @@ export class Transcript {
   }
 
   #state(): IncrementalHash {
-    if (this.#running === undefined) throw internalError('transcript hash not set');
+    if (this.#running === undefined) throw tlsError('internal_error', 'transcript hash not set');
     return this.#running;
   }
 
@@ -67,7 +67,7 @@ export class Transcript {
 
   /** Hash(data) with the transcript's hash (e.g. for a ClientHello1 outside the transcript). */
   hashOf(data: Uint8Array): Uint8Array {
-    if (this.#hash === undefined) throw internalError('transcript hash not set');
+    if (this.#hash === undefined) throw tlsError('internal_error', 'transcript hash not set');
     return this.#hash.digest(data);
   }
 
@@ -79,7 +79,7 @@ export class Transcript {
   replaceWithMessageHash(): void {
     const running = this.#state();
     if (this.#count !== 1 || this.#firstType !== HandshakeType.client_hello) {
-      throw internalError('message_hash replaces a transcript of exactly one ClientHello');
+      throw tlsError('internal_error', 'message_hash replaces a transcript of exactly one ClientHello');
     }
     const hash = this.#hash!;
     const ch1Hash = running.digest();

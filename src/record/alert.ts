@@ -1,6 +1,6 @@
 // Alert messages. RFC 8446 §6, RFC 9846 §6.
 
-import { decodeError, internalError } from '../errors.js';
+import { tlsError } from '../errors.js';
 
 export interface Alert {
   level: number;
@@ -10,7 +10,7 @@ export interface Alert {
 /** struct { AlertLevel level; AlertDescription description; } Alert; (RFC 8446 §6) */
 export function encodeAlert(level: number, description: number): Uint8Array {
   for (const v of [level, description])
-    if (!Number.isInteger(v) || v < 0 || v > 0xff) throw internalError(`alert field ${v} is not a uint8`);
+    if (!Number.isInteger(v) || v < 0 || v > 0xff) throw tlsError('internal_error', `alert field ${v} is not a uint8`);
   return Uint8Array.of(level, description);
 }
 
@@ -19,6 +19,6 @@ export function encodeAlert(level: number, description: number): Uint8Array {
  * Level and description are returned as received: both are open sets (RFC 8446 §6).
  */
 export function decodeAlert(data: Uint8Array): Alert {
-  if (data.length !== 2) throw decodeError(`alert record of ${data.length} bytes, want 2`);
+  if (data.length !== 2) throw tlsError('decode_error', `alert record of ${data.length} bytes, want 2`);
   return { level: data[0]!, description: data[1]! };
 }

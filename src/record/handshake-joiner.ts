@@ -1,6 +1,6 @@
 // Handshake message reassembly across records. RFC 8446 §5.1, RFC 9846 §5.1.
 
-import { TlsError, AlertDescription, internalError, unexpectedMessage } from '../errors.js';
+import { tlsError } from '../errors.js';
 import { HandshakeType, handshakeTypeName } from '../wire/codepoints.js';
 
 export interface HandshakeJoinerOptions {
@@ -40,7 +40,7 @@ export class HandshakeJoiner {
     this.maxMessage = opts?.maxMessageSize ?? 64 * 1024;
     this.maxCertificate = opts?.maxCertificateMessageSize ?? 256 * 1024;
     for (const v of [this.maxMessage, this.maxCertificate])
-      if (!Number.isSafeInteger(v) || v < 0 || v > MAX_UINT24) throw internalError(`invalid handshake size limit ${v}`);
+      if (!Number.isSafeInteger(v) || v < 0 || v > MAX_UINT24) throw tlsError('internal_error', `invalid handshake size limit ${v}`);
   }
 
   /** Bytes buffered (partial messages and messages not yet taken by `next`). */
@@ -60,7 +60,7 @@ export class HandshakeJoiner {
   /** One handshake record's content. */
   push(fragment: Uint8Array): void {
     // RFC 9846 §5.1, §5.4: zero-length handshake fragments are forbidden; unexpected_message.
-    if (fragment.length === 0) throw unexpectedMessage('zero-length handshake fragment');
+    if (fragment.length === 0) throw tlsError('unexpected_message', 'zero-length handshake fragment');
     this.chunks.push(fragment);
     this.total += fragment.length;
     this.checkHead(); // fail fast on an oversized length before buffering its body
@@ -85,8 +85,8 @@ export class HandshakeJoiner {
       // The length is well-formed syntax (uint24) but exceeds what we accept: RFC 9846 §6.2
       // illegal_parameter covers "conform to the formal protocol syntax but are otherwise
       // incorrect" (decode_error is for syntax violations). OpenSSL sends the same alert.
-      throw new TlsError(
-        AlertDescription.illegal_parameter,
+      throw tlsError(
+        'illegal_parameter',
         `${handshakeTypeName(msgType)} of ${length} bytes exceeds the limit of ${limit}`,
       );
     return { msgType, length };
@@ -99,7 +99,7 @@ export class HandshakeJoiner {
       if (k < c.length) return c[k]!;
       k -= c.length;
     }
-    throw internalError('handshake joiner read past its buffer');
+    throw tlsError('internal_error', 'handshake joiner read past its buffer');
   }
 
   /** Removes `size` bytes from the front: a view when they lie in one fragment, else a copy. */

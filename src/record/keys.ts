@@ -1,7 +1,7 @@
 // Traffic keys and the per-record nonce. RFC 8446 §5.2, §5.3.
 
 import type { AeadAlgorithm, AeadKey } from '../crypto/provider.js';
-import { internalError } from '../errors.js';
+import { tlsError } from '../errors.js';
 import { wipe } from '../util/bytes.js';
 import { REDACTED, inspectCustom } from '../util/redact.js';
 
@@ -23,9 +23,9 @@ export const MAX_SEQUENCE_NUMBER = Number.MAX_SAFE_INTEGER;
  * to iv.length, XORed with the IV. Returns a new array (CipherState rewrites one buffer instead).
  */
 export function recordNonce(iv: Uint8Array, seq: number): Uint8Array {
-  if (!Number.isSafeInteger(seq) || seq < 0) throw internalError(`invalid sequence number ${seq}`);
+  if (!Number.isSafeInteger(seq) || seq < 0) throw tlsError('internal_error', `invalid sequence number ${seq}`);
   // RFC 8446 §5.3: iv_length is at least 8 bytes.
-  if (iv.length < 8) throw internalError(`IV of ${iv.length} bytes is shorter than 8`);
+  if (iv.length < 8) throw tlsError('internal_error', `IV of ${iv.length} bytes is shorter than 8`);
   const nonce = iv.slice();
   xorSequence(nonce, nonce.length, seq);
   return nonce;
@@ -67,11 +67,11 @@ export class CipherState {
   /** `initialSequence` exists for tests of the sequence-number limit; the protocol always starts at 0. */
   constructor(keys: TrafficKeys, initialSequence = 0) {
     const { aead, key, iv } = keys;
-    if (key.length !== aead.keyLen) throw internalError(`${aead.name}: key is ${key.length} bytes, want ${aead.keyLen}`);
+    if (key.length !== aead.keyLen) throw tlsError('internal_error', `${aead.name}: key is ${key.length} bytes, want ${aead.keyLen}`);
     if (iv.length !== aead.nonceLen || iv.length < 8)
-      throw internalError(`${aead.name}: IV is ${iv.length} bytes, want ${aead.nonceLen}`);
+      throw tlsError('internal_error', `${aead.name}: IV is ${iv.length} bytes, want ${aead.nonceLen}`);
     if (!Number.isSafeInteger(initialSequence) || initialSequence < 0)
-      throw internalError(`invalid initial sequence number ${initialSequence}`);
+      throw tlsError('internal_error', `invalid initial sequence number ${initialSequence}`);
     this.aead = aead;
     this.material = new Uint8Array(2 * iv.length + key.length);
     this.material.set(iv);
@@ -86,7 +86,7 @@ export class CipherState {
 
   private get aeadKey(): AeadKey {
     if (this.keyed === undefined) {
-      if (this.disposed) throw internalError(`${this.aead.name}: key used after dispose()`);
+      if (this.disposed) throw tlsError('internal_error', `${this.aead.name}: key used after dispose()`);
       const at = 2 * this.aead.nonceLen;
       // The provider gets its own copy (it may keep it); ours is erased.
       this.keyed = this.aead.create(this.material.slice(at));
@@ -97,7 +97,7 @@ export class CipherState {
 
   private nonce(): Uint8Array {
     // RFC 8446 §5.3: never wrap; the connection must rekey or close first.
-    if (this.seq > MAX_SEQUENCE_NUMBER) throw internalError('record sequence number exhausted; a key update is required');
+    if (this.seq > MAX_SEQUENCE_NUMBER) throw tlsError('internal_error', 'record sequence number exhausted; a key update is required');
     const n = this.aead.nonceLen;
     const m = this.material;
     m.copyWithin(n, 0, n);
@@ -126,7 +126,7 @@ export class CipherState {
       key.sealInto(nonce, aad, innerPlaintext, out);
     } else {
       const sealed = key.seal(nonce, aad, innerPlaintext);
-      if (sealed.length !== out.length) throw internalError(`${this.aead.name} sealed ${sealed.length} bytes, want ${out.length}`);
+      if (sealed.length !== out.length) throw tlsError('internal_error', `${this.aead.name} sealed ${sealed.length} bytes, want ${out.length}`);
       out.set(sealed);
     }
     this.seq++;

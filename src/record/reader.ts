@@ -1,6 +1,6 @@
 // Inbound record layer: framing, limits and deprotection. RFC 8446 §5, RFC 9846 §5.
 
-import { AlertDescription, TlsError, decodeError, internalError, unexpectedMessage } from '../errors.js';
+import { tlsError } from '../errors.js';
 import { ContentType, contentTypeName } from '../wire/codepoints.js';
 import {
   MAX_AEAD_EXPANSION,
@@ -44,8 +44,6 @@ const EMPTY: Uint8Array = new Uint8Array(0);
 /** Tag length assumed when no keys are installed (every TLS 1.3 AEAD but CCM_8 has a 16-byte tag). */
 const ASSUMED_TAG_LENGTH = 16;
 
-const recordOverflow = (msg: string): TlsError => new TlsError(AlertDescription.record_overflow, msg);
-const badRecordMac = (msg: string): TlsError => new TlsError(AlertDescription.bad_record_mac, msg);
 
 export class RecordReader {
   /** Own bytes, buf[start, end): at most the start of one record once detached. */
@@ -70,7 +68,7 @@ export class RecordReader {
   constructor(limits?: RecordReaderLimits) {
     const max = limits?.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
     if (!Number.isSafeInteger(max) || max < MAX_RECORD_LENGTH)
-      throw internalError(`maxBufferedBytes must be an integer >= ${MAX_RECORD_LENGTH}`);
+      throw tlsError('internal_error', `maxBufferedBytes must be an integer >= ${MAX_RECORD_LENGTH}`);
     this.maxBuffered = max;
     this.allocate = limits?.allocate ?? ((n) => new Uint8Array(n));
   }
@@ -110,7 +108,7 @@ export class RecordReader {
     if (n === 0) return;
     const have = this.bufferedBytes;
     if (have >= this.maxBuffered)
-      throw internalError(`receive buffer limit: ${have} bytes still buffered (limit ${this.maxBuffered}); drain with next()`);
+      throw tlsError('internal_error', `receive buffer limit: ${have} bytes still buffered (limit ${this.maxBuffered}); drain with next()`);
     this.detach();
     this.chunk = data;
     this.chunkPos = 0;
@@ -194,10 +192,10 @@ export class RecordReader {
    */
   setRecordSizeLimit(limit: number): void {
     if (!Number.isSafeInteger(limit) || limit < MIN_RECORD_SIZE_LIMIT)
-      throw internalError(`record size limit ${limit} below ${MIN_RECORD_SIZE_LIMIT}`);
+      throw tlsError('internal_error', `record size limit ${limit} below ${MIN_RECORD_SIZE_LIMIT}`);
     this.sizeLimit = Math.min(limit, MAX_INNER_PLAINTEXT_LENGTH);
     if (this.largestInner > this.sizeLimit)
-      throw recordOverflow(`TLSInnerPlaintext of ${this.largestInner} bytes exceeds the negotiated record_size_limit ${this.sizeLimit}`);
+      throw tlsError('record_overflow', `TLSInnerPlaintext of ${this.largestInner} bytes exceeds the negotiated record_size_limit ${this.sizeLimit}`);
   }
 
   /** Zero padding bytes of the last protected record returned by next() (RFC 8446 §5.4); 0 for unprotected ones. */
@@ -231,7 +229,7 @@ export class RecordReader {
   }
 
   private startSkipping(mode: SkipMode, maxBytes: number): void {
-    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw internalError(`invalid early data limit ${maxBytes}`);
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw tlsError('internal_error', `invalid early data limit ${maxBytes}`);
     this.skipMode = mode;
     this.skipBudget = maxBytes;
     this.skipped = 0;
@@ -266,7 +264,7 @@ export class RecordReader {
       // RFC 8446 §5.1: legacy_record_version is ignored, but anything not 0x03?? is not TLS.
       // Checked before the type so that garbage (e.g. HTTP) fails fast as decode_error.
       if (buf[s + 1] !== 0x03)
-        throw decodeError(`not a TLS record: version byte 0x${buf[s + 1]!.toString(16).padStart(2, '0')}`);
+        throw tlsError('decode_error', `not a TLS record: version byte 0x${buf[s + 1]!.toString(16).padStart(2, '0')}`);
       if (
         type !== ContentType.application_data &&
         type !== ContentType.handshake &&
@@ -274,7 +272,7 @@ export class RecordReader {
         type !== ContentType.change_cipher_spec
       )
         // RFC 8446 §5: an unexpected record type MUST be answered with unexpected_message.
-        throw unexpectedMessage(`unknown record type ${contentTypeName(type)}`);
+        throw tlsError('unexpected_message', `unknown record type ${contentTypeName(type)}`);
       if (avail < RECORD_HEADER_LENGTH) return undefined;
       const length = (buf[s + 3]! << 8) | buf[s + 4]!;
       if (type === ContentType.application_data) {
@@ -285,10 +283,10 @@ export class RecordReader {
           this.state === undefined || this.skipMode === 'undecryptable'
             ? MAX_CIPHERTEXT_LENGTH
             : this.sizeLimit + MAX_AEAD_EXPANSION;
-        if (length > max) throw recordOverflow(`TLSCiphertext of ${length} bytes exceeds ${max}`);
+        if (length > max) throw tlsError('record_overflow', `TLSCiphertext of ${length} bytes exceeds ${max}`);
       } else if (length > MAX_PLAINTEXT_LENGTH) {
         // RFC 8446 §5.1
-        throw recordOverflow(`TLSPlaintext of ${length} bytes exceeds ${MAX_PLAINTEXT_LENGTH}`);
+        throw tlsError('record_overflow', `TLSPlaintext of ${length} bytes exceeds ${MAX_PLAINTEXT_LENGTH}`);
       }
       const total = RECORD_HEADER_LENGTH + length;
       if (avail < total) return undefined;
@@ -334,7 +332,7 @@ export class RecordReader {
           this.countSkipped(body.length, state.aead.tagLen);
           return undefined;
         }
-        throw badRecordMac(`record ${state.sequence} failed to deprotect`);
+        throw tlsError('bad_record_mac', `record ${state.sequence} failed to deprotect`);
       }
       this.allowPlaintextAlerts = false;
       // RFC 9846 §4.3.10: the first record that deprotects ends early-data skipping.
@@ -344,17 +342,17 @@ export class RecordReader {
     if (type === ContentType.change_cipher_spec) {
       // RFC 9846 §5: only the single byte 0x01; it may arrive unprotected between protected
       // records. Whether it is allowed now is the connection's call (Appendix E.4).
-      if (body.length !== 1 || body[0] !== 0x01) throw unexpectedMessage('change_cipher_spec other than 0x01');
+      if (body.length !== 1 || body[0] !== 0x01) throw tlsError('unexpected_message', 'change_cipher_spec other than 0x01');
       return { type, data: body.slice(), protected: false };
     }
     // A peer that failed before it had keys can only send a plaintext alert; like OpenSSL, accept
     // one until the first protected record arrives, so that its reason is not lost.
     const plainAlert = type === ContentType.alert && this.allowPlaintextAlerts;
     if (state !== undefined && !plainAlert) {
-      throw unexpectedMessage(`unprotected ${contentTypeName(type)} record after keys were installed`);
+      throw tlsError('unexpected_message', `unprotected ${contentTypeName(type)} record after keys were installed`);
     }
     // RFC 9846 §5.1, §5.4: no zero-length handshake or alert fragments.
-    if (body.length === 0) throw unexpectedMessage(`zero-length ${contentTypeName(type)} record`);
+    if (body.length === 0) throw tlsError('unexpected_message', `zero-length ${contentTypeName(type)} record`);
     return { type, data: body.slice(), protected: false };
   }
 
@@ -362,11 +360,11 @@ export class RecordReader {
   private unwrapInner(plaintext: Uint8Array): InboundRecord {
     const n = plaintext.length;
     // RFC 8446 §5.4, RFC 8449 §4: the limit covers content, type and padding.
-    if (n > this.sizeLimit) throw recordOverflow(`TLSInnerPlaintext of ${n} bytes exceeds ${this.sizeLimit}`);
+    if (n > this.sizeLimit) throw tlsError('record_overflow', `TLSInnerPlaintext of ${n} bytes exceeds ${this.sizeLimit}`);
     if (n > this.largestInner) this.largestInner = n;
     let i = n - 1;
     while (i >= 0 && plaintext[i] === 0) i--;
-    if (i < 0) throw unexpectedMessage('protected record has no non-zero content type');
+    if (i < 0) throw tlsError('unexpected_message', 'protected record has no non-zero content type');
     this.padding = n - 1 - i;
     const type = plaintext[i]!;
     switch (type) {
@@ -374,12 +372,12 @@ export class RecordReader {
         break; // RFC 8446 §5.1: zero-length application data is allowed.
       case ContentType.handshake:
       case ContentType.alert:
-        if (i === 0) throw unexpectedMessage(`zero-length protected ${contentTypeName(type)} record`); // RFC 9846 §5.4
+        if (i === 0) throw tlsError('unexpected_message', `zero-length protected ${contentTypeName(type)} record`); // RFC 9846 §5.4
         break;
       case ContentType.change_cipher_spec:
-        throw unexpectedMessage('protected change_cipher_spec record'); // RFC 9846 §5
+        throw tlsError('unexpected_message', 'protected change_cipher_spec record'); // RFC 9846 §5
       default:
-        throw unexpectedMessage(`unknown inner content type ${contentTypeName(type)}`); // RFC 9846 §5
+        throw tlsError('unexpected_message', `unknown inner content type ${contentTypeName(type)}`); // RFC 9846 §5
     }
     return { type, data: plaintext.subarray(0, i), protected: true };
   }
@@ -389,7 +387,7 @@ export class RecordReader {
     this.skipped += Math.max(1, length - tagLength - 1);
     // RFC 9846 §4.7.1: more than max_early_data_size of 0-RTT data SHOULD be unexpected_message.
     if (this.skipped > this.skipBudget)
-      throw unexpectedMessage(`skipped early data exceeds max_early_data_size (${this.skipBudget})`);
+      throw tlsError('unexpected_message', `skipped early data exceeds max_early_data_size (${this.skipBudget})`);
   }
 }
 

@@ -1,6 +1,6 @@
 // Outbound record layer: fragmentation, padding and protection. RFC 8446 §5, RFC 9846 §5.
 
-import { internalError } from '../errors.js';
+import { tlsError } from '../errors.js';
 import { ContentType, contentTypeName } from '../wire/codepoints.js';
 import {
   MAX_INNER_PLAINTEXT_LENGTH,
@@ -21,7 +21,7 @@ export const noPadding: PaddingPolicy = () => 0;
 
 /** Pads TLSInnerPlaintext (content + type byte) up to a multiple of `blockSize`, within the limit. */
 export function padToBlock(blockSize: number): PaddingPolicy {
-  if (!Number.isSafeInteger(blockSize) || blockSize < 1) throw internalError(`invalid padding block size ${blockSize}`);
+  if (!Number.isSafeInteger(blockSize) || blockSize < 1) throw tlsError('internal_error', `invalid padding block size ${blockSize}`);
   return (_type, contentLength, maxPadding) => {
     const rem = (contentLength + 1) % blockSize;
     return rem === 0 ? 0 : Math.min(blockSize - rem, maxPadding);
@@ -110,7 +110,7 @@ export class RecordWriter {
    */
   setMaxFragmentLength(n: number): void {
     if (!Number.isSafeInteger(n) || n < MIN_RECORD_SIZE_LIMIT)
-      throw internalError(`record size limit ${n} below ${MIN_RECORD_SIZE_LIMIT}`);
+      throw tlsError('internal_error', `record size limit ${n} below ${MIN_RECORD_SIZE_LIMIT}`);
     this.sizeLimit = Math.min(n, MAX_INNER_PLAINTEXT_LENGTH);
   }
 
@@ -155,19 +155,19 @@ export class RecordWriter {
       type !== ContentType.alert &&
       type !== ContentType.change_cipher_spec
     )
-      throw internalError(`cannot send record type ${contentTypeName(type)}`); // RFC 8446 §5
+      throw tlsError('internal_error', `cannot send record type ${contentTypeName(type)}`); // RFC 8446 §5
     // RFC 8446 §5.1, §5.4: only application data may be sent as a zero-length fragment.
     if (data.length === 0 && type !== ContentType.application_data)
-      throw internalError(`zero-length ${contentTypeName(type)} write`);
+      throw tlsError('internal_error', `zero-length ${contentTypeName(type)} write`);
     const state = type === ContentType.change_cipher_spec ? undefined : this.state;
     if (state === undefined) {
-      if (type === ContentType.application_data) throw internalError('application data before write keys'); // RFC 8446 §5.1
+      if (type === ContentType.application_data) throw tlsError('internal_error', 'application data before write keys'); // RFC 8446 §5.1
       const version = opts?.legacyVersion ?? LEGACY_VERSION;
-      if (!Number.isInteger(version) || version >> 8 !== 0x03) throw internalError(`invalid legacy_record_version ${version}`);
+      if (!Number.isInteger(version) || version >> 8 !== 0x03) throw tlsError('internal_error', `invalid legacy_record_version ${version}`);
       this.writePlain(type, data, version);
     } else {
       if (opts?.legacyVersion !== undefined && opts.legacyVersion !== LEGACY_VERSION)
-        throw internalError('protected records always use legacy_record_version 0x0303'); // RFC 8446 §5.2
+        throw tlsError('internal_error', 'protected records always use legacy_record_version 0x0303'); // RFC 8446 §5.2
       this.writeProtected(state, type, data);
     }
   }
@@ -175,7 +175,7 @@ export class RecordWriter {
   private writePlain(type: number, data: Uint8Array, version: number): void {
     const max = MAX_PLAINTEXT_LENGTH;
     // RFC 8446 §5.1: an alert is never fragmented.
-    if (type === ContentType.alert && data.length > max) throw internalError('alert does not fit one record');
+    if (type === ContentType.alert && data.length > max) throw tlsError('internal_error', 'alert does not fit one record');
     const count = Math.ceil(data.length / max);
     this.ensure(data.length + count * RECORD_HEADER_LENGTH);
     for (let off = 0; off < data.length; off += max) {
@@ -190,12 +190,12 @@ export class RecordWriter {
 
   private writeProtected(state: CipherState, type: number, data: Uint8Array): void {
     const max = this.sizeLimit - 1;
-    if (type === ContentType.alert && data.length > max) throw internalError('alert does not fit one record');
+    if (type === ContentType.alert && data.length > max) throw tlsError('internal_error', 'alert does not fit one record');
     const count = Math.max(1, Math.ceil(data.length / max));
     const { tagLen, recordLimit } = state.aead;
     // RFC 8446 §5.5: never exceed the key usage limit; the connection must KeyUpdate first.
     if (state.sequence + count > recordLimit)
-      throw internalError(`${count} records would exceed the ${state.aead.name} limit of ${recordLimit} under one key`);
+      throw tlsError('internal_error', `${count} records would exceed the ${state.aead.name} limit of ${recordLimit} under one key`);
     this.ensure(data.length + count * (RECORD_HEADER_LENGTH + 1 + tagLen));
     let off = 0;
     do {

@@ -14,29 +14,8 @@ export interface ByteChannel {
   close(): Promise<void>;
 }
 
-/** The transport ended without the peer's close_notify (RFC 8446 §6.1): data may be truncated. */
-export class TruncationError extends Error {
-  readonly code = 'ERR_TLS_TRUNCATED';
-  constructor(message = 'connection closed by peer without close_notify') {
-    super(message);
-    this.name = 'TruncationError';
-  }
-}
-
-/**
- * A transport timeout (TlsStreamOptions handshakeTimeoutMs / idleTimeoutMs): the stream sent
- * close_notify (RFC 8446 §6.1) and closed the channel.
- */
-export class TlsTimeoutError extends Error {
-  readonly code = 'ERR_TLS_TIMEOUT';
-  constructor(
-    readonly phase: 'handshake' | 'idle',
-    readonly timeoutMs: number,
-  ) {
-    super(phase === 'handshake' ? `handshake not complete after ${timeoutMs} ms` : `no traffic for ${timeoutMs} ms`);
-    this.name = 'TlsTimeoutError';
-  }
-}
+export { TruncationError, TlsTimeoutError } from '../errors.js';
+import { TruncationError, TlsTimeoutError } from '../errors.js';
 
 const noop = (): void => {};
 

@@ -3,7 +3,7 @@
 // Decoders are strict: every minimum/maximum length is enforced (decode_error), and
 // trailing bytes are rejected (RFC 8446 §4.2). Decoded opaque values are copies.
 
-import { decodeError, illegalParameter } from '../errors.js';
+import { tlsError } from '../errors.js';
 import { CertificateStatusType, ExtensionType, ServerNameType } from './codepoints.js';
 import { Reader } from './reader.js';
 import type {
@@ -41,7 +41,7 @@ function build(fn: (w: Writer) => void): Uint8Array {
 
 /** A body that must be empty: `struct {} Empty` (RFC 8446 §4.2.10, §4.2.6; RFC 6066 §3). */
 export function decodeEmpty(data: Uint8Array, what: string): void {
-  if (data.length !== 0) throw decodeError(`${what}: expected an empty body, got ${data.length} bytes`);
+  if (data.length !== 0) throw tlsError('decode_error', `${what}: expected an empty body, got ${data.length} bytes`);
 }
 
 // ---- uint16 lists ----
@@ -53,7 +53,7 @@ function writeU16List(w: Writer, list: number[], lenBytes: 1 | 2): void {
 }
 
 function rejectDuplicates(list: number[], what: string): void {
-  if (new Set(list).size !== list.length) throw illegalParameter(`${what}: duplicate entry`);
+  if (new Set(list).size !== list.length) throw tlsError('illegal_parameter', `${what}: duplicate entry`);
 }
 
 // ---- server_name: RFC 6066 §3 ----
@@ -76,7 +76,7 @@ export function decodeServerNameList(data: Uint8Array): ServerName[] {
       // host_name is HostName<1..2^16-1>; future name types MUST begin with a 16-bit length.
       const name = l.vector(2, 'server name', nameType === ServerNameType.host_name ? 1 : 0, 0xffff).slice();
       // RFC 6066 §3: no more than one name of the same name_type.
-      if (seen.has(nameType)) throw illegalParameter(`server_name: duplicate name_type ${nameType}`);
+      if (seen.has(nameType)) throw tlsError('illegal_parameter', `server_name: duplicate name_type ${nameType}`);
       seen.add(nameType);
       out.push({ nameType, name });
     }
@@ -249,7 +249,7 @@ export function decodePreSharedKeyClient(data: Uint8Array): OfferedPsks {
     while (!bl.isEmpty()) binders.push(bl.vector(1, 'PskBinderEntry', 32, 255).slice());
     // §4.2.11: one binder for each identity, in the same order.
     if (binders.length !== identities.length)
-      throw illegalParameter(`pre_shared_key: ${identities.length} identities but ${binders.length} binders`);
+      throw tlsError('illegal_parameter', `pre_shared_key: ${identities.length} identities but ${binders.length} binders`);
     return { identities, binders };
   });
 }
@@ -366,7 +366,7 @@ export function decodeCertificateStatus(data: Uint8Array): CertificateStatus {
     const statusType = r.u8('status_type');
     // RFC 6066 §8: only ocsp(1) has a defined body; any other value is an invalid enum.
     if (statusType !== CertificateStatusType.ocsp)
-      throw illegalParameter(`CertificateStatus: unknown status_type ${statusType}`);
+      throw tlsError('illegal_parameter', `CertificateStatus: unknown status_type ${statusType}`);
     const ocspResponse = r.vector(3, 'OCSPResponse', 1, 0xffffff).slice();
     return { statusType, ocspResponse };
   });
@@ -380,7 +380,7 @@ export function encodeRecordSizeLimit(n: number): Uint8Array {
 
 export function decodeRecordSizeLimit(data: Uint8Array): number {
   const n = readAll(data, 'record_size_limit', (r) => r.u16('RecordSizeLimit'));
-  if (n < 64) throw illegalParameter(`record_size_limit ${n} is below 64`);
+  if (n < 64) throw tlsError('illegal_parameter', `record_size_limit ${n} is below 64`);
   return n;
 }
 
@@ -464,15 +464,15 @@ export function extensionAllowedIn(ctx: ExtensionContext, type: number): boolean
 export function validateExtensions(ctx: ExtensionContext, exts: Extension[]): void {
   const seen = new Set<number>();
   for (const ext of exts) {
-    if (seen.has(ext.type)) throw illegalParameter(`duplicate extension ${ext.type} in ${ctx}`);
+    if (seen.has(ext.type)) throw tlsError('illegal_parameter', `duplicate extension ${ext.type} in ${ctx}`);
     seen.add(ext.type);
   }
   exts.forEach((ext, i) => {
     const rule = RULES.get(ext.type);
     if (rule === undefined) return;
-    if (!Object.hasOwn(rule, ctx)) throw illegalParameter(`extension ${ext.type} is not allowed in ${ctx}`);
+    if (!Object.hasOwn(rule, ctx)) throw tlsError('illegal_parameter', `extension ${ext.type} is not allowed in ${ctx}`);
     if (ctx === 'CH' && ext.type === E.pre_shared_key && i !== exts.length - 1)
-      throw illegalParameter('pre_shared_key is not the last extension in ClientHello');
+      throw tlsError('illegal_parameter', 'pre_shared_key is not the last extension in ClientHello');
     const check = rule[ctx];
     if (check) check(ext.data);
   });

@@ -1,7 +1,7 @@
 // Strict decode and exact encode of TLS 1.3 handshake messages (RFC 8446 §4, with
 // the corrected bounds of RFC 9846 Appendix B.3). Decoded opaque values are copies.
 
-import { decodeError, illegalParameter, internalError, unexpectedMessage } from '../errors.js';
+import { tlsError } from '../errors.js';
 import { bytesEqual, fromHex } from '../util/bytes.js';
 import { HandshakeType, KeyUpdateRequest } from './codepoints.js';
 import { validateExtensions, type ExtensionContext } from './extensions.js';
@@ -151,7 +151,7 @@ function decodeKeyUpdate(r: Reader): KeyUpdate {
   // RFC 8446 §4.6.3: every other value → illegal_parameter.
   const requestUpdate = r.u8('request_update');
   if (requestUpdate !== KeyUpdateRequest.update_not_requested && requestUpdate !== KeyUpdateRequest.update_requested)
-    throw illegalParameter(`KeyUpdate: invalid request_update ${requestUpdate}`);
+    throw tlsError('illegal_parameter', `KeyUpdate: invalid request_update ${requestUpdate}`);
   return { msgType: HandshakeType.key_update, requestUpdate };
 }
 
@@ -196,7 +196,7 @@ export function decodeHandshakeBody(msgType: number, body: Uint8Array): Handshak
       msg = { msgType: HandshakeType.message_hash, hash: r.bytes(r.remaining, 'message_hash').slice() };
       break;
     default:
-      throw unexpectedMessage(`unknown handshake message type ${msgType}`);
+      throw tlsError('unexpected_message', `unknown handshake message type ${msgType}`);
   }
   r.done(`handshake message ${msgType}`);
   return msg;
@@ -207,12 +207,12 @@ export function decodeHandshakeBody(msgType: number, body: Uint8Array): Handshak
  * The length must match `raw` exactly.
  */
 export function decodeHandshake(raw: Uint8Array): HandshakeMessage {
-  if (raw.length < HANDSHAKE_HEADER_LENGTH) throw decodeError(`handshake message of ${raw.length} bytes has no header`);
+  if (raw.length < HANDSHAKE_HEADER_LENGTH) throw tlsError('decode_error', `handshake message of ${raw.length} bytes has no header`);
   const r = new Reader(raw);
   const msgType = r.u8('msg_type');
   const length = r.u24('length');
   if (length !== r.remaining)
-    throw decodeError(`handshake length ${length} does not match the ${r.remaining} bytes that follow`);
+    throw tlsError('decode_error', `handshake length ${length} does not match the ${r.remaining} bytes that follow`);
   return decodeHandshakeBody(msgType, raw.subarray(HANDSHAKE_HEADER_LENGTH));
 }
 
@@ -271,7 +271,7 @@ function writeBody(w: Writer, msg: HandshakeMessage): void {
       return;
     default: {
       const never: never = msg;
-      throw internalError(`cannot encode handshake message ${(never as { msgType: number }).msgType}`);
+      throw tlsError('internal_error', `cannot encode handshake message ${(never as { msgType: number }).msgType}`);
     }
   }
 }

@@ -1,7 +1,7 @@
 // Strict reader for TLS presentation-language structures (RFC 8446 §3).
 // Every read is bounds-checked; a short read or a leftover byte is decode_error.
 
-import { decodeError } from '../errors.js';
+import { tlsError } from '../errors.js';
 
 export class Reader {
   private pos: number;
@@ -27,7 +27,7 @@ export class Reader {
   }
 
   private need(n: number, what: string): void {
-    if (this.end - this.pos < n) throw decodeError(`truncated ${what}: need ${n} bytes, have ${this.end - this.pos}`);
+    if (this.end - this.pos < n) throw tlsError('decode_error', `truncated ${what}: need ${n} bytes, have ${this.end - this.pos}`);
   }
 
   u8(what = 'uint8'): number {
@@ -64,13 +64,13 @@ export class Reader {
   /** opaque x<min..max> with a length prefix of `lenBytes` bytes. Returns a view. */
   vector(lenBytes: 1 | 2 | 3, what: string, min = 0, max = Infinity): Uint8Array {
     const len = lenBytes === 1 ? this.u8(what) : lenBytes === 2 ? this.u16(what) : this.u24(what);
-    if (len < min || len > max) throw decodeError(`${what}: length ${len} outside <${min}..${max}>`);
+    if (len < min || len > max) throw tlsError('decode_error', `${what}: length ${len} outside <${min}..${max}>`);
     return this.bytes(len, what);
   }
   /** uint16 list<min..max> (a byte length) with a `lenBytes`-byte length prefix: cipher suites, groups, versions. */
   u16List(lenBytes: 1 | 2, what: string, min = 0, max = Infinity): number[] {
     const v = this.vector(lenBytes, what, min, max);
-    if (v.length % 2 !== 0) throw decodeError(`${what}: odd length ${v.length}`);
+    if (v.length % 2 !== 0) throw tlsError('decode_error', `${what}: odd length ${v.length}`);
     const out: number[] = [];
     for (let i = 0; i < v.length; i += 2) out.push((v[i]! << 8) | v[i + 1]!);
     return out;
@@ -82,6 +82,6 @@ export class Reader {
   }
   /** Reject trailing bytes. RFC 8446 §4: a message with leftover bytes is malformed. */
   done(what: string): void {
-    if (this.pos !== this.end) throw decodeError(`${what}: ${this.end - this.pos} trailing bytes`);
+    if (this.pos !== this.end) throw tlsError('decode_error', `${what}: ${this.end - this.pos} trailing bytes`);
   }
 }

@@ -1,6 +1,6 @@
 // Exact encoder for TLS presentation-language structures (RFC 8446 §3).
 
-import { internalError } from '../errors.js';
+import { tlsError } from '../errors.js';
 
 export class Writer {
   private buf: Uint8Array;
@@ -66,7 +66,7 @@ export class Writer {
     this.pos += lenBytes;
     body(this);
     const len = this.pos - at - lenBytes;
-    if (len >= 2 ** (8 * lenBytes)) throw internalError(`vector of ${len} bytes does not fit a ${lenBytes}-byte length`);
+    if (len >= 2 ** (8 * lenBytes)) throw tlsError('internal_error', `vector of ${len} bytes does not fit a ${lenBytes}-byte length`);
     for (let i = lenBytes - 1, v = len; i >= 0; i--, v >>>= 8) this.buf[at + i] = v & 0xff;
     return this;
   }

@@ -8,13 +8,8 @@ import * as asn1js from 'asn1js';
 import type * as pkijs from 'pkijs';
 import { bytesEqual } from '../util/bytes.js';
 
-/** A DER or structure error. Callers turn it into the error type of their layer. */
-export class DerError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DerError';
-  }
-}
+export { DerError } from '../errors.js';
+import { DerError } from '../errors.js';
 
 /** Universal tag numbers (X.680 §8.6) checked or used here. */
 const Universal = {

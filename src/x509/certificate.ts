@@ -5,7 +5,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { PublicKey } from '../crypto/provider.js';
-import { AlertDescription, CertificateError } from '../errors.js';
+import { AlertDescription, CertificateError, certificateError } from '../errors.js';
 import { bytesEqual, fromUtf8, toHex } from '../util/bytes.js';
 import { SignatureScheme } from '../wire/codepoints.js';
 import {
@@ -752,7 +752,7 @@ export function parseCertificateTransient(der: Uint8Array): ParsedCertificate {
     return parseUncached(der);
   } catch (e) {
     if (e instanceof CertificateError) throw e;
-    throw new CertificateError(AlertDescription.bad_certificate, 'parse', (e as Error).message, { cause: e });
+    throw certificateError('bad_certificate', 'parse', (e as Error).message, e);
   }
 }
 

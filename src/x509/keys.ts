@@ -7,7 +7,7 @@ import * as pkijs from 'pkijs';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { PrivateKeyMaterial, PublicKey } from '../crypto/provider.js';
-import { AlertDescription, CertificateError } from '../errors.js';
+import { CertificateError, certificateError } from '../errors.js';
 import {
   DerError,
   absentOrNull,
@@ -70,13 +70,8 @@ const keyAlgName = new Map<string, string>([
 ]);
 const describeKeyOid = (oid: string): string => (keyAlgName.has(oid) ? `${keyAlgName.get(oid)!} (${oid})` : oid);
 
-/** A private key file that cannot be used (malformed, encrypted, or of an unsupported type). */
-export class KeyFormatError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'KeyFormatError';
-  }
-}
+export { KeyFormatError } from '../errors.js';
+import { KeyFormatError } from '../errors.js';
 
 // ---------------------------------------------------------------- public keys
 
@@ -98,7 +93,7 @@ export function parseSpkiDetailed(der: Uint8Array): { key: PublicKey; schemes: r
     return readSpki(der);
   } catch (e) {
     if (e instanceof CertificateError) throw e;
-    throw new CertificateError(AlertDescription.bad_certificate, 'public-key', (e as Error).message, { cause: e });
+    throw certificateError('bad_certificate', 'public-key', (e as Error).message, e);
   }
 }
 
@@ -223,7 +218,7 @@ export function parseRsassaPssParams(params: asn1js.Sequence): {
 }
 
 function unsupportedKey(what: string): CertificateError {
-  return new CertificateError(AlertDescription.unsupported_certificate, 'public-key', `unsupported ${what}`);
+  return certificateError('unsupported_certificate', 'public-key', `unsupported ${what}`);
 }
 
 /** RFC 8017 §A.1.1 RSAPublicKey. */

@@ -8,7 +8,7 @@
 // name-against-constraint comparisons per path; beyond either, bad_certificate.
 
 import * as pkijs from 'pkijs';
-import { AlertDescription, CertificateBoundError, CertificateError } from '../errors.js';
+import { AlertDescription, CertificateBoundError, CertificateError, certificateError } from '../errors.js';
 import { DerError, decodeDer } from './asn1.js';
 import { ExtensionOid, type DistinguishedName, type ParsedCertificate, describeCertificate, parseName } from './certificate.js';
 import { CONSTRUCTED, TagClass, type Tlv, readChildren, readWhole } from './der-reader.js';
@@ -45,7 +45,7 @@ export interface NameConstraintBudget {
 const EMAIL_ATTRIBUTE = '1.2.840.113549.1.9.1';
 
 const fail = (message: string, alert: keyof typeof AlertDescription = 'bad_certificate'): CertificateError =>
-  new CertificateError(AlertDescription[alert], 'name-constraints', message);
+  certificateError(alert, 'name-constraints', message);
 
 // ---------------------------------------------------------------- parsing
 

@@ -9,7 +9,7 @@
 // access control was applied, the sender decided not to proceed") or by throwing: a TlsError
 // (e.g. a CertificateError) keeps its alert, anything else becomes access_denied / 'policy'.
 
-import { AlertDescription, CertificateError, TlsError } from '../errors.js';
+import { TlsError, certificateError } from '../errors.js';
 import type { ClientCertificateVerifier } from './client-verify.js';
 import type { CertificateVerifierInput, ServerCertificateVerifier, VerifiedChain } from './verify.js';
 
@@ -23,7 +23,7 @@ type AnyVerifier = ServerCertificateVerifier | ClientCertificateVerifier;
 function rejected(e: unknown): TlsError {
   if (e instanceof TlsError) return e;
   const message = e instanceof Error ? e.message : String(e);
-  return new CertificateError(AlertDescription.access_denied, 'policy', message, { cause: e });
+  return certificateError('access_denied', 'policy', message, e);
 }
 
 const isPromise = <T>(v: T | Promise<T>): v is Promise<T> => v instanceof Promise;
@@ -85,7 +85,7 @@ export function requireSpiffeId(allowed: string | RegExp | readonly string[]): C
   };
   return ({ identity }) => {
     const id = identity?.spiffeId;
-    if (id === undefined) throw new CertificateError(AlertDescription.access_denied, 'policy', 'the peer certificate has no SPIFFE ID');
-    if (!ok(id)) throw new CertificateError(AlertDescription.access_denied, 'policy', `SPIFFE ID ${id} is not allowed`);
+    if (id === undefined) throw certificateError('access_denied', 'policy', 'the peer certificate has no SPIFFE ID');
+    if (!ok(id)) throw certificateError('access_denied', 'policy', `SPIFFE ID ${id} is not allowed`);
   };
 }

@@ -4,7 +4,7 @@
 // lint-level rules of `strictProfile` (RFC 5280 MUSTs that Go, OpenSSL and rustls do not
 // enforce, and CA/Browser Forum Baseline Requirements). Failures are CertificateErrors.
 
-import { AlertDescription, CertificateError } from '../errors.js';
+import { CertificateError, certificateError } from '../errors.js';
 import { RSA_MAX_MODULUS_BITS } from '../crypto/rsa/verify.js';
 import { ipToText } from './identity.js';
 import { type ParsedCertificate, EkuOid, ExtensionOid, KeyUsage, describeCertificate as describe, parseAuthorityKeyIdentifier } from './certificate.js';
@@ -33,7 +33,7 @@ export function profileOptions(opts: { minRsaModulusBits?: number | undefined; m
   return { minRsaModulusBits: min, maxRsaModulusBits: max, strict: opts.strictProfile ?? false };
 }
 
-const fail = (check: string, message: string): CertificateError => new CertificateError(AlertDescription.bad_certificate, check, message);
+const fail = (check: string, message: string): CertificateError => certificateError('bad_certificate', check, message);
 
 /** Why `cert`'s key is outside the bounds (RSA only: EC curves are checked at parse), if it is. */
 export function keySizeProblem(cert: ParsedCertificate, opts: ProfileOptions): string | undefined {

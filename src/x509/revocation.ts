@@ -7,7 +7,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
-import { AlertDescription, CertificateError } from '../errors.js';
+import { CertificateError, certificateError } from '../errors.js';
 import { bytesEqual, toHex } from '../util/bytes.js';
 import {
   DerError,
@@ -263,24 +263,24 @@ export function checkCrls(cert: ParsedCertificate, issuer: ParsedCertificate, cr
   const mine = crls.filter((c) => bytesEqual(c.issuer.der, cert.issuer.der));
   if (mine.length === 0) return;
   if (issuer.keyUsage !== undefined && (issuer.keyUsage & KeyUsage.cRLSign) === 0) {
-    throw new CertificateError(AlertDescription.bad_certificate, 'crl-signature', `CRL issuer ${describe(issuer)} does not allow cRLSign`);
+    throw certificateError('bad_certificate', 'crl-signature', `CRL issuer ${describe(issuer)} does not allow cRLSign`);
   }
   for (const crl of mine) {
     // Fails closed: revocation cannot be known from an unusable CRL (as from a stale one).
-    if (crl.unusable) throw new CertificateError(AlertDescription.bad_certificate, 'crl-profile', `CRL of ${describe(issuer)} cannot be used: ${crl.unusable}`);
+    if (crl.unusable) throw certificateError('bad_certificate', 'crl-profile', `CRL of ${describe(issuer)} cannot be used: ${crl.unusable}`);
     const bad = verify(crl, issuer);
-    if (bad) throw new CertificateError(AlertDescription.bad_certificate, 'crl-signature', `CRL of ${describe(issuer)}: ${bad}`);
+    if (bad) throw certificateError('bad_certificate', 'crl-signature', `CRL of ${describe(issuer)}: ${bad}`);
     const t = now.getTime();
     if (t < crl.thisUpdate.getTime()) {
-      throw new CertificateError(AlertDescription.bad_certificate, 'crl-validity', `CRL of ${describe(issuer)} is not valid before ${crl.thisUpdate.toISOString()}`);
+      throw certificateError('bad_certificate', 'crl-validity', `CRL of ${describe(issuer)} is not valid before ${crl.thisUpdate.toISOString()}`);
     }
     if (crl.nextUpdate && t > crl.nextUpdate.getTime()) {
-      throw new CertificateError(AlertDescription.bad_certificate, 'crl-validity', `CRL of ${describe(issuer)} is stale (nextUpdate ${crl.nextUpdate.toISOString()})`);
+      throw certificateError('bad_certificate', 'crl-validity', `CRL of ${describe(issuer)} is stale (nextUpdate ${crl.nextUpdate.toISOString()})`);
     }
     const entry = crl.revoked.get(cert.serialHex);
     if (entry) {
       const reason = entry.reason === undefined ? '' : ` (reason ${entry.reason})`;
-      throw new CertificateError(AlertDescription.certificate_revoked, 'crl', `${describe(cert)} was revoked at ${entry.date.toISOString()}${reason}`);
+      throw certificateError('certificate_revoked', 'crl', `${describe(cert)} was revoked at ${entry.date.toISOString()}${reason}`);
     }
   }
 }
@@ -288,7 +288,7 @@ export function checkCrls(cert: ParsedCertificate, issuer: ParsedCertificate, cr
 // ---------------------------------------------------------------- OCSP
 
 const ocspError = (check: string, message: string): CertificateError =>
-  new CertificateError(AlertDescription.bad_certificate_status_response, check, message);
+  certificateError('bad_certificate_status_response', check, message);
 
 /** Parses a DER OCSPResponse (RFC 6960 §4.2.1). Throws CertificateError(bad_certificate_status_response, 'ocsp'). */
 export function parseOcspResponse(input: Uint8Array): ParsedOcspResponse {
@@ -296,7 +296,7 @@ export function parseOcspResponse(input: Uint8Array): ParsedOcspResponse {
     return parseOcspUncaught(input);
   } catch (e) {
     if (e instanceof CertificateError) throw e;
-    throw new CertificateError(AlertDescription.bad_certificate_status_response, 'ocsp', `malformed OCSP response: ${(e as Error).message}`, { cause: e });
+    throw certificateError('bad_certificate_status_response', 'ocsp', `malformed OCSP response: ${(e as Error).message}`, e);
   }
 }
 
@@ -460,7 +460,7 @@ export function checkOcsp(cert: ParsedCertificate, issuer: ParsedCertificate, re
   if (single.status === 'revoked') {
     const when = single.revocationTime ? ` at ${single.revocationTime.toISOString()}` : '';
     const reason = single.revocationReason === undefined ? '' : ` (reason ${single.revocationReason})`;
-    throw new CertificateError(AlertDescription.certificate_revoked, 'ocsp', `${describe(cert)} was revoked${when}${reason} (OCSP)`);
+    throw certificateError('certificate_revoked', 'ocsp', `${describe(cert)} was revoked${when}${reason} (OCSP)`);
   }
   if (single.status === 'unknown') throw ocspError('ocsp', `the OCSP responder does not know ${describe(cert)}`);
 }

@@ -9,7 +9,7 @@
 // Not processed: certificate policies (a critical policy extension fails as unknown).
 
 import type { SignatureVerifier } from '../crypto/provider.js';
-import { AlertDescription, CertificateBoundError, CertificateError } from '../errors.js';
+import { AlertDescription, CertificateBoundError, CertificateError, certificateError } from '../errors.js';
 import { bytesEqual } from '../util/bytes.js';
 import { SignatureScheme, schemeName } from '../wire/codepoints.js';
 import {
@@ -155,7 +155,7 @@ const MAX_SELF_ISSUED_INTERMEDIATES = 2;
 export const MAX_PARSED_ELEMENTS = 1024;
 
 const fail = (alert: keyof typeof AlertDescription, check: string, message: string): CertificateError =>
-  new CertificateError(AlertDescription[alert], check, message);
+  certificateError(alert, check, message);
 const beyondBound = (check: string, message: string): CertificateBoundError => new CertificateBoundError(AlertDescription.bad_certificate, check, message);
 
 const key = (b: Uint8Array): string => latin1(b);
@@ -400,11 +400,11 @@ export class ChainValidator {
       const response = parseOcspResponse(ocsp);
       const issuer = path[1] ?? this.findIssuer(leaf, v);
       if (!issuer) {
-        throw new CertificateError(AlertDescription.bad_certificate_status_response, 'ocsp', `no issuer of ${describe(leaf)} to check its OCSP response against`);
+        throw certificateError('bad_certificate_status_response', 'ocsp', `no issuer of ${describe(leaf)} to check its OCSP response against`);
       }
       checkOcsp(leaf, issuer, response, v.now, check);
     } else if (this.requireOcsp) {
-      throw new CertificateError(AlertDescription.bad_certificate_status_response, 'ocsp-required', `no OCSP response stapled for ${describe(leaf)}`);
+      throw certificateError('bad_certificate_status_response', 'ocsp-required', `no OCSP response stapled for ${describe(leaf)}`);
     }
   }
 

@@ -4,7 +4,7 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import { x448 } from '@noble/curves/ed448.js';
 import { bytesToNumberBE } from '@noble/curves/utils.js';
 import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
-import { illegalParameter } from '../../errors.js';
+import { tlsError } from '../../errors.js';
 import { NamedGroup } from '../../wire/codepoints.js';
 import type { RandomSource, SyncKeyExchange, SyncKeyExchangeGroup } from '../provider.js';
 import { isAllZero } from '../../util/bytes.js';
@@ -40,16 +40,16 @@ function nistGroup(id: number, name: string, curve: ECDSA): SyncKeyExchangeGroup
         complete(peer: Uint8Array): Uint8Array {
           // RFC 8446 §4.2.8.2: only the uncompressed form 0x04 || X || Y is allowed.
           if (peer.length !== 1 + 2 * coordLen || peer[0] !== 0x04) {
-            throw illegalParameter(`${name}: key share must be an uncompressed point`);
+            throw tlsError('illegal_parameter', `${name}: key share must be an uncompressed point`);
           }
           let shared: Uint8Array;
           try {
             // noble decodes and validates the point (on the curve, not the identity).
             shared = curve.getSharedSecret(sk, peer, false);
           } catch {
-            throw illegalParameter(`${name}: key share is not a valid point`);
+            throw tlsError('illegal_parameter', `${name}: key share is not a valid point`);
           }
-          if (shared.length !== 1 + 2 * coordLen) throw illegalParameter(`${name}: invalid shared point`);
+          if (shared.length !== 1 + 2 * coordLen) throw tlsError('illegal_parameter', `${name}: invalid shared point`);
           // RFC 8446 §7.4.2: the shared secret is the x-coordinate only.
           return shared.slice(1, 1 + coordLen);
         },
@@ -76,16 +76,16 @@ function montgomeryGroup(id: number, name: string, curve: Montgomery, len: numbe
         group: id,
         publicKey,
         complete(peer: Uint8Array): Uint8Array {
-          if (peer.length !== len) throw illegalParameter(`${name}: key share must be ${len} bytes`);
+          if (peer.length !== len) throw tlsError('illegal_parameter', `${name}: key share must be ${len} bytes`);
           let shared: Uint8Array;
           try {
             // noble rejects low-order inputs up front (those that yield the all-zero secret).
             shared = curve.getSharedSecret(sk, peer);
           } catch {
-            throw illegalParameter(`${name}: key share yields an all-zero shared secret`);
+            throw tlsError('illegal_parameter', `${name}: key share yields an all-zero shared secret`);
           }
           // RFC 8446 §7.4.2: an all-zero result MUST be rejected.
-          if (isAllZero(shared)) throw illegalParameter(`${name}: all-zero shared secret`);
+          if (isAllZero(shared)) throw tlsError('illegal_parameter', `${name}: all-zero shared secret`);
           return shared;
         },
       };

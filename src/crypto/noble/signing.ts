@@ -1,7 +1,7 @@
 // Private keys to SigningKeys (RFC 8446 §4.2.3, §4.4.3): ECDSA (DER), Ed25519, RSA-PSS.
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToNumberBE } from '@noble/curves/utils.js';
-import { internalError, TlsUsageError } from '../../errors.js';
+import { TlsUsageError, tlsError } from '../../errors.js';
 import { SignatureScheme } from '../../wire/codepoints.js';
 import type { HashAlgorithm, PrivateKeyMaterial, PublicKey, RandomSource, Signer, SigningKey } from '../provider.js';
 import { createRsaSigningKey } from '../rsa/sign.js';
@@ -30,7 +30,7 @@ export function singleSchemeKey(scheme: number, sign: Signer['sign']): SigningKe
   return Object.freeze({
     schemes: Object.freeze([scheme]),
     signer(s: number): Signer {
-      if (s !== scheme) throw internalError(`key cannot sign with scheme 0x${s.toString(16)}`);
+      if (s !== scheme) throw tlsError('internal_error', `key cannot sign with scheme 0x${s.toString(16)}`);
       return signer;
     },
   });

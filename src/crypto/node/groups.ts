@@ -5,7 +5,7 @@
 // NIST curves use node's ECDH class (raw scalars in, uncompressed points and the x-coordinate
 // out); X25519 and X448 use KeyObjects imported as JWK (raw keys; node's DER import is slower).
 import { createECDH, createPrivateKey, createPublicKey, diffieHellman, type KeyObject } from 'node:crypto';
-import { illegalParameter } from '../../errors.js';
+import { tlsError } from '../../errors.js';
 import { NamedGroup } from '../../wire/codepoints.js';
 import type { KeyExchange, KeyExchangeGroup, RandomSource } from '../provider.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
@@ -44,17 +44,17 @@ function nistGroup(id: number, name: string, c: NistCurve): KeyExchangeGroup {
         complete(peer: Uint8Array): Uint8Array {
           // RFC 8446 §4.2.8.2: only the uncompressed form 0x04 || X || Y is allowed.
           if (peer.length !== 1 + 2 * coordLen || peer[0] !== 0x04) {
-            throw illegalParameter(`${name}: key share must be an uncompressed point`);
+            throw tlsError('illegal_parameter', `${name}: key share must be an uncompressed point`);
           }
           let shared: Buffer;
           try {
             // OpenSSL decodes the point and checks that it is on the curve (and not the identity).
             shared = ecdh.computeSecret(peer);
           } catch {
-            throw illegalParameter(`${name}: key share is not a valid point`);
+            throw tlsError('illegal_parameter', `${name}: key share is not a valid point`);
           }
           // RFC 8446 §7.4.2: the shared secret is the x-coordinate, which is what ECDH yields.
-          if (shared.length !== coordLen) throw illegalParameter(`${name}: invalid shared secret`);
+          if (shared.length !== coordLen) throw tlsError('illegal_parameter', `${name}: invalid shared secret`);
           return view(shared).slice();
         },
       };
@@ -80,17 +80,17 @@ function montgomeryGroup(id: number, name: string, crv: 'X25519' | 'X448', len: 
         group: id,
         publicKey,
         complete(peer: Uint8Array): Uint8Array {
-          if (peer.length !== len) throw illegalParameter(`${name}: key share must be ${len} bytes`);
+          if (peer.length !== len) throw tlsError('illegal_parameter', `${name}: key share must be ${len} bytes`);
           let shared: Buffer;
           try {
             const publicKey = createPublicKey({ key: { kty: 'OKP', crv, x: b64url(peer) }, format: 'jwk' });
             // OpenSSL fails the derivation when the result is all zeros (a low-order share).
             shared = diffieHellman({ privateKey, publicKey });
           } catch {
-            throw illegalParameter(`${name}: key share yields an all-zero shared secret`);
+            throw tlsError('illegal_parameter', `${name}: key share yields an all-zero shared secret`);
           }
           // RFC 8446 §7.4.2: an all-zero result MUST be rejected (checked here too).
-          if (shared.length !== len || isAllZero(shared)) throw illegalParameter(`${name}: all-zero shared secret`);
+          if (shared.length !== len || isAllZero(shared)) throw tlsError('illegal_parameter', `${name}: all-zero shared secret`);
           return view(shared).slice();
         },
       };

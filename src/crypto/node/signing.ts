@@ -2,7 +2,7 @@
 // ECDSA (DER, the curve's scheme), Ed25519, RSA-PSS (rsa_pss_rsae_*, salt = hash length).
 // OpenSSL draws ECDSA nonces and PSS salts from its own generator.
 import { constants, createECDH, createPrivateKey, ECDH, sign as nodeSign, type KeyObject } from 'node:crypto';
-import { internalError, TlsUsageError } from '../../errors.js';
+import { TlsUsageError, tlsError } from '../../errors.js';
 import { SignatureScheme } from '../../wire/codepoints.js';
 import type { PrivateKeyMaterial, Signer, SigningKey } from '../provider.js';
 import { bigintToBytes, bitLength } from '../rsa/math.js';
@@ -108,7 +108,7 @@ function rsaSigningKey(m: Extract<PrivateKeyMaterial, { kind: 'rsa' }>): Signing
     schemes: Object.freeze([...signers.keys()]),
     signer(scheme: number): Signer {
       const s = signers.get(scheme);
-      if (s === undefined) throw internalError(`RSA key cannot sign with scheme 0x${scheme.toString(16)}`);
+      if (s === undefined) throw tlsError('internal_error', `RSA key cannot sign with scheme 0x${scheme.toString(16)}`);
       return s;
     },
   });

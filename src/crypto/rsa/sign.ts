@@ -1,5 +1,5 @@
 // RSASSA-PSS signing (RFC 8017 §8.1.1): a blinded CRT bigint path, and a WebCrypto path.
-import { internalError, TlsUsageError } from '../../errors.js';
+import { TlsUsageError, tlsError } from '../../errors.js';
 import { SignatureScheme } from '../../wire/codepoints.js';
 import { SHA256, SHA384, SHA512, type DigestAlgorithm } from '../noble/hash.js';
 import { defaultRandom, randomBytes } from '../noble/random.js';
@@ -44,7 +44,7 @@ function blindingFactor(n: bigint, random: RandomSource): bigint {
     const r = mod(os2ip(randomBytes(random, len)), n);
     if (r > 1n && gcd(r, n) === 1n) return r;
   }
-  throw internalError('RSA blinding: random source keeps failing');
+  throw tlsError('internal_error', 'RSA blinding: random source keeps failing');
 }
 
 /**
@@ -72,13 +72,13 @@ export function rsaPssSign(
   const m = os2ip(em);
   const r = blindingFactor(key.n, random);
   const rInv = modInverse(r, key.n);
-  if (rInv === null) throw internalError('RSA blinding: factor not invertible');
+  if (rInv === null) throw tlsError('internal_error', 'RSA blinding: factor not invertible');
   const blinded = (m * modPow(r, key.e, key.n)) % key.n;
   const s = (rsasp1Crt(key, blinded, random) * rInv) % key.n;
   // Fault protection: a faulty CRT half would leak a prime factor (Boneh-DeMillo-Lipton).
-  if (modPow(s, key.e, key.n) !== m) throw internalError('RSA signature failed its self-check');
+  if (modPow(s, key.e, key.n) !== m) throw tlsError('internal_error', 'RSA signature failed its self-check');
   const out = i2osp(s, k);
-  if (out === null) throw internalError('RSA signature out of range');
+  if (out === null) throw tlsError('internal_error', 'RSA signature out of range');
   return out;
 }
 
@@ -152,13 +152,13 @@ export function createRsaSigningKey(material: RsaPrivateKey, opts?: RsaSigningKe
         (buf) => {
           const sig = new Uint8Array(buf);
           if (!rsaPssVerify(key, hash, hash.outputLen, data, sig)) {
-            throw internalError('WebCrypto RSA-PSS signature failed its self-check');
+            throw tlsError('internal_error', 'WebCrypto RSA-PSS signature failed its self-check');
           }
           return sig;
         },
         (err: unknown) => {
           imported.delete(hash.name);
-          throw internalError('WebCrypto RSA-PSS signing failed', err);
+          throw tlsError('internal_error', 'WebCrypto RSA-PSS signing failed', err);
         },
       );
   }
@@ -172,7 +172,7 @@ export function createRsaSigningKey(material: RsaPrivateKey, opts?: RsaSigningKe
     schemes: Object.freeze([...usable.keys()]),
     signer(scheme: number): Signer {
       const hash = usable.get(scheme);
-      if (hash === undefined) throw internalError(`RSA key cannot sign with scheme 0x${scheme.toString(16)}`);
+      if (hash === undefined) throw tlsError('internal_error', `RSA key cannot sign with scheme 0x${scheme.toString(16)}`);
       return {
         scheme,
         sign: (message: Uint8Array): Uint8Array | Promise<Uint8Array> =>

@@ -6,7 +6,7 @@
 // key, from then on. x448 stays on noble (SubtleCrypto rarely has it).
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
-import { illegalParameter } from '../../errors.js';
+import { tlsError } from '../../errors.js';
 import { isAllZero } from '../../util/bytes.js';
 import { randomScalar, secp256r1Group, secp384r1Group, secp521r1Group, x25519Group, x448Group } from '../noble/groups.js';
 import type { KeyExchange, KeyExchangeGroup, RandomSource, SyncKeyExchangeGroup } from '../provider.js';
@@ -126,17 +126,17 @@ function subtleGroup(subtle: SubtleCrypto, spec: GroupSpec): KeyExchangeGroup {
   }
 
   async function agree(privateKey: CryptoKey, peer: Uint8Array): Promise<Uint8Array> {
-    if (!spec.wellFormed(peer)) throw illegalParameter(`${noble.name}: malformed key share`);
+    if (!spec.wellFormed(peer)) throw tlsError('illegal_parameter', `${noble.name}: malformed key share`);
     let shared: Uint8Array;
     try {
       // importKey checks the point (on the curve, coordinates below p); deriveBits refuses small-order X25519 shares.
       const pub = await subtle.importKey('raw', own(peer), spec.algorithm, false, []);
       shared = new Uint8Array(await subtle.deriveBits({ name: spec.algorithm.name, public: pub }, privateKey, spec.bits));
     } catch {
-      throw illegalParameter(`${noble.name}: key share is not a valid public key`);
+      throw tlsError('illegal_parameter', `${noble.name}: key share is not a valid public key`);
     }
     // RFC 8446 §7.4.2 (X25519: RFC 7748 §6.1): an all-zero shared secret MUST be rejected.
-    if (shared.length !== spec.bits / 8 || isAllZero(shared)) throw illegalParameter(`${noble.name}: invalid shared secret`);
+    if (shared.length !== spec.bits / 8 || isAllZero(shared)) throw tlsError('illegal_parameter', `${noble.name}: invalid shared secret`);
     return shared;
   }
 

@@ -13,7 +13,7 @@ import { defaultRandom } from '../noble/random.js';
 import { publicKeyOfMaterial, signingKeyFromMaterial, singleSchemeKey } from '../noble/signing.js';
 import type { CryptoProvider, PrivateKeyMaterial, RandomSource, SigningKey } from '../provider.js';
 import { createRsaSigningKey } from '../rsa/sign.js';
-import { internalError } from '../../errors.js';
+import { tlsError } from '../../errors.js';
 import { SignatureScheme } from '../../wire/codepoints.js';
 import { b64url, own, p1363ToDer, subtleHandshakeVerifier, subtleOrUndefined } from './subtle.js';
 import { webCryptoGroups } from './groups.js';
@@ -78,7 +78,7 @@ export function webCryptoSigningKey(m: PrivateKeyMaterial, opts?: WebCryptoProvi
 
 function uncompressedPoint(m: Extract<PrivateKeyMaterial, { kind: 'ec' }>): Uint8Array {
   const pub = publicKeyOfMaterial(m);
-  if (pub.kind !== 'ec') throw internalError('EC material gave a non-EC public key');
+  if (pub.kind !== 'ec') throw tlsError('internal_error', 'EC material gave a non-EC public key');
   return pub.point;
 }
 

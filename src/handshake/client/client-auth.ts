@@ -7,8 +7,9 @@ import { decodeCertificateAuthorities, decodeSignatureSchemeList, findExtension 
 import type { CertificateRequest } from '../../wire/types.js';
 import { parseCertificate } from '../../x509/certificate.js';
 import { bytesEqual } from '../../util/bytes.js';
-import { CERTIFICATE_VERIFY_SCHEMES, certificateVerifyContent, fail, whenReady, type HandshakeContext, type Step } from '../common.js';
+import { CERTIFICATE_VERIFY_SCHEMES, certificateVerifyContent, whenReady, type HandshakeContext, type Step } from '../common.js';
 import type { ClientCertificate } from './data.js';
+import { tlsError } from '../../errors.js';
 
 /** What a CertificateRequest asks for. */
 export interface CertificateRequestInfo {
@@ -21,7 +22,7 @@ export interface CertificateRequestInfo {
 export function readCertificateRequest(msg: CertificateRequest): CertificateRequestInfo {
   // RFC 8446 §4.3.2: signature_algorithms must be there.
   const sigs = findExtension(msg.extensions, ExtensionType.signature_algorithms);
-  if (!sigs) fail('missing_extension', 'CertificateRequest without signature_algorithms');
+  if (!sigs) throw tlsError('missing_extension', 'CertificateRequest without signature_algorithms');
   const cas = findExtension(msg.extensions, ExtensionType.certificate_authorities);
   return {
     context: msg.certificateRequestContext,

@@ -7,7 +7,7 @@ import type { ClientHello, Extension } from '../../wire/types.js';
 import type { ClientSession, ExternalPsk } from '../../resumption/types.js';
 import type { OfferedPsk } from './psk.js';
 import type { CertificateRequestInfo } from './client-auth.js';
-import { AlertDescription, TlsError } from '../../errors.js';
+import { tlsError } from '../../errors.js';
 import type { HandshakeContext } from '../common.js';
 import type { TrafficHooks } from '../traffic.js';
 
@@ -77,7 +77,7 @@ export interface ClientHandshake {
 export function checkSolicited(hs: ClientHandshake, exts: Extension[], where: string): void {
   for (const e of exts) {
     if (!hs.sentExtensions.has(e.type)) {
-      throw new TlsError(AlertDescription.unsupported_extension, `unsolicited extension ${e.type} in ${where}`);
+      throw tlsError('unsupported_extension', `unsolicited extension ${e.type} in ${where}`);
     }
   }
 }

@@ -1,6 +1,6 @@
 // Client: ClientHello, then ServerHello or HelloRetryRequest. RFC 8446 §4.1.
 
-import { AlertDescription, TlsError } from '../../errors.js';
+import { tlsError } from '../../errors.js';
 import { EarlySecretStage } from '../../keyschedule/index.js';
 import {
   ExtensionType,
@@ -34,7 +34,7 @@ import {
 import type { ClientHello, Extension, ServerHello } from '../../wire/types.js';
 import { bytesEqual, utf8 } from '../../util/bytes.js';
 import type { CipherSuiteImpl, HashAlgorithm, KeyExchange } from '../../crypto/provider.js';
-import { allReady, deriveHandshakeSecrets, fail, findSuite, whenReady, type HandshakeState, type Step } from '../common.js';
+import { allReady, deriveHandshakeSecrets, findSuite, whenReady, type HandshakeState, type Step } from '../common.js';
 import { checkSolicited, installHandshakeWriteKeys, sendCompatChangeCipherSpec, type ClientHandshake } from './data.js';
 import { choosePsks, sendEarlyData, withPskBinders, type OfferedPsk } from './psk.js';
 import { ExpectEncryptedExtensions } from './server-auth.js';
@@ -47,7 +47,7 @@ const DOWNGRADE_TLS11 = new Uint8Array([0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44
 /** The private key is drawn now (RFC 8448 replays depend on the order); the share may come later. */
 function startKeyShare(hs: ClientHandshake, group: number): KeyExchange | Promise<KeyExchange> {
   const impl = hs.ctx.provider.groups.find((g) => g.id === group);
-  if (!impl) throw new TlsError(AlertDescription.internal_error, `no implementation of group ${groupName(group)}`);
+  if (!impl) throw tlsError('internal_error', `no implementation of group ${groupName(group)}`);
   return impl.start(hs.ctx.provider.random);
 }
 
@@ -94,7 +94,7 @@ function clientHelloExtensions(hs: ClientHandshake, opts: { cookie?: Uint8Array;
 /** Send a ClientHello, with PSK binders when PSKs are offered; returns its raw bytes. */
 function sendClientHello(hs: ClientHandshake, hello: ClientHello, prefixHash: (h: HashAlgorithm, t: Uint8Array) => Uint8Array): Uint8Array {
   const ch = hs.offeredPsks.length > 0 ? withPskBinders(hs, hello, hs.offeredPsks, prefixHash) : hs.ctx.prepare(hello);
-  if (ch.msgType !== HandshakeType.client_hello) throw new TlsError(AlertDescription.internal_error, 'hook replaced the ClientHello');
+  if (ch.msgType !== HandshakeType.client_hello) throw tlsError('internal_error', 'hook replaced the ClientHello');
   const raw = hs.ctx.send(ch, true);
   hs.clientHello = ch;
   for (const e of ch.extensions) hs.sentExtensions.add(e.type);
@@ -157,20 +157,20 @@ export class ExpectServerHello implements HandshakeState {
     this.checkVersion(msg);
     // RFC 8446 §4.1.3: the echo must be our legacy_session_id.
     if (!bytesEqual(msg.legacySessionIdEcho, hs.clientHello.legacySessionId)) {
-      fail('illegal_parameter', 'legacy_session_id_echo does not match');
+      throw tlsError('illegal_parameter', 'legacy_session_id_echo does not match');
     }
     if (!hs.clientHello.cipherSuites.includes(msg.cipherSuite)) {
-      fail('illegal_parameter', `server chose ${suiteName(msg.cipherSuite)}, which was not offered`);
+      throw tlsError('illegal_parameter', `server chose ${suiteName(msg.cipherSuite)}, which was not offered`);
     }
-    if (msg.legacyCompressionMethod !== 0) fail('illegal_parameter', 'legacy_compression_method is not 0');
+    if (msg.legacyCompressionMethod !== 0) throw tlsError('illegal_parameter', 'legacy_compression_method is not 0');
     // RFC 8446 §4.2: a cookie in a HelloRetryRequest is the one response nobody asked for.
     const responses = msg.isHelloRetryRequest ? msg.extensions.filter((e) => e.type !== ExtensionType.cookie) : msg.extensions;
     checkSolicited(hs, responses, msg.isHelloRetryRequest ? 'HelloRetryRequest' : 'ServerHello');
     const suite = findSuite(hs.ctx.provider, msg.cipherSuite);
-    if (!suite) fail('handshake_failure', `no implementation of ${suiteName(msg.cipherSuite)}`);
+    if (!suite) throw tlsError('handshake_failure', `no implementation of ${suiteName(msg.cipherSuite)}`);
     // RFC 8446 §4.1.4: the ServerHello after a HelloRetryRequest keeps its cipher suite.
     if (hs.helloRetry && hs.helloRetry.cipherSuite !== msg.cipherSuite) {
-      fail('illegal_parameter', 'ServerHello cipher suite differs from the HelloRetryRequest');
+      throw tlsError('illegal_parameter', 'ServerHello cipher suite differs from the HelloRetryRequest');
     }
     if (msg.isHelloRetryRequest) return this.helloRetryRequest(msg, raw);
 
@@ -184,16 +184,16 @@ export class ExpectServerHello implements HandshakeState {
     if (ks) {
       const share = decodeKeyShareServer(ks.data);
       const mine = hs.keyShares.find((k) => k.group === share.group);
-      if (!mine) fail('illegal_parameter', `ServerHello key_share for ${groupName(share.group)}, which we did not send`);
+      if (!mine) throw tlsError('illegal_parameter', `ServerHello key_share for ${groupName(share.group)}, which we did not send`);
       // An async provider answers later: the rest waits as a pending step.
       shared = mine.complete(share.keyExchange);
       group = share.group;
     } else if (!chosen) {
-      fail('missing_extension', 'ServerHello without key_share');
+      throw tlsError('missing_extension', 'ServerHello without key_share');
     } else if (!hs.config.pskModes.includes(PskKeyExchangeMode.psk_ke)) {
       // RFC 8446 §4.2.11 (RFC 9846 §4.3.11): a key_share required by the modes we offered is
       // missing: the values are "not consistent", illegal_parameter.
-      fail('illegal_parameter', 'PSK ServerHello without key_share, but only psk_dhe_ke was offered');
+      throw tlsError('illegal_parameter', 'PSK ServerHello without key_share, but only psk_dhe_ke was offered');
     }
     return whenReady(shared, (secret) => this.keyExchanged(raw, suite, chosen, secret, group));
   }
@@ -234,8 +234,8 @@ export class ExpectServerHello implements HandshakeState {
     if (!ext) return undefined;
     const index = decodePreSharedKeyServer(ext.data);
     const chosen = this.hs.offeredPsks[index];
-    if (!chosen) fail('illegal_parameter', `server selected PSK ${index}, which was not offered`);
-    if (chosen.hash.name !== suite.hash.name) fail('illegal_parameter', 'server selected a PSK whose hash does not match the cipher suite');
+    if (!chosen) throw tlsError('illegal_parameter', `server selected PSK ${index}, which was not offered`);
+    if (chosen.hash.name !== suite.hash.name) throw tlsError('illegal_parameter', 'server selected a PSK whose hash does not match the cipher suite');
     return chosen;
   }
 
@@ -246,22 +246,22 @@ export class ExpectServerHello implements HandshakeState {
       // A TLS 1.2 (or older) ServerHello. RFC 8446 §4.1.3: check the downgrade sentinel.
       const tail = msg.random.subarray(24);
       if (bytesEqual(tail, DOWNGRADE_TLS12) || bytesEqual(tail, DOWNGRADE_TLS11)) {
-        fail('illegal_parameter', 'downgrade sentinel in ServerHello.random');
+        throw tlsError('illegal_parameter', 'downgrade sentinel in ServerHello.random');
       }
-      fail('protocol_version', 'server does not support TLS 1.3');
+      throw tlsError('protocol_version', 'server does not support TLS 1.3');
     }
     const version = decodeSupportedVersionsServer(sv.data);
     if (version !== ProtocolVersion.TLSv1_3) {
-      fail('illegal_parameter', `server selected version 0x${version.toString(16)}, which was not offered`);
+      throw tlsError('illegal_parameter', `server selected version 0x${version.toString(16)}, which was not offered`);
     }
     // RFC 9846 §4.2.3: a TLS 1.3 ServerHello with legacy_version other than 0x0303 is protocol_version.
-    if (msg.legacyVersion !== ProtocolVersion.TLSv1_2) fail('protocol_version', 'legacy_version is not 0x0303');
+    if (msg.legacyVersion !== ProtocolVersion.TLSv1_2) throw tlsError('protocol_version', 'legacy_version is not 0x0303');
   }
 
   /** RFC 8446 §4.1.4 */
   private helloRetryRequest(msg: ServerHello, raw: Uint8Array): Step {
     const hs = this.hs;
-    if (hs.helloRetry) fail('unexpected_message', 'second HelloRetryRequest');
+    if (hs.helloRetry) throw tlsError('unexpected_message', 'second HelloRetryRequest');
     const suite = findSuite(hs.ctx.provider, msg.cipherSuite)!;
     const ks = findExtension(msg.extensions, ExtensionType.key_share);
     const cookieExt = findExtension(msg.extensions, ExtensionType.cookie);
@@ -269,13 +269,13 @@ export class ExpectServerHello implements HandshakeState {
     let newShares: KeyExchange[] | Promise<KeyExchange[]> = hs.keyShares;
     if (ks) {
       const group = decodeKeyShareHrr(ks.data);
-      if (!hs.config.groups.includes(group)) fail('illegal_parameter', `HelloRetryRequest selected ${groupName(group)}, not offered`);
+      if (!hs.config.groups.includes(group)) throw tlsError('illegal_parameter', `HelloRetryRequest selected ${groupName(group)}, not offered`);
       if (hs.keyShares.some((k) => k.group === group)) {
-        fail('illegal_parameter', `HelloRetryRequest selected ${groupName(group)}, for which a share was sent`);
+        throw tlsError('illegal_parameter', `HelloRetryRequest selected ${groupName(group)}, for which a share was sent`);
       }
       newShares = allReady([startKeyShare(hs, group)]);
     } else if (!cookieExt) {
-      fail('illegal_parameter', 'HelloRetryRequest would not change the ClientHello');
+      throw tlsError('illegal_parameter', 'HelloRetryRequest would not change the ClientHello');
     }
     return whenReady(newShares, (shares) => this.retry(raw, suite, shares, cookie));
   }

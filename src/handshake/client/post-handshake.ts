@@ -3,9 +3,10 @@
 import { finishedVerifyData } from '../../keyschedule/index.js';
 import { HandshakeType } from '../../wire/codepoints.js';
 import type { CertificateRequest } from '../../wire/types.js';
-import { fail, type Step } from '../common.js';
+import { type Step } from '../common.js';
 import { readCertificateRequest, sendClientCertificate } from './client-auth.js';
 import type { ClientHandshake } from './data.js';
+import { tlsError } from '../../errors.js';
 
 export type CertificateRequestHandler = (msg: CertificateRequest, raw: Uint8Array, resume: () => Step) => Step;
 
@@ -24,9 +25,9 @@ export function postHandshakeAuth(hs: ClientHandshake): CertificateRequestHandle
   let requests = 0;
   return (msg, raw, resume) => {
     // Each request costs a signature: a bound, like tickets and KeyUpdates (the RFC sets none).
-    if (++requests > maxRequests) fail('unexpected_message', 'too many post-handshake CertificateRequests');
+    if (++requests > maxRequests) throw tlsError('unexpected_message', 'too many post-handshake CertificateRequests');
     // RFC 8446 §4.3.2: a post-handshake request carries a non-empty context.
-    if (msg.certificateRequestContext.length === 0) fail('illegal_parameter', 'post-handshake CertificateRequest with an empty context');
+    if (msg.certificateRequestContext.length === 0) throw tlsError('illegal_parameter', 'post-handshake CertificateRequest with an empty context');
     const transcript = base.fork();
     transcript.add(raw);
     return sendClientCertificate(ctx, transcript, readCertificateRequest(msg), certificates, () => {

@@ -1,6 +1,6 @@
 // Client: the server's encrypted flight. RFC 8446 §4.3 and §4.4.
 
-import { AlertDescription, CertificateError } from '../../errors.js';
+import { tlsError, certificateError } from '../../errors.js';
 import { finishedVerifyData } from '../../keyschedule/index.js';
 import { ExtensionType, HandshakeType, schemeName } from '../../wire/codepoints.js';
 import { decodeAlpnList, decodeCertificateStatus, decodeRecordSizeLimit, findExtension } from '../../wire/extensions.js';
@@ -17,7 +17,6 @@ import {
   CERTIFICATE_VERIFY_SCHEMES,
   certificateVerifyContent,
   checkCertificateVerify,
-  fail,
   keyFitsScheme,
   deriveApplicationSecrets,
   verifyFinished,
@@ -43,8 +42,8 @@ export class ExpectEncryptedExtensions implements HandshakeState {
       // RFC 7301 §3.1: exactly one protocol, one that we offered.
       const list = decodeAlpnList(alpn.data);
       const chosen = list[0];
-      if (list.length !== 1 || !chosen) fail('illegal_parameter', 'ALPN response must name exactly one protocol');
-      if (!hs.config.alpn.some((p) => bytesEqual(p, chosen))) fail('illegal_parameter', 'server chose an ALPN protocol we did not offer');
+      if (list.length !== 1 || !chosen) throw tlsError('illegal_parameter', 'ALPN response must name exactly one protocol');
+      if (!hs.config.alpn.some((p) => bytesEqual(p, chosen))) throw tlsError('illegal_parameter', 'server chose an ALPN protocol we did not offer');
       hs.ctx.negotiated({ alpn: nameToString(chosen) });
     }
     const rsl = findExtension(msg.extensions, ExtensionType.record_size_limit);
@@ -56,7 +55,7 @@ export class ExpectEncryptedExtensions implements HandshakeState {
     if (earlyData && (hs.earlyData?.state !== 'sent' || hs.chosenPsk === undefined || hs.chosenPsk !== hs.offeredPsks[0])) {
       // The server reads no 0-RTT from us: the alert goes under the handshake key.
       installHandshakeWriteKeys(hs);
-      fail('illegal_parameter', 'early_data in EncryptedExtensions, but the server did not select the PSK our 0-RTT data went with');
+      throw tlsError('illegal_parameter', 'early_data in EncryptedExtensions, but the server did not select the PSK our 0-RTT data went with');
     }
     // RFC 8446 §4.2.10: early_data here means our 0-RTT data was accepted.
     if (hs.earlyData?.state === 'sent') {
@@ -79,7 +78,7 @@ export class ExpectCertificateOrRequest implements HandshakeState {
   handle(msg: Certificate | CertificateRequest, raw: Uint8Array): Step {
     if (msg.msgType === HandshakeType.certificate) return new ExpectCertificate(this.hs).handle(msg, raw);
     // RFC 8446 §4.3.2: the context is zero length in the handshake (only post-handshake requests carry one).
-    if (msg.certificateRequestContext.length !== 0) fail('illegal_parameter', 'CertificateRequest in the handshake with a request context');
+    if (msg.certificateRequestContext.length !== 0) throw tlsError('illegal_parameter', 'CertificateRequest in the handshake with a request context');
     // RFC 8446 §4.3.2: remember the request; we answer after the server's Finished.
     this.hs.certificateRequest = readCertificateRequest(msg);
     this.hs.transcript.add(raw);
@@ -95,9 +94,9 @@ export class ExpectCertificate implements HandshakeState {
   handle(msg: Certificate, raw: Uint8Array): Step {
     const hs = this.hs;
     // RFC 8446 §4.4.2: for server authentication the context is empty.
-    if (msg.certificateRequestContext.length !== 0) fail('illegal_parameter', 'server Certificate with a request context');
+    if (msg.certificateRequestContext.length !== 0) throw tlsError('illegal_parameter', 'server Certificate with a request context');
     // RFC 8446 §4.4.2.4: an empty server Certificate is decode_error.
-    if (msg.certificateList.length === 0) fail('decode_error', 'server sent no certificate');
+    if (msg.certificateList.length === 0) throw tlsError('decode_error', 'server sent no certificate');
     for (const entry of msg.certificateList) checkSolicited(hs, entry.extensions, 'CertificateEntry');
     hs.transcript.add(raw);
     const chain = msg.certificateList.map((e) => e.data);
@@ -108,7 +107,7 @@ export class ExpectCertificate implements HandshakeState {
 
     const verifier = hs.config.verifier;
     // A PSK-only client has nothing to check a certificate against.
-    if (!verifier) throw new CertificateError(AlertDescription.certificate_unknown, 'verifier', 'no certificate verifier configured');
+    if (!verifier) throw certificateError('certificate_unknown', 'verifier', 'no certificate verifier configured');
     if (verifier === 'insecure') {
       // Explicit opt-out (insecureSkipVerify): only the leaf's key is taken.
       hs.serverPublicKey = parseCertificate(chain[0]!).publicKey;
@@ -143,10 +142,10 @@ export class ExpectCertificateVerify implements HandshakeState {
     const key = hs.serverPublicKey!;
     // RFC 8446 §4.4.3: a scheme we offered, valid in CertificateVerify, matching the key.
     if (!hs.config.signatureSchemes.includes(msg.algorithm) || !CERTIFICATE_VERIFY_SCHEMES.includes(msg.algorithm)) {
-      fail('illegal_parameter', `CertificateVerify with ${schemeName(msg.algorithm)}, which was not offered`);
+      throw tlsError('illegal_parameter', `CertificateVerify with ${schemeName(msg.algorithm)}, which was not offered`);
     }
     if (!keyFitsScheme(msg.algorithm, key)) {
-      fail('illegal_parameter', `CertificateVerify scheme ${schemeName(msg.algorithm)} does not fit the certificate key`);
+      throw tlsError('illegal_parameter', `CertificateVerify scheme ${schemeName(msg.algorithm)} does not fit the certificate key`);
     }
     const content = certificateVerifyContent('server', hs.transcript.current());
     const failure = 'CertificateVerify signature does not verify';

@@ -1,6 +1,7 @@
 // Server: asking for and checking the client's certificate, in the handshake and after it.
 // RFC 8446 §4.3.2, §4.4.2, §4.4.3, §4.6.2.
 
+import { tlsError } from '../../errors.js';
 import type { PublicKey } from '../../crypto/provider.js';
 import type { Transcript } from '../../keyschedule/index.js';
 import { ExtensionType, HandshakeType, schemeName } from '../../wire/codepoints.js';
@@ -13,7 +14,6 @@ import {
   CERTIFICATE_VERIFY_SCHEMES,
   certificateVerifyContent,
   checkCertificateVerify,
-  fail,
   keyFitsScheme,
   verifyFinished,
   runVerifier,
@@ -75,16 +75,16 @@ export class ExpectClientCertificate implements HandshakeState {
   handle(msg: Certificate, raw: Uint8Array): Step {
     const { hs, transcript } = this.req;
     // RFC 8446 §4.4.2: the context echoes the request's.
-    if (!bytesEqual(msg.certificateRequestContext, this.req.context)) fail('illegal_parameter', 'certificate_request_context does not match');
+    if (!bytesEqual(msg.certificateRequestContext, this.req.context)) throw tlsError('illegal_parameter', 'certificate_request_context does not match');
     // RFC 8446 §4.4.2: status_request and friends only when we asked; we asked for none.
     for (const entry of msg.certificateList) {
-      if (entry.extensions.length > 0) fail('unsupported_extension', 'unsolicited extension in a client CertificateEntry');
+      if (entry.extensions.length > 0) throw tlsError('unsupported_extension', 'unsolicited extension in a client CertificateEntry');
     }
     transcript.add(raw);
     this.req.presented = msg.certificateList.map((e) => e.data);
     if (msg.certificateList.length === 0) {
       // RFC 8446 §4.4.2.4: no certificate when one is required.
-      if (hs.config.clientAuth!.mode === 'required') fail('certificate_required', 'client sent no certificate');
+      if (hs.config.clientAuth!.mode === 'required') throw tlsError('certificate_required', 'client sent no certificate');
       return this.req.next(this.req);
     }
     const chain = msg.certificateList.map((e) => e.data);
@@ -108,8 +108,8 @@ export class ExpectClientCertificateVerify implements HandshakeState {
     const { hs, transcript } = this.req;
     const key = this.req.clientKey!;
     // RFC 8446 §4.4.3: a scheme we asked for, valid in CertificateVerify, fitting the key.
-    if (!this.req.schemes.includes(msg.algorithm)) fail('illegal_parameter', `client CertificateVerify with ${schemeName(msg.algorithm)}, which was not requested`);
-    if (!keyFitsScheme(msg.algorithm, key)) fail('illegal_parameter', `client CertificateVerify scheme ${schemeName(msg.algorithm)} does not fit the key`);
+    if (!this.req.schemes.includes(msg.algorithm)) throw tlsError('illegal_parameter', `client CertificateVerify with ${schemeName(msg.algorithm)}, which was not requested`);
+    if (!keyFitsScheme(msg.algorithm, key)) throw tlsError('illegal_parameter', `client CertificateVerify scheme ${schemeName(msg.algorithm)} does not fit the key`);
     const content = certificateVerifyContent('client', transcript.current());
     const failure = 'client CertificateVerify does not verify';
     return checkCertificateVerify(hs.ctx.provider, { scheme: msg.algorithm, key, content, signature: msg.signature, failure }, () => {

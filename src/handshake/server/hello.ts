@@ -1,7 +1,7 @@
 // Server: ClientHello in; HelloRetryRequest, or ServerHello and the server's flight out.
 // RFC 8446 §4.1, §4.2, §4.3, §4.4.
 
-import { AlertDescription, TlsError } from '../../errors.js';
+import { tlsError } from '../../errors.js';
 import { EarlySecretStage, finishedVerifyData } from '../../keyschedule/index.js';
 import type { CipherSuiteImpl, HashAlgorithm, KeyExchange, KeyExchangeGroup } from '../../crypto/provider.js';
 import {
@@ -45,7 +45,6 @@ import {
   certificateVerifyContent,
   deriveApplicationSecrets,
   deriveHandshakeSecrets,
-  fail,
   keyLogLabel,
   whenReady, type HandshakeState, type Step } from '../common.js';
 import type { ServerHandshake } from './data.js';
@@ -83,15 +82,15 @@ interface ServerChoices {
 function readClientHello(ch: ClientHello): ClientOffer {
   // RFC 8446 §4.2.1: TLS 1.3 is negotiated only through supported_versions.
   const sv = findExtension(ch.extensions, ExtensionType.supported_versions);
-  if (!sv) fail('protocol_version', 'client does not offer TLS 1.3 (no supported_versions)');
+  if (!sv) throw tlsError('protocol_version', 'client does not offer TLS 1.3 (no supported_versions)');
   if (!decodeSupportedVersionsClient(sv.data).includes(ProtocolVersion.TLSv1_3)) {
-    fail('protocol_version', 'client does not offer TLS 1.3');
+    throw tlsError('protocol_version', 'client does not offer TLS 1.3');
   }
   // RFC 9846 §4.2.2: legacy_version other than 0x0303 is protocol_version (RFC 8446 §4.2.1 left
   // the alert open); compression is exactly [null] (illegal_parameter).
-  if (ch.legacyVersion !== ProtocolVersion.TLSv1_2) fail('protocol_version', 'ClientHello.legacy_version is not 0x0303');
+  if (ch.legacyVersion !== ProtocolVersion.TLSv1_2) throw tlsError('protocol_version', 'ClientHello.legacy_version is not 0x0303');
   if (ch.legacyCompressionMethods.length !== 1 || ch.legacyCompressionMethods[0] !== 0) {
-    fail('illegal_parameter', 'legacy_compression_methods must be [0]');
+    throw tlsError('illegal_parameter', 'legacy_compression_methods must be [0]');
   }
   const ext = (t: number): Extension | undefined => findExtension(ch.extensions, t);
   const groupsExt = ext(ExtensionType.supported_groups);
@@ -117,15 +116,15 @@ function readClientHello(ch: ClientHello): ClientOffer {
     statusRequest: readStatusRequest(ext(ExtensionType.status_request)),
   };
   // RFC 8446 §4.2.9: a PSK comes with psk_key_exchange_modes.
-  if (offer.psks && !offer.pskModes) fail('missing_extension', 'pre_shared_key without psk_key_exchange_modes');
+  if (offer.psks && !offer.pskModes) throw tlsError('missing_extension', 'pre_shared_key without psk_key_exchange_modes');
   // RFC 8446 §9.2: key_share and supported_groups come together.
-  if (!offer.groups !== !offer.shares) fail('missing_extension', 'key_share and supported_groups must come together');
+  if (!offer.groups !== !offer.shares) throw tlsError('missing_extension', 'key_share and supported_groups must come together');
   // RFC 8446 §4.2.8: one share per group, each for a group in supported_groups.
   const seen = new Set<number>();
   for (const s of offer.shares ?? []) {
-    if (seen.has(s.group)) fail('illegal_parameter', `two key shares for ${groupName(s.group)}`);
+    if (seen.has(s.group)) throw tlsError('illegal_parameter', `two key shares for ${groupName(s.group)}`);
     seen.add(s.group);
-    if (!offer.groups!.includes(s.group)) fail('illegal_parameter', `key share for ${groupName(s.group)}, not in supported_groups`);
+    if (!offer.groups!.includes(s.group)) throw tlsError('illegal_parameter', `key share for ${groupName(s.group)}, not in supported_groups`);
   }
   return offer;
 }
@@ -145,17 +144,17 @@ function readStatusRequest(e: Extension | undefined): boolean {
 function readHostName(data: Uint8Array): string | undefined {
   const names = decodeServerNameList(data);
   const hosts = names.filter((n) => n.nameType === ServerNameType.host_name);
-  if (hosts.length > 1) fail('illegal_parameter', 'more than one host_name in server_name');
+  if (hosts.length > 1) throw tlsError('illegal_parameter', 'more than one host_name in server_name');
   const host = hosts[0];
   if (!host) return undefined;
   let name: string;
   try {
     name = fromUtf8(host.name);
   } catch {
-    fail('decode_error', 'server_name is not valid UTF-8');
+    throw tlsError('decode_error', 'server_name is not valid UTF-8');
   }
   // RFC 6066 §3: ASCII hostname, no trailing dot.
-  if (!/^[A-Za-z0-9_.-]+$/.test(name) || name.endsWith('.')) fail('illegal_parameter', 'malformed server_name');
+  if (!/^[A-Za-z0-9_.-]+$/.test(name) || name.endsWith('.')) throw tlsError('illegal_parameter', 'malformed server_name');
   return isIpLiteral(name) ? undefined : name.toLowerCase();
 }
 
@@ -175,7 +174,7 @@ export class ExpectClientHello implements HandshakeState {
 
     const alpn = chooseAlpn(hs, offer);
     if (offer.serverName !== undefined && hs.config.acceptServerName && !hs.config.acceptServerName(offer.serverName)) {
-      fail('unrecognized_name', `not serving ${offer.serverName}`);
+      throw tlsError('unrecognized_name', `not serving ${offer.serverName}`);
     }
 
     // RFC 8446 §4.2.11: a PSK we know, with a suite of its hash; then its key exchange mode.
@@ -217,22 +216,22 @@ export class ExpectClientHello implements HandshakeState {
     // Certificate authentication needs signature_algorithms (RFC 8446 §4.2.3).
     let scheme: number | undefined;
     if (!psk) {
-      if (!hs.config.certificate) fail('handshake_failure', 'no PSK in common and no certificate to authenticate with');
-      if (!offer.schemes) fail('missing_extension', 'ClientHello without signature_algorithms');
+      if (!hs.config.certificate) throw tlsError('handshake_failure', 'no PSK in common and no certificate to authenticate with');
+      if (!offer.schemes) throw tlsError('missing_extension', 'ClientHello without signature_algorithms');
       scheme = hs.config.certificate.key.schemes.find((s) => offer.schemes!.includes(s));
-      if (scheme === undefined) fail('handshake_failure', 'no signature scheme in common');
+      if (scheme === undefined) throw tlsError('handshake_failure', 'no signature scheme in common');
     }
 
     // Group: a share we can use, in our preference order; else ask for one (HRR); else fail.
     let share: KeyShareEntry | undefined;
     let group: KeyExchangeGroup | undefined;
     if (dhe) {
-      if (!offer.shares || !offer.groups) fail('missing_extension', 'ClientHello without key_share');
+      if (!offer.shares || !offer.groups) throw tlsError('missing_extension', 'ClientHello without key_share');
       if (retry) {
         // RFC 8446 §4.2.8: exactly one share, for the group the HelloRetryRequest named.
         const shares = offer.shares;
         if (shares.length !== 1 || shares[0]!.group !== retry.group.id) {
-          fail('illegal_parameter', 'ClientHello after HelloRetryRequest must carry one share for the selected group');
+          throw tlsError('illegal_parameter', 'ClientHello after HelloRetryRequest must carry one share for the selected group');
         }
         group = retry.group;
         share = shares[0];
@@ -247,13 +246,13 @@ export class ExpectClientHello implements HandshakeState {
         }
         if (!share || hs.config.requireCookie) {
           const wanted = group ?? hs.config.groups.find((g) => offer.groups!.includes(g.id));
-          if (!wanted) fail('handshake_failure', 'no key exchange group in common');
+          if (!wanted) throw tlsError('handshake_failure', 'no key exchange group in common');
           return this.helloRetryRequest(ch, raw, suite, wanted, !share, offer);
         }
       }
     }
-    if (retry?.cookie && (!offer.cookie || !bytesEqual(offer.cookie, retry.cookie))) fail('illegal_parameter', 'cookie not echoed');
-    if (dhe && (!share || !group)) fail('handshake_failure', 'no key exchange group in common');
+    if (retry?.cookie && (!offer.cookie || !bytesEqual(offer.cookie, retry.cookie))) throw tlsError('illegal_parameter', 'cookie not echoed');
+    if (dhe && (!share || !group)) throw tlsError('handshake_failure', 'no key exchange group in common');
 
     if (!retry) hs.transcript.setHash(suite.hash);
     hs.transcript.add(raw);
@@ -496,7 +495,7 @@ export class ExpectEndOfEarlyData implements HandshakeState {
 /** Server preference among what the client offers (`inCommon` is in our order). */
 function chooseSuite(inCommon: CipherSuiteImpl[]): CipherSuiteImpl {
   const suite = inCommon[0];
-  if (!suite) fail('handshake_failure', 'no cipher suite in common');
+  if (!suite) throw tlsError('handshake_failure', 'no cipher suite in common');
   return suite;
 }
 
@@ -504,7 +503,7 @@ function chooseSuite(inCommon: CipherSuiteImpl[]): CipherSuiteImpl {
 function chooseAlpn(hs: ServerHandshake, offer: ClientOffer): Uint8Array | undefined {
   if (!offer.alpn || hs.config.alpn.length === 0) return undefined;
   const chosen = hs.config.alpn.find((p) => offer.alpn!.some((q) => bytesEqual(p, q)));
-  if (!chosen) throw new TlsError(AlertDescription.no_application_protocol, 'no ALPN protocol in common');
+  if (!chosen) throw tlsError('no_application_protocol', 'no ALPN protocol in common');
   return chosen;
 }
 
@@ -520,7 +519,7 @@ function checkSecondClientHello(first: ClientHello, second: ClientHello): void {
     first.cipherSuites.length === second.cipherSuites.length &&
     first.cipherSuites.every((s, i) => s === second.cipherSuites[i]) &&
     bytesEqual(first.legacyCompressionMethods, second.legacyCompressionMethods);
-  if (!same) fail('illegal_parameter', 'second ClientHello changed a fixed field');
+  if (!same) throw tlsError('illegal_parameter', 'second ClientHello changed a fixed field');
   const mayChange = new Set<number>([
     ExtensionType.key_share,
     ExtensionType.cookie,
@@ -534,7 +533,7 @@ function checkSecondClientHello(first: ClientHello, second: ClientHello): void {
     firstRest.length !== secondRest.length ||
     firstRest.some((e, i) => e.type !== secondRest[i]!.type || !bytesEqual(e.data, secondRest[i]!.data))
   ) {
-    fail('illegal_parameter', 'second ClientHello changed an extension it may not change');
+    throw tlsError('illegal_parameter', 'second ClientHello changed an extension it may not change');
   }
-  if (findExtension(second.extensions, ExtensionType.early_data)) fail('illegal_parameter', 'early_data after HelloRetryRequest');
+  if (findExtension(second.extensions, ExtensionType.early_data)) throw tlsError('illegal_parameter', 'early_data after HelloRetryRequest');
 }

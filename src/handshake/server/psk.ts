@@ -10,9 +10,9 @@ import { bindersEncodedLength, encodeEarlyDataTicket } from '../../wire/extensio
 import type { OfferedPsks } from '../../wire/types.js';
 import { bytesEqual, constantTimeEqual } from '../../util/bytes.js';
 import type { VerifiedChain } from '../../x509/verify.js';
-import { fail } from '../common.js';
 import type { ServerHandshake } from './data.js';
 import { clientAuthSchemes } from './client-auth.js';
+import { tlsError } from '../../errors.js';
 
 /** The PSK the server goes on with. */
 export interface AcceptedPsk {
@@ -74,7 +74,7 @@ export function selectPsk(
       const expected = pskBinder(candidate.hash, stage.binderKey(candidate.external), prefix);
       stage.wipe();
       const binder = offered.binders[index];
-      if (!binder || !constantTimeEqual(expected, binder)) fail('decrypt_error', 'PSK binder does not verify');
+      if (!binder || !constantTimeEqual(expected, binder)) throw tlsError('decrypt_error', 'PSK binder does not verify');
       const accepted: AcceptedPsk = { index, ...candidate, identity: id.identity, obfuscatedTicketAge: id.obfuscatedTicketAge, binder };
       if (!state || state.peerCertificates.length === 0) return accepted;
       // RFC 8446 §4.6.1: the stored client chain must still pass the current verifier (anchors,
