@@ -71,12 +71,13 @@ export {
 export { formatPin, ipToText, isSpiffeId, parsePin, peerIdentity, spiffeIdOf, spkiSha256, type PeerIdentity } from './identity.js';
 export { ComposedVerifier, requireSpiffeId, withPolicy, type AnyVerifierInput, type ChainPolicy } from './policy.js';
 export {
-  CertificateStore,
   RotatingVerifier,
+  ServerIdentityStore,
   identityFromPem,
   type CertificateStoreOptions,
   type ServerIdentity,
 } from './rotation.js';
+export { WebCryptoClientVerifier, WebCryptoServerVerifier, type WebCryptoVerifierOptions } from './webcrypto.js';
 export {
   chainPem,
   generateKey,

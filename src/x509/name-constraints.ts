@@ -15,7 +15,7 @@ import { CONSTRUCTED, TagClass, type Tlv, readChildren, readWhole } from './der-
 import { isContiguousMask, isDomainConstraint, isEmailConstraint, parseMailbox, parseUri, readGeneralName } from './general-names.js';
 import { parseIpv4 } from '../util/ip.js';
 import { ipToText } from './identity.js';
-import type { PathChecker } from './verify.js';
+import type { PathChecker } from './types.js';
 
 /** One GeneralSubtree base in a form we process. */
 export type NameConstraint =

@@ -1,19 +1,15 @@
-// Rotation without a restart: a CertificateStore holds the server's chain and key (and the
+// Rotation without a restart: a ServerIdentityStore holds the server's chain and key (and the
 // trust anchors for client certificates) and the application swaps them while running.
 //
-// A connection reads its ServerConfig once, when it is created (resolveServerConfig). The
-// config from `store.serverConfig(base)` is one object whose certificateChain, signingKey and
-// ocspResponse are getters over the store: every new connection takes the identity current at
-// that moment; connections already open keep the one they started with (their handshake and
-// keys are done; they go on working). Pass that same object to every connection (e.g. to
-// `createServer`) so tickets and the 0-RTT replay window stay shared across rotations.
-// Client verification goes through a RotatingVerifier, read at each verification, so that a
-// post-handshake request on an open connection also uses the current anchors.
+// A connection reads its ServerConfig once, when it is created. CertificateStore
+// (connection/rotation.ts, which adds `serverConfig(base)`) turns the store into one config whose
+// certificateChain, signingKey and ocspResponse are getters over the store: every new connection
+// takes the identity current at that moment; connections already open keep the one they started
+// with. Client verification goes through a RotatingVerifier, read at each verification, so that a
+// post-handshake request (RFC 8446 §4.6.2) on an open connection also uses the current anchors.
 
 import type { SigningKey } from '../crypto/provider.js';
 import { signingKeyFromMaterial } from '../crypto/noble/signing.js';
-import type { ServerConfig } from '../connection/config.js';
-import type { ClientAuthPolicy } from '../handshake/server/data.js';
 import { bytesEqual } from '../util/bytes.js';
 import { parseCertificate } from './certificate.js';
 import { WebPkiClientVerifier, type ClientCertificateVerifier, type ClientCertificateVerifierInput } from './client-verify.js';
@@ -73,7 +69,8 @@ export interface CertificateStoreOptions {
   clientVerifier?: ClientCertificateVerifier;
 }
 
-export class CertificateStore {
+/** The server's current identity and client verifier; CertificateStore (connection/rotation.ts) adds the ServerConfig. */
+export class ServerIdentityStore {
   private current: ServerIdentity;
   private gen = 0;
   private readonly listeners = new Set<(identity: ServerIdentity, generation: number) => void>();
@@ -115,26 +112,6 @@ export class CertificateStore {
   onChange(listener: (identity: ServerIdentity, generation: number) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  /**
-   * One ServerConfig for every connection: `base` plus the store's current chain, key and OCSP
-   * response (getters, read when a connection is created) and, with `clientAuth`, the store's
-   * rotating client verifier.
-   */
-  serverConfig(
-    base: Omit<ServerConfig, 'certificateChain' | 'signingKey' | 'ocspResponse' | 'clientAuth'> = {},
-    clientAuth?: Omit<ClientAuthPolicy, 'verifier'>,
-  ): ServerConfig {
-    if (clientAuth && !this.clientVerifier) throw new TypeError('CertificateStore: clientAuth needs a client verifier');
-    const config: ServerConfig = { ...base };
-    if (clientAuth && this.clientVerifier) config.clientAuth = { ...clientAuth, verifier: this.clientVerifier };
-    Object.defineProperties(config, {
-      certificateChain: { enumerable: true, get: () => this.current.chain },
-      signingKey: { enumerable: true, get: () => this.current.key },
-      ocspResponse: { enumerable: true, get: () => this.current.ocspResponse },
-    });
-    return config;
   }
 
   private changed(): void {

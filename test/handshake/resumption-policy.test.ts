@@ -10,7 +10,7 @@ import { nobleProvider, signingKeyFromMaterial } from '../../src/crypto/noble/in
 import { mintCertificate, mintCrl, mintTestPki, type MintedCertificate, type TestPki } from '../../src/x509/mint.js';
 import { WebPkiServerVerifier } from '../../src/x509/verify.js';
 import { WebPkiClientVerifier, type ClientCertificateVerifier } from '../../src/x509/client-verify.js';
-import { CertificateStore } from '../../src/x509/rotation.js';
+import { CertificateStore } from '../../src/connection/rotation.js';
 import { MemoryAntiReplay, SelfEncryptedTickets } from '../../src/resumption/index.js';
 import type { ClientSession, ServerSessionState, TicketIssuer } from '../../src/resumption/types.js';
 import { bytesEqual, utf8 } from '../../src/util/bytes.js';

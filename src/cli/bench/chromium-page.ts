@@ -6,10 +6,11 @@ import { createClientConnection, createServerConnection } from '../../connection
 import type { Connection } from '../../connection/types.js';
 import { nobleProvider, signingKeyFromMaterial, x25519Group } from '../../crypto/noble/index.js';
 import type { CryptoProvider, PrivateKeyMaterial } from '../../crypto/provider.js';
-import { WebCryptoServerVerifier, webCryptoProvider } from '../../crypto/webcrypto/index.js';
+import { webCryptoProvider } from '../../crypto/webcrypto/index.js';
 import { p1363ToDer } from '../../crypto/webcrypto/subtle.js';
 import { fromHex } from '../../util/bytes.js';
 import { WebPkiServerVerifier, type ServerCertificateVerifier } from '../../x509/verify.js';
+import { WebCryptoServerVerifier } from '../../x509/webcrypto.js';
 
 export interface PageInput {
   rootHex: string;

@@ -4,8 +4,8 @@
 // certificate verifier, a key exchange (KeyExchangeGroup.start / KeyExchange.complete) and the
 // CertificateVerify check (CryptoProvider.handshakeVerifier), each as an explicit pending step.
 // So signing, (EC)DHE (X25519, P-256, P-384, P-521), CertificateVerify and, with
-// WebCryptoServerVerifier / WebCryptoClientVerifier, certificate chain signatures go to
-// SubtleCrypto. Hashing, HKDF and the record path (AeadKey) are synchronous interfaces and stay
+// WebCryptoServerVerifier / WebCryptoClientVerifier (x509/webcrypto.ts, exported from '.'),
+// certificate chain signatures go to SubtleCrypto. Hashing, HKDF and the record path (AeadKey) are synchronous interfaces and stay
 // on noble: records are never delayed by promises. Randomness is getRandomValues.
 // No Node built-in: usable in browsers, workers, workerd, Deno, Bun and Node.
 import { nobleProvider } from '../noble/index.js';
@@ -106,7 +106,7 @@ export function createWebCryptoProvider(opts?: WebCryptoProviderOptions): Crypto
 
 export const webCryptoProvider: CryptoProvider = createWebCryptoProvider();
 
-export { WebCryptoServerVerifier, WebCryptoClientVerifier, PrefetchedSignatureVerifier } from './verifiers.js';
-export type { WebCryptoVerifierOptions } from './verifiers.js';
+export { PrefetchedSignatureVerifier } from './prefetch.js';
+export type { SignatureCheck } from './prefetch.js';
 export { subtleVerify, subtleHandshakeVerifier, derToP1363, p1363ToDer } from './subtle.js';
 export { webCryptoGroups } from './groups.js';

@@ -14,10 +14,9 @@ import {
   derToP1363,
   p1363ToDer,
   subtleHandshakeVerifier,
-  WebCryptoClientVerifier,
-  WebCryptoServerVerifier,
   webCryptoProvider,
 } from '../../../src/crypto/webcrypto/index.js';
+import { WebCryptoClientVerifier, WebCryptoServerVerifier } from '../../../src/x509/webcrypto.js';
 import { AlertDescription as A, CertificateError, PeerAlertError, TlsError } from '../../../src/errors.js';
 import { encodeKeyShareServer } from '../../../src/wire/extensions.js';
 import { ExtensionType, HandshakeType, NamedGroup, SignatureScheme } from '../../../src/wire/codepoints.js';

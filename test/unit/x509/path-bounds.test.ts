@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { SignatureVerifier } from '../../../src/crypto/provider.js';
 import { nobleProvider } from '../../../src/crypto/noble/index.js';
 import { nodeProvider } from '../../../src/crypto/node/index.js';
-import { WebCryptoClientVerifier } from '../../../src/crypto/webcrypto/verifiers.js';
+import { WebCryptoClientVerifier } from '../../../src/x509/webcrypto.js';
 import { AlertDescription as A } from '../../../src/errors.js';
 import { clearCertificateCache, parseCertificate } from '../../../src/x509/certificate.js';
 import { type MintedCertificate, type TestPki, generateKey, mintCertificate, mintTestPki } from '../../../src/x509/mint.js';

@@ -12,7 +12,8 @@ import { WebPkiClientVerifier } from '../../../src/x509/client-verify.js';
 import { type TestPki, chainPem, mintTestPki } from '../../../src/x509/mint.js';
 import { peerIdentity } from '../../../src/x509/identity.js';
 import { parseCertificate } from '../../../src/x509/certificate.js';
-import { CertificateStore, identityFromPem } from '../../../src/x509/rotation.js';
+import { CertificateStore } from '../../../src/connection/rotation.js';
+import { identityFromPem } from '../../../src/x509/rotation.js';
 import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 import { runPair } from '../../helpers/scripted.js';
 

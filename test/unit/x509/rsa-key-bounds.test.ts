@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../../src/crypto/noble/index.js';
 import { nodeProvider } from '../../../src/crypto/node/index.js';
 import { webCryptoProvider } from '../../../src/crypto/webcrypto/index.js';
-import { WebCryptoServerVerifier } from '../../../src/crypto/webcrypto/verifiers.js';
+import { WebCryptoServerVerifier } from '../../../src/x509/webcrypto.js';
 import type { PrivateKeyMaterial, PublicKey, SignatureVerifier } from '../../../src/crypto/provider.js';
 import { gcd, i2osp, modInverse, modPow, os2ip } from '../../../src/crypto/rsa/math.js';
 import { emsaPkcs1v15Encode } from '../../../src/crypto/rsa/verify.js';

@@ -5,14 +5,18 @@
 // certificate under each candidate issuer), then run the usual synchronous validator with a
 // SignatureVerifier that answers from those results (and falls back to noble for anything
 // SubtleCrypto could not answer: Ed448, compressed points, CRLs, OCSP responses).
-import { nobleVerifier } from '../noble/verify.js';
-import type { PublicKey, SignatureVerifier } from '../provider.js';
-import { bytesEqual } from '../../util/bytes.js';
-import { KeyUsage, parseCertificate, parseCertificateTransient, type ParsedCertificate } from '../../x509/certificate.js';
-import { certificateNames, countElements } from '../../x509/der-reader.js';
-import { WebPkiClientVerifier, type ClientCertificateVerifier, type ClientCertificateVerifierInput } from '../../x509/client-verify.js';
-import { pssSchemeFor } from '../../x509/keys.js';
-import { type ProfileOptions, keySizeProblem, profileOptions } from '../../x509/profile.js';
+// RFC 8446 §4.4.2, RFC 5280 §6. Lives in x509/ (crypto/ never imports x509/); the SubtleCrypto
+// part is crypto/webcrypto/prefetch.ts.
+import type { SignatureVerifier } from '../crypto/provider.js';
+import { PrefetchedSignatureVerifier, type SignatureCheck } from '../crypto/webcrypto/prefetch.js';
+import { subtleOrUndefined } from '../crypto/webcrypto/subtle.js';
+import { bytesEqual } from '../util/bytes.js';
+import { latin1 } from './asn1.js';
+import { KeyUsage, parseCertificate, parseCertificateTransient, type ParsedCertificate } from './certificate.js';
+import { certificateNames, countElements } from './der-reader.js';
+import { WebPkiClientVerifier, type ClientCertificateVerifier, type ClientCertificateVerifierInput } from './client-verify.js';
+import { pssSchemeFor } from './keys.js';
+import { type ProfileOptions, keySizeProblem, profileOptions } from './profile.js';
 import {
   DEFAULT_MAX_PRESENTED_CERTIFICATES,
   MAX_PARSED_ELEMENTS,
@@ -21,91 +25,7 @@ import {
   type ServerCertificateVerifier,
   type VerifiedChain,
   type WebPkiVerifierOptions,
-} from '../../x509/verify.js';
-import { subtleOrUndefined, subtleVerify } from './subtle.js';
-
-interface Answer {
-  scheme: number;
-  key: PublicKey;
-  message: Uint8Array;
-  signature: Uint8Array;
-  result: boolean;
-}
-
-const latin1 = (b: Uint8Array): string => {
-  let s = '';
-  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode(...b.subarray(i, i + 4096));
-  return s;
-};
-
-function sameKey(a: PublicKey, b: PublicKey): boolean {
-  if (a === b) return true;
-  switch (a.kind) {
-    case 'ec':
-      return b.kind === 'ec' && a.curve === b.curve && bytesEqual(a.point, b.point);
-    case 'ed25519':
-    case 'ed448':
-      return b.kind === a.kind && bytesEqual(a.key, b.key);
-    case 'rsa':
-      return b.kind === 'rsa' && a.n === b.n && a.e === b.e && (a.pss === true) === (b.pss === true);
-  }
-}
-
-/**
- * A synchronous SignatureVerifier answering from results verified ahead with SubtleCrypto
- * (`prefetch`), else from `fallback`. An answer matches only the exact scheme, key, message
- * and signature it was computed for.
- */
-export class PrefetchedSignatureVerifier implements SignatureVerifier {
-  readonly schemes: readonly number[];
-  /** Answers by scheme and signature, oldest first; a verification is a pure function of its inputs, so they are kept (bounded). */
-  private readonly answers = new Map<string, Answer[]>();
-  private static readonly MAX_ANSWERS = 4096;
-  /** Verifications answered by SubtleCrypto and by the fallback (for tests and the bench). */
-  readonly stats = { prefetched: 0, fallback: 0 };
-
-  constructor(
-    private readonly subtle: SubtleCrypto,
-    private readonly fallback: SignatureVerifier = nobleVerifier,
-  ) {
-    this.schemes = fallback.schemes;
-  }
-
-  /** Verifies `items` with SubtleCrypto, in parallel, and keeps the definite answers. */
-  async prefetch(items: readonly Omit<Answer, 'result'>[]): Promise<void> {
-    const todo = items.filter((i) => this.lookup(i.scheme, i.key, i.message, i.signature) === undefined);
-    const results = await Promise.all(todo.map((i) => subtleVerify(this.subtle, i.scheme, i.key, i.message, i.signature)));
-    todo.forEach((item, n) => {
-      const result = results[n];
-      if (result === undefined) return;
-      const id = `${item.scheme}:${latin1(item.signature)}`;
-      const list = this.answers.get(id) ?? [];
-      list.push({ scheme: item.scheme, key: item.key, message: item.message, signature: item.signature, result });
-      this.answers.delete(id);
-      this.answers.set(id, list);
-      if (this.answers.size > PrefetchedSignatureVerifier.MAX_ANSWERS) this.answers.delete(this.answers.keys().next().value!);
-    });
-  }
-
-  private lookup(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean | undefined {
-    return this.answers.get(`${scheme}:${latin1(signature)}`)?.find((a) => sameKey(a.key, key) && bytesEqual(a.message, message))?.result;
-  }
-
-  verify(scheme: number, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
-    let hit: boolean | undefined;
-    try {
-      hit = this.lookup(scheme, key, message, signature);
-    } catch {
-      return false; // malformed input (the fallback would say false too)
-    }
-    if (hit !== undefined) {
-      this.stats.prefetched++;
-      return hit;
-    }
-    this.stats.fallback++;
-    return this.fallback.verify(scheme, key, message, signature);
-  }
-}
+} from './verify.js';
 
 const nameKey = (c: ParsedCertificate): string => latin1(c.subject.der);
 
@@ -113,10 +33,10 @@ const nameKey = (c: ParsedCertificate): string => latin1(c.subject.der);
 const mayIssue = (c: ParsedCertificate): boolean => c.basicConstraints?.ca === true && (c.keyUsage === undefined || (c.keyUsage & KeyUsage.keyCertSign) !== 0);
 
 /** The certificate-signature checks a path search over `presented` can make: each certificate under each same-named issuer that may issue, with a key within the verifier's bounds. */
-function candidateLinks(presented: readonly ParsedCertificate[], pool: readonly ParsedCertificate[], profile: ProfileOptions): Omit<Answer, 'result'>[] {
+function candidateLinks(presented: readonly ParsedCertificate[], pool: readonly ParsedCertificate[], profile: ProfileOptions): SignatureCheck[] {
   const bySubject = new Map<string, ParsedCertificate[]>();
   for (const c of pool) if (mayIssue(c) && keySizeProblem(c, profile) === undefined) bySubject.set(nameKey(c), [...(bySubject.get(nameKey(c)) ?? []), c]);
-  const links: Omit<Answer, 'result'>[] = [];
+  const links: SignatureCheck[] = [];
   for (const cert of presented) {
     if (cert.signatureScheme === undefined) continue;
     for (const issuer of bySubject.get(latin1(cert.issuer.der)) ?? []) {
@@ -176,7 +96,7 @@ class PrefetchingChain {
    */
   private readonly prefetched = new WeakMap<ParsedCertificate, readonly Uint8Array[]>();
 
-  constructor(opts: WebPkiVerifierOptions, subtle: SubtleCrypto) {
+  constructor(opts: WebCryptoVerifierOptions, subtle: SubtleCrypto) {
     this.signatures = new PrefetchedSignatureVerifier(subtle, opts.verifier);
     this.profile = profileOptions(opts);
     this.configured = [...opts.trustAnchors, ...(opts.intermediates ?? [])].map((d) => parseCertificate(d));
@@ -211,10 +131,10 @@ export interface WebCryptoVerifierOptions extends Omit<WebPkiVerifierOptions, 'v
   subtle?: SubtleCrypto;
 }
 
-function resolve(opts: WebCryptoVerifierOptions): { options: WebPkiVerifierOptions; subtle: SubtleCrypto } {
+function subtleOf(opts: WebCryptoVerifierOptions): SubtleCrypto {
   const subtle = opts.subtle ?? subtleOrUndefined();
   if (subtle === undefined) throw new TypeError('WebCrypto verifier: globalThis.crypto.subtle is not available');
-  return { options: { ...opts, verifier: opts.verifier ?? nobleVerifier }, subtle };
+  return subtle;
 }
 
 /**
@@ -227,9 +147,8 @@ export class WebCryptoServerVerifier implements ServerCertificateVerifier {
   private readonly inner: WebPkiServerVerifier;
 
   constructor(opts: WebCryptoVerifierOptions) {
-    const { options, subtle } = resolve(opts);
-    this.chain = new PrefetchingChain(options, subtle);
-    this.inner = new WebPkiServerVerifier({ ...options, verifier: this.chain.signatures });
+    this.chain = new PrefetchingChain(opts, subtleOf(opts));
+    this.inner = new WebPkiServerVerifier({ ...opts, verifier: this.chain.signatures });
   }
 
   verify(input: CertificateVerifierInput): VerifiedChain | Promise<VerifiedChain> {
@@ -252,9 +171,8 @@ export class WebCryptoClientVerifier implements ClientCertificateVerifier {
   readonly authorities: readonly Uint8Array[];
 
   constructor(opts: WebCryptoVerifierOptions) {
-    const { options, subtle } = resolve(opts);
-    this.chain = new PrefetchingChain(options, subtle);
-    this.inner = new WebPkiClientVerifier({ ...options, verifier: this.chain.signatures });
+    this.chain = new PrefetchingChain(opts, subtleOf(opts));
+    this.inner = new WebPkiClientVerifier({ ...opts, verifier: this.chain.signatures });
     this.authorities = this.inner.authorities;
   }
 
