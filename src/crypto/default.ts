@@ -4,7 +4,7 @@
 // the choice is registered: the application calls setDefaultProvider() once (e.g. with
 // `nodeProvider` from 'tls13-engine/crypto/node'), and the Node entry points ('tls13-engine/node',
 // '/tls', '/bridge', the CLI) use node:crypto unless a default was set or the config names one.
-import type { CryptoProvider } from './provider.js';
+import type { CryptoProvider, PrivateKeyMaterial, SigningKey } from './provider.js';
 import { nobleProvider } from './noble/index.js';
 
 let configured: CryptoProvider | undefined;
@@ -25,4 +25,9 @@ export function configuredDefaultProvider(): CryptoProvider | undefined {
 /** The provider set with setDefaultProvider(), else noble (pure JavaScript, runs everywhere). */
 export function defaultProvider(): CryptoProvider {
   return configured ?? nobleProvider;
+}
+
+/** `provider`'s SigningKey for `material`, or noble's when the provider has no signing code of its own. */
+export function signingKeyOf(provider: CryptoProvider, material: PrivateKeyMaterial): SigningKey {
+  return provider.signingKey ? provider.signingKey(material) : nobleProvider.signingKey!(material);
 }

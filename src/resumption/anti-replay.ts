@@ -1,8 +1,8 @@
 // 0-RTT anti-replay (RFC 8446 §8, RFC 9846 §8): ClientHello recording inside a freshness window
 // (§8.2) and the ticket age check that bounds the window (§8.3).
 
-import type { HashAlgorithm } from '../crypto/provider.js';
-import { SHA256 } from '../crypto/noble/index.js';
+import { defaultProvider } from '../crypto/default.js';
+import type { CryptoProvider, HashAlgorithm } from '../crypto/provider.js';
 import type { AntiReplayStore, ReplayVerdict } from './types.js';
 
 /** RFC 8446 §8.3: "windows on the order of ten seconds" for clients on the Internet. */
@@ -38,7 +38,9 @@ export interface MemoryAntiReplayOptions {
   capacity?: number;
   /** Width of a time bucket. Default 1000 ms. */
   bucketMs?: number;
-  /** Hash for the stored id prefix. Default SHA-256. */
+  /** Default: defaultProvider(); its SHA-256 hashes the ids. */
+  provider?: CryptoProvider;
+  /** Hash for the stored id prefix. Default: the provider's SHA-256. */
   hash?: HashAlgorithm;
   /**
    * Server start time, ms. When set, 'full' is answered (0-RTT refused) until one window has
@@ -81,7 +83,7 @@ export class MemoryAntiReplay implements AntiReplayStore {
     this.bucketMs = opts.bucketMs ?? 1000;
     if (!Number.isInteger(this.capacity) || this.capacity < 1) throw new RangeError('MemoryAntiReplay: capacity must be a positive integer');
     if (!(this.bucketMs > 0)) throw new RangeError('MemoryAntiReplay: bucketMs must be positive');
-    this.hash = opts.hash ?? SHA256;
+    this.hash = opts.hash ?? (opts.provider ?? defaultProvider()).hash('SHA-256');
     this.startedAtMs = opts.startedAtMs;
   }
 

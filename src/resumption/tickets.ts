@@ -3,8 +3,8 @@
 
 import type { AeadAlgorithm, AeadKey, CryptoProvider, RandomSource } from '../crypto/provider.js';
 import { CipherSuite } from '../wire/codepoints.js';
-import { AES_256_GCM, nobleProvider } from '../crypto/noble/index.js';
-import { randomBytes } from '../crypto/noble/random.js';
+import { defaultProvider } from '../crypto/default.js';
+import { randomBytes } from '../crypto/random.js';
 import { concatBytes, toHex, wipe } from '../util/bytes.js';
 import { Reader } from '../wire/reader.js';
 import { Writer } from '../wire/writer.js';
@@ -19,12 +19,15 @@ const KEY_ID_LEN = 4;
 const NONCE_LEN = 12;
 
 export interface SelfEncryptedTicketsOptions {
+  /** Where the AEAD (its AES-256-GCM) and the randomness come from. Default: defaultProvider(). */
+  provider?: CryptoProvider;
+  /** Default: the provider's. */
   random?: RandomSource;
   /** Clock for key rotation, ms since the epoch. Default Date.now. */
   now?: () => number;
   /** A key is current for this long, then previous for as long again, then retired. Default 12 h. */
   rotationIntervalMs?: number;
-  /** Default AES-256-GCM. Its nonce must be 12 bytes. */
+  /** Default: the provider's AES-256-GCM (else the default provider's). Its nonce must be 12 bytes. */
   aead?: AeadAlgorithm;
 }
 
@@ -56,11 +59,14 @@ export class SelfEncryptedTickets implements TicketIssuer {
   private previous: TicketKey | undefined;
 
   constructor(opts: SelfEncryptedTicketsOptions = {}) {
-    this.random = opts.random ?? nobleProvider.random;
+    const provider = opts.provider ?? defaultProvider();
+    this.random = opts.random ?? provider.random;
     this.now = opts.now ?? Date.now;
     this.rotationIntervalMs = opts.rotationIntervalMs ?? DEFAULT_ROTATION_INTERVAL_MS;
     if (!(this.rotationIntervalMs > 0)) throw new RangeError('SelfEncryptedTickets: rotationIntervalMs must be positive');
-    this.aead = opts.aead ?? AES_256_GCM;
+    const aead = opts.aead ?? aes256Gcm(provider) ?? aes256Gcm(defaultProvider());
+    if (aead === undefined) throw new RangeError('SelfEncryptedTickets: the provider has no AES-256-GCM; pass `aead`');
+    this.aead = aead;
     if (this.aead.nonceLen !== NONCE_LEN) throw new RangeError('SelfEncryptedTickets: the AEAD nonce must be 12 bytes');
     this.current = this.newKey(this.now(), undefined);
   }
@@ -146,13 +152,20 @@ export class SelfEncryptedTickets implements TicketIssuer {
  */
 export function selfEncryptedTicketsFor(
   provider: CryptoProvider,
-  opts: Omit<SelfEncryptedTicketsOptions, 'random' | 'aead'> = {},
+  opts: Omit<SelfEncryptedTicketsOptions, 'provider' | 'random' | 'aead'> = {},
 ): SelfEncryptedTickets {
-  const aead = provider.cipherSuites.find((s) => s.id === CipherSuite.TLS_AES_256_GCM_SHA384)?.aead;
-  return new SelfEncryptedTickets({ ...opts, random: provider.random, ...(aead ? { aead } : {}) });
+  return new SelfEncryptedTickets({ ...opts, provider });
+}
+
+/** The provider's AES-256-GCM (RFC 8446 §B.4 TLS_AES_256_GCM_SHA384's AEAD), if it has that suite. */
+function aes256Gcm(provider: CryptoProvider): AeadAlgorithm | undefined {
+  return provider.cipherSuites.find((s) => s.id === CipherSuite.TLS_AES_256_GCM_SHA384)?.aead;
 }
 
 export interface StatefulTicketStoreOptions {
+  /** Default: defaultProvider(); its randomness draws the ticket ids. */
+  provider?: CryptoProvider;
+  /** Default: the provider's. */
   random?: RandomSource;
   /** Clock for purging expired states, ms since the epoch. Default Date.now. */
   now?: () => number;
@@ -174,7 +187,7 @@ export class StatefulTicketStore implements TicketIssuer {
   private readonly states = new Map<string, ServerSessionState>();
 
   constructor(opts: StatefulTicketStoreOptions = {}) {
-    this.random = opts.random ?? nobleProvider.random;
+    this.random = opts.random ?? (opts.provider ?? defaultProvider()).random;
     this.now = opts.now ?? Date.now;
     this.capacity = opts.capacity ?? 10_000;
     if (!Number.isInteger(this.capacity) || this.capacity < 1) throw new RangeError('StatefulTicketStore: capacity must be a positive integer');

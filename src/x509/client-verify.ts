@@ -40,6 +40,6 @@ export class WebPkiClientVerifier implements ClientCertificateVerifier {
   verify(input: ClientCertificateVerifierInput): VerifiedChain {
     const chain = this.validator.validate(input.chain, input.now, EkuOid.clientAuth, input);
     const leaf = chain[0]!;
-    return { chain, leaf, identity: peerIdentity(leaf) };
+    return { chain, leaf, identity: peerIdentity(leaf, this.validator.hashes('SHA-256')) };
   }
 }

@@ -1,7 +1,8 @@
 // The verified peer's identity, for applications and service meshes: subject, SANs, the SPIFFE
 // ID (SPIFFE X509-SVID §2: exactly one URI SAN, a spiffe:// ID), and the SPKI SHA-256 pin.
 
-import { sha256 } from '@noble/hashes/sha2.js';
+import { defaultProvider } from '../crypto/default.js';
+import type { HashAlgorithm } from '../crypto/provider.js';
 import { fromHex, toHex } from '../util/bytes.js';
 import { type ParsedCertificate, commonName } from './certificate.js';
 import { base64Decode, base64Encode } from './pem.js';
@@ -24,11 +25,11 @@ export interface PeerIdentity {
 
 const spkiHashes = new WeakMap<ParsedCertificate, Uint8Array>();
 
-/** SHA-256 over the certificate's SubjectPublicKeyInfo DER. */
-export function spkiSha256(cert: ParsedCertificate): Uint8Array {
+/** SHA-256 over the certificate's SubjectPublicKeyInfo DER, with `sha256` (default: the default provider's). */
+export function spkiSha256(cert: ParsedCertificate, sha256: HashAlgorithm = defaultProvider().hash('SHA-256')): Uint8Array {
   let h = spkiHashes.get(cert);
   if (!h) {
-    h = sha256(cert.spki);
+    h = sha256.digest(cert.spki);
     spkiHashes.set(cert, h);
   }
   return h;
@@ -74,8 +75,8 @@ export function ipToText(b: Uint8Array): string {
   return `${hex(groups.slice(0, best))}::${hex(groups.slice(best + bestLen))}`;
 }
 
-/** The identity of a certificate (normally the verified leaf). */
-export function peerIdentity(cert: ParsedCertificate): PeerIdentity {
+/** The identity of a certificate (normally the verified leaf); `sha256` hashes its SPKI (default: the default provider's). */
+export function peerIdentity(cert: ParsedCertificate, sha256?: HashAlgorithm): PeerIdentity {
   const san = cert.subjectAltNames;
   return {
     subject: cert.subject.text,
@@ -85,7 +86,7 @@ export function peerIdentity(cert: ParsedCertificate): PeerIdentity {
     uri: san.uri,
     email: san.email,
     spiffeId: spiffeIdOf(cert),
-    spkiSha256: spkiSha256(cert),
+    spkiSha256: spkiSha256(cert, sha256),
   };
 }
 

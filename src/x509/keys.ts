@@ -4,8 +4,6 @@
 
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { p256, p384, p521 } from '@noble/curves/nist.js';
-import { ed25519 } from '@noble/curves/ed25519.js';
 import type { PrivateKeyMaterial, PublicKey } from '../crypto/provider.js';
 import { CertificateError, certificateError } from '../errors.js';
 import {
@@ -31,6 +29,7 @@ import {
 } from './asn1.js';
 import { bytesEqual } from '../util/bytes.js';
 import { rsaPublicKeyProblem } from '../crypto/rsa/verify.js';
+import { ecPublicPoint, ed25519PublicKey, isValidEcPrivateKey, uncompressedPoint } from '../crypto/noble/points.js';
 import { SignatureScheme } from '../wire/codepoints.js';
 import { pemBlocks, pemEncode } from './pem.js';
 
@@ -57,7 +56,6 @@ const curveByOid = new Map<string, EcCurve>(Object.entries(CurveOid).map(([c, o]
 
 /** Field element size in bytes. */
 export const curveSize: Record<EcCurve, number> = { 'P-256': 32, 'P-384': 48, 'P-521': 66 };
-const curveImpl = { 'P-256': p256, 'P-384': p384, 'P-521': p521 } as const;
 
 const keyAlgName = new Map<string, string>([
   [KeyOid.rsassaPss, 'RSASSA-PSS'],
@@ -243,7 +241,7 @@ function parseRsaPublicKey(der: Uint8Array): { n: bigint; e: bigint } {
 /** Validates a SEC1 point (SEC1 §2.3.4) and returns its uncompressed form. */
 function normalizePoint(curve: EcCurve, point: Uint8Array): Uint8Array {
   try {
-    return curveImpl[curve].Point.fromBytes(point).toBytes(false);
+    return uncompressedPoint(curve, point);
   } catch (e) {
     throw new DerError(`invalid ${curve} point: ${(e as Error).message}`);
   }
@@ -276,9 +274,9 @@ export function encodeSpki(key: PublicKey): Uint8Array {
 export function publicKeyFromPrivate(key: PrivateKeyMaterial): PublicKey {
   switch (key.kind) {
     case 'ec':
-      return { kind: 'ec', curve: key.curve, point: key.publicPoint ?? curveImpl[key.curve].getPublicKey(key.d, false) };
+      return { kind: 'ec', curve: key.curve, point: key.publicPoint ?? ecPublicPoint(key.curve, key.d) };
     case 'ed25519':
-      return { kind: 'ed25519', key: ed25519.getPublicKey(key.seed) };
+      return { kind: 'ed25519', key: ed25519PublicKey(key.seed) };
     case 'rsa':
       return { kind: 'rsa', n: key.n, e: key.e, bits: key.n.toString(2).length };
   }
@@ -389,8 +387,8 @@ function parseEcPrivateKey(der: Uint8Array, curve: EcCurve | undefined): Private
   // Some encoders drop leading zero bytes; SEC1 §2.3.7 wants the full field size.
   const dFull = new Uint8Array(size);
   dFull.set(d, size - d.length);
-  if (!curveImpl[c].utils.isValidSecretKey(dFull)) throw new DerError(`invalid ${c} private key`);
-  const derived = curveImpl[c].getPublicKey(dFull, false);
+  if (!isValidEcPrivateKey(c, dFull)) throw new DerError(`invalid ${c} private key`);
+  const derived = ecPublicPoint(c, dFull);
   if (key.publicKey) {
     const { x, y } = key.publicKey;
     const point = normalizePoint(c, Uint8Array.of(4, ...new Uint8Array(x), ...new Uint8Array(y)));
@@ -429,7 +427,7 @@ export function encodePkcs8PrivateKey(key: PrivateKeyMaterial): Uint8Array {
     pkiDer(new pkijs.PrivateKeyInfo({ version: 0, privateKeyAlgorithm: alg, privateKey: new asn1js.OctetString({ valueHex: privateKey }) }));
   switch (key.kind) {
     case 'ec': {
-      const point = key.publicPoint ?? curveImpl[key.curve].getPublicKey(key.d, false);
+      const point = key.publicPoint ?? ecPublicPoint(key.curve, key.d);
       const size = curveSize[key.curve];
       // The curve is in the AlgorithmIdentifier, so no [0] parameters (RFC 5915 §3).
       const ecKey = new pkijs.ECPrivateKey({

@@ -5,8 +5,9 @@
 
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { sha1 } from '@noble/hashes/legacy.js';
-import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
+import { sha1Digest as sha1 } from '../crypto/noble/hash.js';
+import { defaultProvider } from '../crypto/default.js';
+import type { CryptoProvider } from '../crypto/provider.js';
 import { CertificateError, certificateError } from '../errors.js';
 import { bytesEqual, toHex } from '../util/bytes.js';
 import {
@@ -104,11 +105,19 @@ const CrlExt = {
 const OCSP_BASIC = '1.3.6.1.5.5.7.48.1.1';
 const OCSP_NONCE = '1.3.6.1.5.5.7.48.1.2';
 
-const HashAlg = new Map<string, [string, (b: Uint8Array) => Uint8Array]>([
-  ['1.3.14.3.2.26', ['SHA-1', sha1]],
-  ['2.16.840.1.101.3.4.2.1', ['SHA-256', sha256]],
-  ['2.16.840.1.101.3.4.2.2', ['SHA-384', sha384]],
-  ['2.16.840.1.101.3.4.2.3', ['SHA-512', sha512]],
+/** Hashes by name, as a provider offers them (CryptoProvider.hash). */
+export type HashesByName = CryptoProvider['hash'];
+
+/**
+ * RFC 6960 §4.1.1 CertID hash algorithms. SHA-2 through the provider; SHA-1 (the usual CertID
+ * hash, and RFC 6960 §4.2.1 ResponderID byKey) with noble's (crypto/noble/hash.ts), since no
+ * provider offers SHA-1.
+ */
+const HashAlg = new Map<string, (hash: HashesByName) => (b: Uint8Array) => Uint8Array>([
+  ['1.3.14.3.2.26', () => sha1],
+  ['2.16.840.1.101.3.4.2.1', (hash) => (b) => hash('SHA-256').digest(b)],
+  ['2.16.840.1.101.3.4.2.2', (hash) => (b) => hash('SHA-384').digest(b)],
+  ['2.16.840.1.101.3.4.2.3', (hash) => (b) => hash('SHA-512').digest(b)],
 ]);
 export const OcspHashOid = { 'SHA-1': '1.3.14.3.2.26', 'SHA-256': '2.16.840.1.101.3.4.2.1' } as const;
 
@@ -407,10 +416,15 @@ function parseSingle(node: asn1js.BaseBlock, single: pkijs.SingleResponse | unde
 }
 
 /** The SingleResponse about `cert` issued by `issuer` (RFC 6960 §4.1.1 CertID), if any. */
-export function findSingleResponse(resp: ParsedOcspResponse, cert: ParsedCertificate, issuer: ParsedCertificate): OcspSingleResponse | undefined {
+export function findSingleResponse(
+  resp: ParsedOcspResponse,
+  cert: ParsedCertificate,
+  issuer: ParsedCertificate,
+  hashes: HashesByName = (name) => defaultProvider().hash(name),
+): OcspSingleResponse | undefined {
   const keyBits = publicKeyBits(issuer);
   return resp.responses.find((r) => {
-    const hash = HashAlg.get(r.hashAlgorithm)?.[1];
+    const hash = HashAlg.get(r.hashAlgorithm)?.(hashes);
     if (!hash || !bytesEqual(r.serial, cert.serial)) return false;
     return bytesEqual(r.issuerNameHash, hash(cert.issuer.der)) && bytesEqual(r.issuerKeyHash, hash(keyBits));
   });
@@ -426,8 +440,15 @@ function responderMatches(resp: ParsedOcspResponse, c: ParsedCertificate): boole
  * responder `issuer` certified with id-kp-OCSPSigning, and is current at `now`. Then good
  * passes, revoked → certificate_revoked, unknown → bad_certificate_status_response.
  */
-export function checkOcsp(cert: ParsedCertificate, issuer: ParsedCertificate, resp: ParsedOcspResponse, now: Date, verify: SignatureCheck): void {
-  const single = findSingleResponse(resp, cert, issuer);
+export function checkOcsp(
+  cert: ParsedCertificate,
+  issuer: ParsedCertificate,
+  resp: ParsedOcspResponse,
+  now: Date,
+  verify: SignatureCheck,
+  hashes: HashesByName = (name) => defaultProvider().hash(name),
+): void {
+  const single = findSingleResponse(resp, cert, issuer, hashes);
   if (!single) throw ocspError('ocsp-certid', `the OCSP response is not about ${describe(cert)} from ${describe(issuer)}`);
 
   // Who signed: the issuer itself, or a delegated responder among the response's certs.

@@ -8,8 +8,8 @@
 // with. Client verification goes through a RotatingVerifier, read at each verification, so that a
 // post-handshake request (RFC 8446 §4.6.2) on an open connection also uses the current anchors.
 
-import type { SigningKey } from '../crypto/provider.js';
-import { signingKeyFromMaterial } from '../crypto/noble/signing.js';
+import { defaultProvider, signingKeyOf } from '../crypto/default.js';
+import type { CryptoProvider, SigningKey } from '../crypto/provider.js';
 import { bytesEqual } from '../util/bytes.js';
 import { parseCertificate } from './certificate.js';
 import { WebPkiClientVerifier, type ClientCertificateVerifier, type ClientCertificateVerifierInput } from './client-verify.js';
@@ -27,10 +27,11 @@ export interface ServerIdentity {
 }
 
 /**
- * A ServerIdentity from PEM text: the chain file (leaf first) and its private key. Throws when
- * the key is not the leaf's (the mistake a rotation script is most likely to make).
+ * A ServerIdentity from PEM text: the chain file (leaf first) and its private key, made a
+ * SigningKey by `extra.provider` (default: defaultProvider(); noble's signing when the provider
+ * has none). Throws when the key is not the leaf's (the mistake a rotation script is most likely to make).
  */
-export function identityFromPem(chainPem: string, keyPem: string, extra: { ocspResponse?: Uint8Array } = {}): ServerIdentity {
+export function identityFromPem(chainPem: string, keyPem: string, extra: { ocspResponse?: Uint8Array; provider?: CryptoProvider } = {}): ServerIdentity {
   const chain = pemDecode(chainPem, 'CERTIFICATE');
   if (chain.length === 0) throw new TypeError('no CERTIFICATE in the chain PEM');
   const material = parsePrivateKeyPem(keyPem);
@@ -38,7 +39,8 @@ export function identityFromPem(chainPem: string, keyPem: string, extra: { ocspR
   if (!bytesEqual(encodeSpki(publicKeyFromPrivate(material)), leaf.spki)) {
     throw new TypeError(`the private key does not belong to the leaf certificate "${leaf.subject.text}"`);
   }
-  return { chain, key: signingKeyFromMaterial(material), ...extra };
+  const { provider = defaultProvider(), ...rest } = extra;
+  return { chain, key: signingKeyOf(provider, material), ...rest };
 }
 
 /** A verifier that delegates to whichever verifier is current; swap it with `set`. */

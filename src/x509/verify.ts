@@ -8,6 +8,7 @@
 // The work of one validation is bounded (see the constants below; bad_certificate beyond).
 // Not processed: certificate policies (a critical policy extension fails as unknown).
 
+import { defaultProvider } from '../crypto/default.js';
 import type { SignatureVerifier } from '../crypto/provider.js';
 import { AlertDescription, CertificateBoundError, CertificateError, certificateError } from '../errors.js';
 import { bytesEqual } from '../util/bytes.js';
@@ -27,7 +28,7 @@ import { nameSyntaxProblem } from './general-names.js';
 import { matchesHostname } from './hostname.js';
 import { ipToText, peerIdentity, spkiSha256 } from './identity.js';
 import { MAX_NAME_CONSTRAINT_COMPARISONS, type NameConstraintBudget, NameConstraintsChecker } from './name-constraints.js';
-import { type ParsedCrl, type SignedObject, checkCrls, checkOcsp, parseCrl, parseOcspResponse } from './revocation.js';
+import { type HashesByName, type ParsedCrl, type SignedObject, checkCrls, checkOcsp, parseCrl, parseOcspResponse } from './revocation.js';
 import { pssSchemeFor } from './keys.js';
 import type { CertificateVerifierInput, PathChecker, ServerCertificateVerifier, VerifiedChain } from './types.js';
 import { type ProfileOptions, checkIssuerProfile, checkLeafProfile, keySizeProblem, profileOptions } from './profile.js';
@@ -70,6 +71,11 @@ export interface WebPkiVerifierOptions {
   requireOcsp?: boolean;
   /** SHA-256 hashes of accepted SubjectPublicKeyInfo DER (32 bytes each; see parsePin). */
   pins?: Uint8Array[];
+  /**
+   * Hashes by name (a provider's `hash`) for SPKI pins, PeerIdentity.spkiSha256 and SHA-2 OCSP
+   * CertIDs. Default: the default provider's (defaultProvider(), read at construction).
+   */
+  hash?: HashesByName;
   /**
    * 'and-ca' (default): the path must validate to an anchor and one of its keys (leaf,
    * intermediate or anchor) must be pinned (as RFC 7469 §2.6). 'instead-of-ca': the leaf's key
@@ -203,7 +209,12 @@ export class ChainValidator {
   private readonly pinMode: 'and-ca' | 'instead-of-ca';
   private readonly profile: ProfileOptions;
 
+  /** Hashes by name (WebPkiVerifierOptions.hash). */
+  readonly hashes: HashesByName;
+
   constructor(opts: WebPkiVerifierOptions) {
+    const provider = defaultProvider();
+    this.hashes = opts.hash ?? ((name) => provider.hash(name));
     this.profile = profileOptions(opts);
     this.pinMode = opts.pinMode ?? 'and-ca';
     if (opts.pinMode !== undefined && opts.pinMode !== 'and-ca' && opts.pinMode !== 'instead-of-ca') throw new TypeError(`unknown pinMode ${String(opts.pinMode)}`);
@@ -313,7 +324,7 @@ export class ChainValidator {
   }
 
   private pinned(c: ParsedCertificate): boolean {
-    return this.pins?.has(key(spkiSha256(c))) ?? false;
+    return this.pins?.has(key(spkiSha256(c, this.hashes('SHA-256')))) ?? false;
   }
 
   /** Parses a presented certificate, within the validation's bound on what is parsed. */
@@ -366,7 +377,7 @@ export class ChainValidator {
       if (!issuer) {
         throw certificateError('bad_certificate_status_response', 'ocsp', `no issuer of ${describe(leaf)} to check its OCSP response against`);
       }
-      checkOcsp(leaf, issuer, response, v.now, check);
+      checkOcsp(leaf, issuer, response, v.now, check, this.hashes);
     } else if (this.requireOcsp) {
       throw certificateError('bad_certificate_status_response', 'ocsp-required', `no OCSP response stapled for ${describe(leaf)}`);
     }
@@ -592,7 +603,7 @@ export class WebPkiServerVerifier implements ServerCertificateVerifier {
       const names = [...leaf.subjectAltNames.dns, ...leaf.subjectAltNames.ip.map(ipToText)];
       throw fail('bad_certificate', 'hostname', `${describe(leaf)} is not valid for ${JSON.stringify(input.serverName)} (names: ${names.join(', ') || 'none'})`);
     }
-    return { chain, leaf, identity: peerIdentity(leaf) };
+    return { chain, leaf, identity: peerIdentity(leaf, this.validator.hashes('SHA-256')) };
   }
 
   /** The anchors' subject names (DER). */

@@ -71,3 +71,11 @@ export function hashByName(name: HashName): HashAlgorithm {
       return SHA512;
   }
 }
+
+/**
+ * SHA-1 digest, for what X.509 still names with it (RFC 6960 §4.1.1 CertID, §4.2.1 ResponderID
+ * byKey). Not a TLS 1.3 hash, so not offered through CryptoProvider.hash.
+ */
+export function sha1Digest(data: Uint8Array): Uint8Array {
+  return sha1(data);
+}

@@ -16,9 +16,4 @@ export const defaultRandom: RandomSource = (out: Uint8Array): void => {
   }
 };
 
-/** n fresh random bytes from `random`. */
-export function randomBytes(random: RandomSource, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  random(out);
-  return out;
-}
+export { randomBytes } from '../random.js';
