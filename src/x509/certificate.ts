@@ -125,7 +125,7 @@ export interface SignatureAlgorithm {
   readonly parameters: Uint8Array | undefined;
 }
 
-/** A parsed certificate. Shared through a cache: treat every field as immutable. */
+/** A parsed certificate. Shared through a CertificateCache: treat every field as immutable. */
 export interface ParsedCertificate {
   readonly der: Uint8Array;
   /** The TBSCertificate bytes exactly as received (what the signature covers). */
@@ -726,28 +726,12 @@ function parseUncached(input: Uint8Array): ParsedCertificate {
   };
 }
 
-// Handshakes repeat the same chains: a small LRU keyed by the DER bytes.
-const CACHE_MAX = 256;
-const cache = new Map<string, ParsedCertificate>();
-
 /**
- * Parses a DER certificate. Malformed input → CertificateError(bad_certificate, 'parse');
- * an unsupported public key type → CertificateError(unsupported_certificate, 'public-key').
+ * Parses a DER certificate (no cache: each call parses). Malformed input →
+ * CertificateError(bad_certificate, 'parse'); an unsupported public key type →
+ * CertificateError(unsupported_certificate, 'public-key').
  */
 export function parseCertificate(der: Uint8Array): ParsedCertificate {
-  const cert = parseCertificateTransient(der);
-  rememberCertificate(cert);
-  return cert;
-}
-
-/**
- * parseCertificate without adding the result to the cache (a hit is still used): for peer
- * certificates before they are validated, so that a hostile chain cannot evict the cache.
- * rememberCertificate() adds the ones that ended up in a validated path.
- */
-export function parseCertificateTransient(der: Uint8Array): ParsedCertificate {
-  const hit = cache.get(latin1(der));
-  if (hit) return hit;
   try {
     return parseUncached(der);
   } catch (e) {
@@ -756,22 +740,50 @@ export function parseCertificateTransient(der: Uint8Array): ParsedCertificate {
   }
 }
 
-/** Adds `cert` to the parse cache (or marks it most recently used). */
-export function rememberCertificate(cert: ParsedCertificate): void {
-  const key = latin1(cert.der);
-  const hit = cache.get(key);
-  if (hit) {
-    cache.delete(key);
-    cache.set(key, hit);
-    return;
-  }
-  cache.set(key, cert);
-  if (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value!);
-}
+/**
+ * Parsed certificates by DER bytes, a small LRU: handshakes repeat the same chains. It belongs
+ * to whoever makes it: each ChainValidator (so each WebPki verifier) has its own unless one is
+ * passed in (WebPkiVerifierOptions.certificateCache). Only certificates the owner remembers
+ * (configured ones, those of a validated path) enter it, so a hostile chain cannot evict them.
+ */
+export class CertificateCache {
+  private readonly entries = new Map<string, ParsedCertificate>();
 
-/** Empties the parse cache (tests, memory pressure). */
-export function clearCertificateCache(): void {
-  cache.clear();
+  constructor(readonly capacity = 256) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('CertificateCache: capacity must be a positive integer');
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** parseCertificate, through the cache, and remembers the result. */
+  parse(der: Uint8Array): ParsedCertificate {
+    const cert = this.parseTransient(der);
+    this.remember(cert);
+    return cert;
+  }
+
+  /**
+   * parse without adding the result (a hit is still used): for peer certificates before they
+   * are validated. remember() adds the ones that ended up in a validated path.
+   */
+  parseTransient(der: Uint8Array): ParsedCertificate {
+    return this.entries.get(latin1(der)) ?? parseCertificate(der);
+  }
+
+  /** Adds `cert` (or marks it most recently used). */
+  remember(cert: ParsedCertificate): void {
+    const key = latin1(cert.der);
+    const hit = this.entries.get(key);
+    this.entries.delete(key);
+    this.entries.set(key, hit ?? cert);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
 }
 
 /** A certificate in messages: its subject, or its serial when the subject is empty. */

@@ -19,7 +19,7 @@ export {
   EkuOid,
   ExtensionOid,
   KeyUsage,
-  clearCertificateCache,
+  CertificateCache,
   commonName,
   parseCertificate,
   type CertificateExtension,

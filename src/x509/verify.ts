@@ -18,9 +18,8 @@ import {
   KeyUsage,
   type ParsedCertificate,
   describeCertificate as describe,
+  CertificateCache,
   parseCertificate,
-  parseCertificateTransient,
-  rememberCertificate,
 } from './certificate.js';
 import { latin1 } from './asn1.js';
 import { certificateNames, countElements } from './der-reader.js';
@@ -76,6 +75,11 @@ export interface WebPkiVerifierOptions {
    * CertIDs. Default: the default provider's (defaultProvider(), read at construction).
    */
   hash?: HashesByName;
+  /**
+   * Parsed certificates kept across verifications (configured ones and those of validated
+   * paths). Default: one of the validator's own; pass one to share it between verifiers.
+   */
+  certificateCache?: CertificateCache;
   /**
    * 'and-ca' (default): the path must validate to an anchor and one of its keys (leaf,
    * intermediate or anchor) must be pinned (as RFC 7469 §2.6). 'instead-of-ca': the leaf's key
@@ -211,8 +215,11 @@ export class ChainValidator {
 
   /** Hashes by name (WebPkiVerifierOptions.hash). */
   readonly hashes: HashesByName;
+  /** This validator's parsed certificates (WebPkiVerifierOptions.certificateCache). */
+  readonly certificates: CertificateCache;
 
   constructor(opts: WebPkiVerifierOptions) {
+    this.certificates = opts.certificateCache ?? new CertificateCache();
     const provider = defaultProvider();
     this.hashes = opts.hash ?? ((name) => provider.hash(name));
     this.profile = profileOptions(opts);
@@ -225,12 +232,12 @@ export class ChainValidator {
     if (this.pinMode === 'instead-of-ca' && !this.pins?.size) throw new TypeError("pinMode 'instead-of-ca' needs pins");
     if (opts.trustAnchors.length === 0 && this.pinMode !== 'instead-of-ca') throw new TypeError('WebPkiServerVerifier: no trust anchors');
     for (const der of opts.trustAnchors) {
-      const c = parseCertificate(der);
+      const c = this.certificates.parse(der);
       push(this.anchors, key(c.subject.der), c);
       this.anchorDer.add(key(c.der));
     }
     for (const der of opts.intermediates ?? []) {
-      const c = parseCertificate(der);
+      const c = this.certificates.parse(der);
       push(this.intermediates, key(c.subject.der), c);
     }
     this.verifier = opts.verifier;
@@ -319,7 +326,7 @@ export class ChainValidator {
     }
     this.checkRevocation(path, v, opts.ocspResponse);
     // Only certificates of a validated path enter the parse cache.
-    for (const c of path) rememberCertificate(c);
+    for (const c of path) this.certificates.remember(c);
     return path;
   }
 
@@ -337,7 +344,7 @@ export class ChainValidator {
     }
     v.elements -= elements;
     if (v.elements < 0) throw beyondBound('certificate-size', `the certificates to parse hold more than ${MAX_PARSED_ELEMENTS} DER elements`);
-    return parseCertificateTransient(der);
+    return this.certificates.parseTransient(der);
   }
 
   /** The presented certificate, parsed once; undefined when left out (unsupported key type). */

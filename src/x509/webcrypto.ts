@@ -12,7 +12,7 @@ import { PrefetchedSignatureVerifier, type SignatureCheck } from '../crypto/webc
 import { subtleOrUndefined } from '../crypto/webcrypto/subtle.js';
 import { bytesEqual } from '../util/bytes.js';
 import { latin1 } from './asn1.js';
-import { KeyUsage, parseCertificate, parseCertificateTransient, type ParsedCertificate } from './certificate.js';
+import { CertificateCache, KeyUsage, type ParsedCertificate } from './certificate.js';
 import { certificateNames, countElements } from './der-reader.js';
 import { WebPkiClientVerifier, type ClientCertificateVerifier, type ClientCertificateVerifierInput } from './client-verify.js';
 import { pssSchemeFor } from './keys.js';
@@ -50,17 +50,17 @@ function candidateLinks(presented: readonly ParsedCertificate[], pool: readonly 
 
 /**
  * The presented certificates path building can reach from the leaf (by issuer name), parsed;
- * the others are only framed. Parsed without entering the parse cache (the validator adds
+ * the others are only framed. Parsed without entering the validator's cache (the validator adds
  * the certificates of a validated path).
  */
-function reachable(chain: readonly Uint8Array[]): ParsedCertificate[] {
+function reachable(chain: readonly Uint8Array[], cache: CertificateCache): ParsedCertificate[] {
   const out: ParsedCertificate[] = [];
   // Within the validator's bound on what is parsed; beyond it the validator refuses the chain.
   let elements = MAX_PARSED_ELEMENTS;
   const parse = (der: Uint8Array): void => {
     try {
       elements -= countElements(der, elements);
-      if (elements >= 0) out.push(parseCertificateTransient(der));
+      if (elements >= 0) out.push(cache.parseTransient(der));
     } catch {
       // the validator reports it
     }
@@ -91,15 +91,19 @@ class PrefetchingChain {
   private readonly maxPresented: number;
   private readonly profile: ProfileOptions;
   /**
-   * Presented chains already prefetched, by leaf (the parse cache's objects): the same chain
+   * Presented chains already prefetched, by leaf (the certificate cache's objects): the same chain
    * again is validated at once, with no pending step. Answers evicted since then fall back.
    */
   private readonly prefetched = new WeakMap<ParsedCertificate, readonly Uint8Array[]>();
 
+  /** The inner validator's cache too (so a chain validated before gives the same leaf object). */
+  readonly certificates: CertificateCache;
+
   constructor(opts: WebCryptoVerifierOptions, subtle: SubtleCrypto) {
     this.signatures = new PrefetchedSignatureVerifier(subtle, opts.verifier);
     this.profile = profileOptions(opts);
-    this.configured = [...opts.trustAnchors, ...(opts.intermediates ?? [])].map((d) => parseCertificate(d));
+    this.certificates = opts.certificateCache ?? new CertificateCache();
+    this.configured = [...opts.trustAnchors, ...(opts.intermediates ?? [])].map((d) => this.certificates.parse(d));
     this.maxPresented = opts.maxPresentedCertificates ?? DEFAULT_MAX_PRESENTED_CERTIFICATES;
   }
 
@@ -108,17 +112,17 @@ class PrefetchingChain {
     if (chain.length === 0 || chain.length > this.maxPresented) return validate();
     let leaf: ParsedCertificate | undefined;
     try {
-      leaf = parseCertificateTransient(chain[0]!);
+      leaf = this.certificates.parseTransient(chain[0]!);
     } catch {
       return validate();
     }
     const seen = this.prefetched.get(leaf);
     if (seen && seen.length === chain.length && seen.every((c, i) => bytesEqual(c, chain[i]!))) return validate();
-    const presented = reachable(chain);
+    const presented = reachable(chain, this.certificates);
     return this.signatures.prefetch(candidateLinks(presented, [...presented, ...this.configured], this.profile)).then(() => {
       const result = validate();
       // Now cached if it validated: the same chain next time needs no pending step.
-      this.prefetched.set(parseCertificateTransient(chain[0]!), chain.map((c) => c.slice()));
+      this.prefetched.set(this.certificates.parseTransient(chain[0]!), chain.map((c) => c.slice()));
       return result;
     });
   }
@@ -148,7 +152,7 @@ export class WebCryptoServerVerifier implements ServerCertificateVerifier {
 
   constructor(opts: WebCryptoVerifierOptions) {
     this.chain = new PrefetchingChain(opts, subtleOf(opts));
-    this.inner = new WebPkiServerVerifier({ ...opts, verifier: this.chain.signatures });
+    this.inner = new WebPkiServerVerifier({ ...opts, verifier: this.chain.signatures, certificateCache: this.chain.certificates });
   }
 
   verify(input: CertificateVerifierInput): VerifiedChain | Promise<VerifiedChain> {
@@ -172,7 +176,7 @@ export class WebCryptoClientVerifier implements ClientCertificateVerifier {
 
   constructor(opts: WebCryptoVerifierOptions) {
     this.chain = new PrefetchingChain(opts, subtleOf(opts));
-    this.inner = new WebPkiClientVerifier({ ...opts, verifier: this.chain.signatures });
+    this.inner = new WebPkiClientVerifier({ ...opts, verifier: this.chain.signatures, certificateCache: this.chain.certificates });
     this.authorities = this.inner.authorities;
   }
 

@@ -5,7 +5,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createClientConnection, createServerConnection } from '../../src/connection/index.js';
 import { AlertDescription as A, CertificateError, PeerAlertError } from '../../src/errors.js';
 import { nobleProvider, signingKeyFromMaterial } from '../../src/crypto/noble/index.js';
-import { clearCertificateCache } from '../../src/x509/certificate.js';
 import { type TestPki, generateKey, mintCertificate, mintTestPki } from '../../src/x509/mint.js';
 import { WebPkiServerVerifier } from '../../src/x509/verify.js';
 import { WebPkiClientVerifier } from '../../src/x509/client-verify.js';
@@ -47,7 +46,7 @@ type TlsErrorLike = PairOutcome['clientError'];
 
 describe('certificate chains on the wire', () => {
   it('audit #4: a server Certificate of 700 extraneous certificates → bad_certificate, within milliseconds', () => {
-    clearCertificateCache();
+    // Cold: each verifier below is new, with its own empty certificate cache.
     const client = timedReceive(
       createClientConnection({ serverName: 'localhost', verifier: new WebPkiServerVerifier({ trustAnchors: [pki.root.certDer], verifier: nobleProvider.verifier }) }),
     );
@@ -58,7 +57,7 @@ describe('certificate chains on the wire', () => {
   });
 
   it('audit #4: a client Certificate of 700 extraneous certificates → bad_certificate from an mTLS server, within milliseconds', () => {
-    clearCertificateCache();
+    // Cold: each verifier below is new, with its own empty certificate cache.
     const server = timedReceive(
       createServerConnection({
         certificateChain: [pki.server.certDer, pki.intermediate.certDer],
@@ -86,7 +85,7 @@ describe('certificate chains on the wire', () => {
     });
     const leafKey = await generateKey('p256');
     const leaf = await mintCertificate({ subject: 'localhost', key: leafKey, issuer: ca, sans: ['localhost', ...names(2047, (i) => `n${i}.localhost`)], eku: ['serverAuth'] });
-    clearCertificateCache();
+    // Cold: each verifier below is new, with its own empty certificate cache.
     const client = timedReceive(
       createClientConnection({ serverName: 'localhost', verifier: new WebPkiServerVerifier({ trustAnchors: [pki.root.certDer], verifier: nobleProvider.verifier }) }),
     );

@@ -7,7 +7,7 @@ import { SignatureScheme } from '../../../src/wire/codepoints.js';
 import {
   EkuOid,
   KeyUsage,
-  clearCertificateCache,
+  CertificateCache,
   commonName,
   parseCertificate,
 } from '../../../src/x509/certificate.js';
@@ -129,14 +129,36 @@ describe('minted certificates', () => {
   });
 
   it('caches by DER bytes and copies the input', async () => {
-    clearCertificateCache();
+    const cache = new CertificateCache();
     const { certDer } = await mintCertificate({ subject: 'cache' });
     const input = certDer.slice();
-    const a = parseCertificate(input);
+    const a = cache.parse(input);
     input.fill(0); // mutating the caller's buffer affects neither the cached entry nor its views
-    expect(parseCertificate(certDer)).toBe(a);
+    expect(cache.parse(certDer)).toBe(a);
     expect(bytesEqual(a.der, certDer)).toBe(true);
-    expect(parseCertificate(certDer.slice())).toBe(a);
+    expect(cache.parse(certDer.slice())).toBe(a);
+    expect(cache.parseTransient(certDer)).toBe(a);
+  });
+
+  it('parseCertificate has no module-level cache: each call parses, and copies the input', async () => {
+    const { certDer } = await mintCertificate({ subject: 'no cache' });
+    const input = certDer.slice();
+    const a = parseCertificate(input);
+    input.fill(0);
+    expect(bytesEqual(a.der, certDer)).toBe(true);
+    const b = parseCertificate(certDer);
+    expect(b).not.toBe(a);
+    expect(b).toEqual(a);
+  });
+
+  it('parseTransient does not add to a cache; remember does', async () => {
+    const cache = new CertificateCache();
+    const { certDer } = await mintCertificate({ subject: 'transient' });
+    const t = cache.parseTransient(certDer);
+    expect(cache.size).toBe(0);
+    cache.remember(t);
+    expect(cache.parseTransient(certDer)).toBe(t);
+    expect(cache.size).toBe(1);
   });
 });
 

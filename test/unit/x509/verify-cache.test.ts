@@ -6,7 +6,7 @@ import { nobleProvider } from '../../../src/crypto/noble/index.js';
 import { nodeProvider } from '../../../src/crypto/node/index.js';
 import { CertificateError } from '../../../src/errors.js';
 import { SignatureScheme } from '../../../src/wire/codepoints.js';
-import { clearCertificateCache } from '../../../src/x509/certificate.js';
+import { CertificateCache } from '../../../src/x509/certificate.js';
 import { mintTestPki } from '../../../src/x509/mint.js';
 import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 
@@ -40,7 +40,8 @@ describe('verified-signature cache', async () => {
 
   it('a chain seen again costs no signature verification; another validator verifies for itself', () => {
     const sigs = counting(nobleProvider.verifier);
-    const v = new WebPkiServerVerifier({ trustAnchors: [pki.root.certDer], verifier: sigs });
+    const cache = new CertificateCache();
+    const v = new WebPkiServerVerifier({ trustAnchors: [pki.root.certDer], verifier: sigs, certificateCache: cache });
     v.verify({ chain, serverName: 'localhost', now });
     expect(sigs.calls).toBe(2); // leaf by intermediate, intermediate by root
     v.verify({ chain: chain.map((c) => c.slice()), serverName: 'localhost', now }); // same bytes, new arrays
@@ -49,9 +50,33 @@ describe('verified-signature cache', async () => {
     new WebPkiServerVerifier({ trustAnchors: [pki.root.certDer], verifier: other }).verify({ chain, serverName: 'localhost', now });
     expect(other.calls).toBe(2);
     // The parse cache emptied: new objects, verified again.
-    clearCertificateCache();
+    cache.clear();
     v.verify({ chain, serverName: 'localhost', now });
     expect(sigs.calls).toBe(4);
+  });
+
+  it('the certificate cache belongs to the verifier: none is shared unless passed in', () => {
+    const a = new WebPkiServerVerifier({ trustAnchors: [pki.root.certDer], verifier: nobleProvider.verifier });
+    const b = new WebPkiServerVerifier({ trustAnchors: [pki.root.certDer], verifier: nobleProvider.verifier });
+    const fromA = a.verify({ chain, serverName: 'localhost', now });
+    const fromB = b.verify({ chain, serverName: 'localhost', now });
+    expect(fromB.leaf).not.toBe(fromA.leaf); // each parsed its own
+    expect(a.verify({ chain, serverName: 'localhost', now }).leaf).toBe(fromA.leaf); // and keeps it
+    const shared = new CertificateCache();
+    const c = new WebPkiServerVerifier({ trustAnchors: [pki.root.certDer], verifier: nobleProvider.verifier, certificateCache: shared });
+    const d = new WebPkiServerVerifier({ trustAnchors: [pki.root.certDer], verifier: nobleProvider.verifier, certificateCache: shared });
+    expect(d.verify({ chain, serverName: 'localhost', now }).leaf).toBe(c.verify({ chain, serverName: 'localhost', now }).leaf);
+    expect(shared.size).toBe(3); // root, intermediate, leaf
+  });
+
+  it('a cache holds at most `capacity` certificates, least recently used out first', () => {
+    const small = new CertificateCache(2);
+    const [leaf, inter, root] = [pki.server.certDer, pki.intermediate.certDer, pki.root.certDer].map((d) => small.parse(d));
+    expect(small.size).toBe(2);
+    expect(small.parse(pki.root.certDer)).toBe(root);
+    expect(small.parse(pki.intermediate.certDer)).toBe(inter);
+    expect(small.parse(pki.server.certDer)).not.toBe(leaf); // evicted first
+    expect(() => new CertificateCache(0)).toThrow(RangeError);
   });
 
   it('every other check still runs: name, clock, schemes allowed, and failures are never cached', async () => {
