@@ -31,7 +31,7 @@ export { setDefaultProvider, defaultProvider } from './crypto/default.js';
 export { signingKeyFromMaterial } from './crypto/index.js';
 export { pemDecode, pemEncode } from './x509/pem.js';
 export { parsePrivateKeyPem } from './x509/keys.js';
-export { parseCertificate } from './x509/certificate.js';
+export { parseCertificate, CertificateCache } from './x509/certificate.js';
 export { WebPkiServerVerifier } from './x509/verify.js';
 export type { ServerCertificateVerifier, VerifiedChain } from './x509/verify.js';
 export { WebPkiClientVerifier } from './x509/client-verify.js';

@@ -7,7 +7,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"]+)['"]/g;
+// A statement's `from '…'`, a side-effect `import '…'`, a dynamic or type-level `import('…')`.
+const SPECIFIERS = [/^\s*(?:import|export)\b[^'";]*?\bfrom\s*['"]([^'"]+)['"]/gm, /^\s*import\s*['"]([^'"]+)['"]/gm, /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g];
 const BUILTIN = new Set(builtinModules);
 
 function tsFiles(dir) {
@@ -24,7 +25,7 @@ export function importGraph(root = ROOT) {
   for (const file of [...tsFiles(join(root, 'src')), ...tsFiles(join(root, 'tools'))]) {
     const text = readFileSync(file, 'utf8').replace(/^\s*(\/\/.*|\*.*|\/\*.*)$/gm, '');
     const targets = new Set();
-    for (const [, spec] of text.matchAll(SPECIFIER)) {
+    for (const [, spec] of SPECIFIERS.flatMap((re) => [...text.matchAll(re)])) {
       if (spec.startsWith('.')) targets.add(relative(root, resolve(dirname(file), spec)).replace(/\.js$/, '.ts'));
       else targets.add(BUILTIN.has(spec) && !spec.startsWith('node:') ? `node:${spec}` : spec);
     }
