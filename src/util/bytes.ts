@@ -67,3 +67,11 @@ export function nameToString(b: Uint8Array): string {
     return Array.from(b, (c) => String.fromCharCode(c)).join('');
   }
 }
+
+/** One char per byte: cache keys, ASCII time strings. */
+export function latin1(b: Uint8Array): string {
+  // fromCharCode over chunks: one flat string, not a rope of one-char concatenations.
+  let s = '';
+  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);
+  return s;
+}

@@ -200,13 +200,7 @@ export function octetString(b: asn1js.BaseBlock, what: string): Uint8Array {
   return b.valueBlock.valueHexView;
 }
 
-/** One char per byte: cache keys, ASCII time strings. */
-export function latin1(b: Uint8Array): string {
-  // fromCharCode over chunks: one flat string, not a rope of one-char concatenations.
-  let s = '';
-  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);
-  return s;
-}
+export { latin1 } from '../util/bytes.js';
 
 // ---------------------------------------------------------------- writing
 

@@ -29,7 +29,8 @@ import {
 } from './asn1.js';
 import { bytesEqual } from '../util/bytes.js';
 import { rsaPublicKeyProblem } from '../crypto/rsa/verify.js';
-import { ecPublicPoint, ed25519PublicKey, isValidEcPrivateKey, uncompressedPoint } from '../crypto/noble/points.js';
+import { ecPublicPoint, isValidEcPrivateKey, uncompressedPoint } from '../crypto/noble/points.js';
+import { publicKeyOfMaterial } from '../crypto/noble/signing.js';
 import { SignatureScheme } from '../wire/codepoints.js';
 import { pemBlocks, pemEncode } from './pem.js';
 
@@ -274,12 +275,9 @@ export function encodeSpki(key: PublicKey): Uint8Array {
 export function publicKeyFromPrivate(key: PrivateKeyMaterial): PublicKey {
   switch (key.kind) {
     case 'ec':
-      return { kind: 'ec', curve: key.curve, point: key.publicPoint ?? ecPublicPoint(key.curve, key.d) };
-    case 'ed25519':
-      return { kind: 'ed25519', key: ed25519PublicKey(key.seed) };
-    case 'rsa':
-      return { kind: 'rsa', n: key.n, e: key.e, bits: key.n.toString(2).length };
+      if (key.publicPoint) return { kind: 'ec', curve: key.curve, point: key.publicPoint };
   }
+  return publicKeyOfMaterial(key);
 }
 
 // ---------------------------------------------------------------- private keys

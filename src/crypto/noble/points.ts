@@ -1,7 +1,7 @@
-// Key-format arithmetic on noble for x509/keys.ts: SEC1 §2.3.3-2.3.4 point decoding and validation,
-// SEC1 §3.2.1 / RFC 8032 §5.1.5 public keys from private ones. The provider interface has no such
-// operation (it verifies and signs; parsing a key is not a provider's job), so x509 calls these.
-import { ed25519 } from '@noble/curves/ed25519.js';
+// Key-format arithmetic on noble for x509/keys.ts: SEC1 §2.3.3-2.3.4 point decoding and
+// validation, SEC1 §3.2.1 public points of private scalars (other public keys: signing.ts
+// publicKeyOfMaterial). The provider interface has no such operation (it verifies and signs;
+// parsing a key is not a provider's job), so x509 calls these.
 import { ECDSA_CURVES } from './verify.js';
 
 type Curve = 'P-256' | 'P-384' | 'P-521';
@@ -19,9 +19,4 @@ export function isValidEcPrivateKey(curve: Curve, d: Uint8Array): boolean {
 /** The uncompressed public point of the private scalar `d`. */
 export function ecPublicPoint(curve: Curve, d: Uint8Array): Uint8Array {
   return ECDSA_CURVES[curve].getPublicKey(d, false);
-}
-
-/** The Ed25519 public key of a 32-byte seed (RFC 8032 §5.1.5). */
-export function ed25519PublicKey(seed: Uint8Array): Uint8Array {
-  return ed25519.getPublicKey(seed);
 }

@@ -3,7 +3,7 @@
 // (x509/) gets SubtleCrypto's answers. No Node built-in.
 import { nobleVerifier } from '../noble/verify.js';
 import type { PublicKey, SignatureVerifier } from '../provider.js';
-import { bytesEqual } from '../../util/bytes.js';
+import { bytesEqual, latin1 } from '../../util/bytes.js';
 import { subtleVerify } from './subtle.js';
 
 /** One signature check (scheme, key, message, signature). */
@@ -17,12 +17,6 @@ export interface SignatureCheck {
 interface Answer extends SignatureCheck {
   result: boolean;
 }
-
-const latin1 = (b: Uint8Array): string => {
-  let s = '';
-  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode(...b.subarray(i, i + 4096));
-  return s;
-};
 
 function sameKey(a: PublicKey, b: PublicKey): boolean {
   if (a === b) return true;
