@@ -44,8 +44,8 @@ export { withPolicy, ComposedVerifier, requireSpiffeId } from './x509/policy.js'
 export type { ChainPolicy } from './x509/policy.js';
 export { CertificateStore, RotatingVerifier, identityFromPem } from './x509/rotation.js';
 export type { ServerIdentity } from './x509/rotation.js';
-export type { ClientCertificate } from './handshake/client/data.js';
-export type { ClientAuthPolicy } from './handshake/server/data.js';
+export type { ClientCertificate } from './handshake/client/types.js';
+export type { ClientAuthPolicy } from './handshake/server/types.js';
 export {
   SelfEncryptedTickets,
   selfEncryptedTicketsFor,

@@ -1,49 +1,14 @@
 // What the client handshake carries from state to state.
 
-import type { CipherSuiteImpl, KeyExchange, PublicKey, SigningKey } from '../../crypto/provider.js';
+import type { CipherSuiteImpl, KeyExchange, PublicKey } from '../../crypto/provider.js';
 import type { HandshakeSecretStage, Transcript } from '../../keyschedule/index.js';
-import type { ServerCertificateVerifier } from '../../x509/verify.js';
 import type { ClientHello, Extension } from '../../wire/types.js';
-import type { ClientSession, ExternalPsk } from '../../resumption/types.js';
-import type { OfferedPsk } from './psk.js';
-import type { CertificateRequestInfo } from './client-auth.js';
+import type { CertificateRequestInfo, OfferedPsk, ResolvedClientConfig } from './types.js';
 import { tlsError } from '../../errors.js';
 import type { HandshakeContext } from '../common.js';
 import type { TrafficHooks } from '../traffic.js';
 
-/** A certificate chain (leaf first) and its key, for client authentication. */
-export interface ClientCertificate {
-  chain: Uint8Array[];
-  key: SigningKey;
-}
-
-/** ClientConfig with every default filled in. */
-export interface ResolvedClientConfig {
-  serverName: string | undefined;
-  /** SNI to send: undefined for IP literals (RFC 6066 §3). */
-  sniHostName: string | undefined;
-  cipherSuites: number[];
-  groups: number[];
-  keyShareGroups: number[];
-  signatureSchemes: number[];
-  alpn: Uint8Array[];
-  /** 'insecure': explicitly skipped; undefined: none configured (a PSK-only client). */
-  verifier: ServerCertificateVerifier | 'insecure' | undefined;
-  /** The verifier is given `serverName` to check (false: the explicit opt-out). */
-  verifyServerName: boolean;
-  middleboxCompat: boolean;
-  recordSizeLimit: number | undefined;
-  pskModes: number[];
-  externalPsks: ExternalPsk[];
-  /** The session to resume, if any (from `session` or taken from the cache). */
-  session: ClientSession | undefined;
-  earlyData: Uint8Array | undefined;
-  clientCertificates: ClientCertificate[];
-  postHandshakeAuth: boolean;
-  /** Post-handshake CertificateRequests answered on one connection (limits). */
-  maxPostHandshakeCertificateRequests: number;
-  requestOcsp: boolean;
-}
+export type { ClientCertificate, ResolvedClientConfig } from './types.js';
 
 export interface ClientHandshake {
   readonly ctx: HandshakeContext & TrafficHooks;

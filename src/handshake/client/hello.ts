@@ -34,7 +34,8 @@ import {
 import type { ClientHello, Extension, ServerHello } from '../../wire/types.js';
 import { bytesEqual, utf8 } from '../../util/bytes.js';
 import type { CipherSuiteImpl, HashAlgorithm, KeyExchange } from '../../crypto/provider.js';
-import { allReady, deriveHandshakeSecrets, findSuite, whenReady, type HandshakeState, type Step } from '../common.js';
+import { allReady, whenReady, type HandshakeState, type Step } from '../state.js';
+import { deriveHandshakeSecrets, findSuite } from '../secrets.js';
 import { checkSolicited, installHandshakeWriteKeys, sendCompatChangeCipherSpec, type ClientHandshake } from './data.js';
 import { choosePsks, sendEarlyData, withPskBinders, type OfferedPsk } from './psk.js';
 import { ExpectEncryptedExtensions } from './server-auth.js';

@@ -2,13 +2,12 @@
 
 import { finishedVerifyData } from '../../keyschedule/index.js';
 import { HandshakeType } from '../../wire/codepoints.js';
-import type { CertificateRequest } from '../../wire/types.js';
-import { type Step } from '../common.js';
 import { readCertificateRequest, sendClientCertificate } from './client-auth.js';
 import type { ClientHandshake } from './data.js';
-import { tlsError } from '../../errors.js';
+import type { CertificateRequestHandler } from './types.js';
 
-export type CertificateRequestHandler = (msg: CertificateRequest, raw: Uint8Array, resume: () => Step) => Step;
+export type { CertificateRequestHandler } from './types.js';
+import { tlsError } from '../../errors.js';
 
 /**
  * Called when the handshake completes: the transcript then ends with our Finished, which is

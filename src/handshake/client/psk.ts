@@ -8,19 +8,11 @@ import { ExtensionType, HandshakeType } from '../../wire/codepoints.js';
 import { bindersEncodedLength, encodePreSharedKeyClient } from '../../wire/extensions.js';
 import { encodeHandshake } from '../../wire/messages.js';
 import type { ClientHello } from '../../wire/types.js';
-import { findSuite, keyLogLabel } from '../common.js';
+import { findSuite, keyLogLabel } from '../secrets.js';
 import { sendCompatChangeCipherSpec, type ClientHandshake } from './data.js';
+import type { OfferedPsk } from './types.js';
 
-/** One PSK offered in the ClientHello. */
-export interface OfferedPsk {
-  identity: Uint8Array;
-  obfuscatedTicketAge: number;
-  psk: Uint8Array;
-  hash: HashAlgorithm;
-  external: boolean;
-  /** For resumption: the session the ticket came with. */
-  session?: ClientSession;
-}
+export type { OfferedPsk } from './types.js';
 
 /** The PSKs to offer in the first ClientHello: a usable resumption ticket first, then external PSKs. */
 export function choosePsks(hs: ClientHandshake, session: ClientSession | undefined, externals: ExternalPsk[]): OfferedPsk[] {

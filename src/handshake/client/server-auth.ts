@@ -13,17 +13,9 @@ import type {
 } from '../../wire/types.js';
 import { parseCertificate } from '../../x509/certificate.js';
 import { bytesEqual, nameToString } from '../../util/bytes.js';
-import {
-  CERTIFICATE_VERIFY_SCHEMES,
-  certificateVerifyContent,
-  checkCertificateVerify,
-  keyFitsScheme,
-  deriveApplicationSecrets,
-  verifyFinished,
-  runVerifier,
-  type HandshakeState,
-  type Step,
-} from '../common.js';
+import type { HandshakeState, Step } from '../state.js';
+import { CERTIFICATE_VERIFY_SCHEMES, certificateVerifyContent, checkCertificateVerify, keyFitsScheme, runVerifier } from '../signature.js';
+import { deriveApplicationSecrets, verifyFinished } from '../secrets.js';
 import { ClientTraffic } from '../traffic.js';
 import { checkSolicited, installHandshakeWriteKeys, type ClientHandshake } from './data.js';
 import { readCertificateRequest, sendClientCertificate } from './client-auth.js';

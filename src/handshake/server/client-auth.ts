@@ -9,17 +9,9 @@ import { encodeCertificateAuthorities, encodeOidFilters, encodeSignatureSchemeLi
 import type { Certificate, CertificateRequest, CertificateVerify, Extension, Finished } from '../../wire/types.js';
 import type { VerifiedChain } from '../../x509/verify.js';
 import { bytesEqual } from '../../util/bytes.js';
-import {
-  CERTIFICATE_ONLY_SCHEMES,
-  CERTIFICATE_VERIFY_SCHEMES,
-  certificateVerifyContent,
-  checkCertificateVerify,
-  keyFitsScheme,
-  verifyFinished,
-  runVerifier,
-  type HandshakeState,
-  type Step,
-} from '../common.js';
+import type { HandshakeState, Step } from '../state.js';
+import { CERTIFICATE_ONLY_SCHEMES, CERTIFICATE_VERIFY_SCHEMES, certificateVerifyContent, checkCertificateVerify, keyFitsScheme, runVerifier } from '../signature.js';
+import { verifyFinished } from '../secrets.js';
 import type { ServerHandshake } from './data.js';
 
 /** One certificate request in flight: in the main handshake (empty context) or after it. */

@@ -2,7 +2,8 @@
 
 import { HandshakeType } from '../../wire/codepoints.js';
 import type { Finished } from '../../wire/types.js';
-import { verifyFinished, type HandshakeState, type Step } from '../common.js';
+import type { HandshakeState, Step } from '../state.js';
+import { verifyFinished } from '../secrets.js';
 import { ServerTraffic } from '../traffic.js';
 import type { ServerHandshake } from './data.js';
 import { sendTickets } from './psk.js';

@@ -1,50 +1,13 @@
 // What the server handshake carries from state to state.
 
-import type { CipherSuiteImpl, KeyExchangeGroup, SigningKey } from '../../crypto/provider.js';
+import type { CipherSuiteImpl, KeyExchangeGroup } from '../../crypto/provider.js';
 import type { Transcript, MasterSecretStage } from '../../keyschedule/index.js';
 import type { ClientHello } from '../../wire/types.js';
 import type { HandshakeContext } from '../common.js';
 import type { TrafficHooks } from '../traffic.js';
-import type { AntiReplayStore, ExternalPsk, TicketIssuer } from '../../resumption/types.js';
-import type { AcceptedPsk } from './psk.js';
-import type { OidFilter } from '../../wire/types.js';
-import type { ClientCertificateVerifier } from '../../x509/client-verify.js';
+import type { AcceptedPsk, ResolvedServerConfig } from './types.js';
 
-/** RFC 8446 §4.3.2: whether and how the server asks for client certificates. */
-export interface ClientAuthPolicy {
-  /**
-   * In the handshake: 'none' asks nothing (the verifier serves post-handshake requests),
-   * 'optional' asks, 'required' asks and answers no certificate with certificate_required.
-   */
-  mode: 'none' | 'optional' | 'required';
-  verifier: ClientCertificateVerifier;
-  /** RFC 8446 §4.2.5 */
-  oidFilters?: OidFilter[];
-  /** Send certificate_authorities from the verifier's anchors (default true). */
-  sendAuthorities?: boolean;
-}
-
-/** ServerConfig with every default filled in. */
-export interface ResolvedServerConfig {
-  /** Undefined for a PSK-only server. */
-  certificate: { chain: Uint8Array[]; key: SigningKey } | undefined;
-  cipherSuites: CipherSuiteImpl[];
-  groups: KeyExchangeGroup[];
-  alpn: Uint8Array[];
-  requireCookie: boolean;
-  acceptServerName: ((name: string) => boolean) | undefined;
-  recordSizeLimit: number | undefined;
-  ticketCount: number;
-  ticketLifetimeSeconds: number;
-  ticketIssuer: TicketIssuer;
-  /** tickets.maxSessionAgeSeconds, in ms. */
-  maxSessionAgeMs: number;
-  pskModes: number[];
-  externalPsks: ExternalPsk[];
-  earlyData: { maxEarlyDataSize: number; antiReplay: AntiReplayStore; toleranceMs: number } | undefined;
-  clientAuth: ClientAuthPolicy | undefined;
-  ocspResponse: Uint8Array | undefined;
-}
+export type { ClientAuthPolicy, ResolvedServerConfig } from './types.js';
 
 export interface ServerHandshake {
   readonly ctx: HandshakeContext & TrafficHooks;

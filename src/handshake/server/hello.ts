@@ -41,12 +41,9 @@ import { HELLO_RETRY_REQUEST_RANDOM, decodeHandshake } from '../../wire/messages
 import type { ClientHello, Extension, HandshakeMessage, KeyShareEntry, OfferedPsks } from '../../wire/types.js';
 import { bytesEqual, fromUtf8, nameToString } from '../../util/bytes.js';
 import { isIpLiteral } from '../../util/ip.js';
-import {
-  certificateVerifyContent,
-  deriveApplicationSecrets,
-  deriveHandshakeSecrets,
-  keyLogLabel,
-  whenReady, type HandshakeState, type Step } from '../common.js';
+import { whenReady, type HandshakeState, type Step } from '../state.js';
+import { certificateVerifyContent } from '../signature.js';
+import { deriveApplicationSecrets, deriveHandshakeSecrets, keyLogLabel } from '../secrets.js';
 import type { ServerHandshake } from './data.js';
 import { ExpectClientFinished } from './client-finished.js';
 import { chainValidity, decideEarlyData, selectPsk, type AcceptedPsk } from './psk.js';

@@ -11,23 +11,11 @@ import type { OfferedPsks } from '../../wire/types.js';
 import { bytesEqual, constantTimeEqual } from '../../util/bytes.js';
 import type { VerifiedChain } from '../../x509/verify.js';
 import type { ServerHandshake } from './data.js';
+import type { AcceptedPsk } from './types.js';
+
+export type { AcceptedPsk } from './types.js';
 import { clientAuthSchemes } from './client-auth.js';
 import { tlsError } from '../../errors.js';
-
-/** The PSK the server goes on with. */
-export interface AcceptedPsk {
-  index: number;
-  psk: Uint8Array;
-  hash: HashAlgorithm;
-  external: boolean;
-  identity: Uint8Array;
-  obfuscatedTicketAge: number;
-  binder: Uint8Array;
-  /** For a resumption ticket: what the ticket carried. */
-  state?: ServerSessionState;
-  /** For a ticket with a client chain: the chain's earliest notAfter (ms), as verified again now. */
-  peerNotAfter?: number;
-}
 
 type Selected = AcceptedPsk | undefined;
 
