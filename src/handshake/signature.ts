@@ -80,6 +80,17 @@ export function runVerifier<T>(verify: () => T | Promise<T>, next: (verified: T)
   return whenReady(result instanceof Promise ? result.catch((e: unknown) => Promise.reject(asError(e))) : result, next);
 }
 
+declare const signatureChecked: unique symbol;
+
+/**
+ * Proof that a peer's CertificateVerify signature checked out (RFC 8446 §4.4.3). Only
+ * `checkCertificateVerify` makes one, so a state that needs it cannot be built without the check.
+ */
+export interface SignatureVerified {
+  readonly [signatureChecked]: true;
+  readonly scheme: number;
+}
+
 /**
  * RFC 8446 §4.4.3: check a CertificateVerify signature with the provider's handshake verifier,
  * which may answer later (a pending step). Anything but `true`, a throw or a rejection included,
@@ -88,8 +99,9 @@ export function runVerifier<T>(verify: () => T | Promise<T>, next: (verified: T)
 export function checkCertificateVerify(
   provider: CryptoProvider,
   v: { scheme: number; key: PublicKey; content: Uint8Array; signature: Uint8Array; failure: string },
-  next: () => Step,
+  next: (proof: SignatureVerified) => Step,
 ): Step {
+  const proof = { scheme: v.scheme } as SignatureVerified;
   const verifier = provider.handshakeVerifier ?? provider.verifier;
   const bad = (cause?: unknown): TlsError =>
     tlsError('decrypt_error', v.failure, cause);
@@ -108,8 +120,8 @@ export function checkCertificateVerify(
         throw e instanceof TlsError ? e : bad(e);
       },
     );
-    return whenReady(checked, next);
+    return whenReady(checked, () => next(proof));
   }
   if (ok !== true) throw bad();
-  return next();
+  return next(proof);
 }

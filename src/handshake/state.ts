@@ -4,13 +4,48 @@ import { tlsError } from '../errors.js';
 import type { HandshakeMessage } from '../wire/types.js';
 
 /**
- * One handshake state. `expects` lists the message types legal here; the connection
- * rejects anything else with unexpected_message before `handle` runs (one place decides).
+ * One handshake state, as the connection drives it. `expects` lists the message types legal
+ * here; the connection rejects anything else with unexpected_message before `handle` runs (one
+ * place decides). `name` is for events and traces only, never for logic.
  */
 export interface HandshakeState {
   readonly name: string;
   readonly expects: readonly number[];
   handle(msg: HandshakeMessage, raw: Uint8Array): Step;
+}
+
+/** A handshake message type code (RFC 8446 §4). */
+export type HandshakeTypeCode = HandshakeMessage['msgType'];
+
+/** The message whose type code is `T`. */
+export type MessageOf<T extends HandshakeTypeCode> = Extract<HandshakeMessage, { msgType: T }>;
+
+/**
+ * One handler per message type a state takes. Each handler is a property of function type, so
+ * its parameter is checked strictly: a handler for `server_hello` that takes a `Certificate`
+ * does not compile (a method would be bivariant and would).
+ */
+export type Handlers<T extends HandshakeTypeCode> = { readonly [K in T]: (msg: MessageOf<K>, raw: Uint8Array) => Step };
+
+/**
+ * A state that handles the message types `T`: its `expects` list is the keys of its `handlers`,
+ * so what it accepts and what it can handle are one declaration.
+ */
+export abstract class TypedState<T extends HandshakeTypeCode> implements HandshakeState {
+  abstract readonly name: string;
+  protected abstract readonly handlers: Handlers<T>;
+  private expected: readonly T[] | undefined;
+
+  get expects(): readonly T[] {
+    return (this.expected ??= Object.freeze(Object.keys(this.handlers).map((k) => Number(k) as T)));
+  }
+
+  handle(msg: HandshakeMessage, raw: Uint8Array): Step {
+    // The connection checked `expects`; a key of `handlers` takes the message of its own type.
+    const handler = (this.handlers as Partial<Record<number, (m: HandshakeMessage, r: Uint8Array) => Step>>)[msg.msgType];
+    if (!handler) throw tlsError('unexpected_message', `${this.name} does not take handshake message ${msg.msgType}`);
+    return handler(msg, raw);
+  }
 }
 
 /** An async step in flight (signing, certificate verification). The connection awaits nothing: the driver does. */

@@ -1,6 +1,7 @@
 // Client: offering PSKs (resumption tickets, external PSKs) and 0-RTT. RFC 8446 §4.2.11, §4.2.10.
 
 import type { HashAlgorithm } from '../../crypto/provider.js';
+import { tlsError } from '../../errors.js';
 import { EarlySecretStage, pskBinder } from '../../keyschedule/index.js';
 import type { ClientSession, ExternalPsk } from '../../resumption/types.js';
 import { MAX_TICKET_LIFETIME_SECONDS } from '../../resumption/state.js';
@@ -9,13 +10,13 @@ import { bindersEncodedLength, encodePreSharedKeyClient } from '../../wire/exten
 import { encodeHandshake } from '../../wire/messages.js';
 import type { ClientHello } from '../../wire/types.js';
 import { findSuite, keyLogLabel } from '../secrets.js';
-import { sendCompatChangeCipherSpec, type ClientHandshake } from './data.js';
+import { sendCompatChangeCipherSpec, type ClientBase } from './data.js';
 import type { OfferedPsk } from './types.js';
 
 export type { OfferedPsk } from './types.js';
 
 /** The PSKs to offer in the first ClientHello: a usable resumption ticket first, then external PSKs. */
-export function choosePsks(hs: ClientHandshake, session: ClientSession | undefined, externals: ExternalPsk[]): OfferedPsk[] {
+export function choosePsks(hs: ClientBase, session: ClientSession | undefined, externals: ExternalPsk[]): OfferedPsk[] {
   const provider = hs.ctx.provider;
   const offeredHashes = new Set(
     hs.config.cipherSuites.map((id) => findSuite(provider, id)?.hash.name).filter((n): n is NonNullable<typeof n> => n !== undefined),
@@ -54,9 +55,9 @@ export function choosePsks(hs: ClientHandshake, session: ClientSession | undefin
  * Returns the message as it will be sent (research hooks applied before the binders).
  */
 export function withPskBinders(
-  hs: ClientHandshake,
+  hs: ClientBase,
   ch: ClientHello,
-  psks: OfferedPsk[],
+  psks: readonly OfferedPsk[],
   prefixHash: (hash: HashAlgorithm, truncated: Uint8Array) => Uint8Array,
 ): ClientHello {
   const placeholder = psks.map((p) => new Uint8Array(p.hash.outputLen));
@@ -85,17 +86,28 @@ export function withPskBinders(
   };
 }
 
-/** RFC 8446 §4.2.10, §7.1: switch to the client early traffic key and send the 0-RTT data. */
-export function sendEarlyData(hs: ClientHandshake, psk: OfferedPsk, clientHelloHash: Uint8Array, data: Uint8Array): void {
-  const suite = findSuite(hs.ctx.provider, psk.session!.cipherSuite)!;
+/**
+ * RFC 8446 §4.2.10, §7.1: switch to the client early traffic key and send the 0-RTT data.
+ * Returns whether the compatibility change_cipher_spec has been sent.
+ */
+export function sendEarlyData(
+  hs: ClientBase,
+  psk: OfferedPsk,
+  session: ClientSession,
+  clientHelloHash: Uint8Array,
+  data: Uint8Array,
+  sentChangeCipherSpec: boolean,
+): boolean {
+  const suite = findSuite(hs.ctx.provider, session.cipherSuite);
+  if (!suite) throw tlsError('internal_error', 'no implementation of the session\'s cipher suite');
   const stage = new EarlySecretStage(psk.hash, psk.psk);
   const secret = stage.clientEarlyTrafficSecret(clientHelloHash);
   hs.ctx.setEarlyExporter(psk.hash, stage.earlyExporterMasterSecret(clientHelloHash));
   stage.wipe();
   hs.ctx.keyLog(keyLogLabel.clientEarly, secret);
   // RFC 8446 Appendix D.4: with early data, the compatibility CCS goes right after the ClientHello.
-  sendCompatChangeCipherSpec(hs);
+  const sent = sendCompatChangeCipherSpec(hs, sentChangeCipherSpec);
   hs.ctx.setWriteKeys('early', secret, suite);
-  hs.earlyData = { state: 'sent' };
   if (data.length > 0) hs.ctx.writeEarlyData(data);
+  return sent;
 }

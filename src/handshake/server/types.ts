@@ -1,8 +1,8 @@
-// Server: the types the server states share (no behaviour). RFC 8446 §4.2.11, §4.3.2.
+// Server: the types the server states share (no behaviour). RFC 8446 §4.1.2, §4.2, §4.2.11, §4.3.2.
 
 import type { CipherSuiteImpl, HashAlgorithm, KeyExchangeGroup, SigningKey } from '../../crypto/provider.js';
 import type { AntiReplayStore, ExternalPsk, ServerSessionState, TicketIssuer } from '../../resumption/types.js';
-import type { OidFilter } from '../../wire/types.js';
+import type { KeyShareEntry, OfferedPsks, OidFilter } from '../../wire/types.js';
 import type { ClientCertificateVerifier } from '../../x509/client-verify.js';
 
 /** RFC 8446 §4.3.2: whether and how the server asks for client certificates. */
@@ -54,4 +54,22 @@ export interface AcceptedPsk {
   state?: ServerSessionState;
   /** For a ticket with a client chain: the chain's earliest notAfter (ms), as verified again now. */
   peerNotAfter?: number;
+}
+
+/** What a ClientHello offers, read once and checked (RFC 8446 §4.1.2, §4.2, §9.2). */
+export interface ClientOffer {
+  groups: number[] | undefined;
+  shares: KeyShareEntry[] | undefined;
+  schemes: number[] | undefined;
+  alpn: Uint8Array[] | undefined;
+  serverName: string | undefined;
+  cookie: Uint8Array | undefined;
+  recordSizeLimit: number | undefined;
+  psks: OfferedPsks | undefined;
+  pskModes: number[] | undefined;
+  earlyData: boolean;
+  /** RFC 6066 §8: the client asked for an OCSP staple. */
+  statusRequest: boolean;
+  /** RFC 8446 §4.2.6: the client offered post_handshake_auth. */
+  postHandshakeAuth: boolean;
 }
