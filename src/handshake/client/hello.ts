@@ -45,9 +45,10 @@ import {
   type ClientBase,
   type ClientHelloSent,
 } from './data.js';
-import { choosePsks, sendEarlyData, withPskBinders } from './psk.js';
+import { choosePsks, withPskBinders } from './psk.js';
+import { earlyDataToSend, sendEarlyData } from './early-data.js';
 import type { OfferedPsk } from './types.js';
-import { ExpectEncryptedExtensions } from './server-auth.js';
+import { ExpectEncryptedExtensions } from './encrypted-extensions.js';
 import { usableSession } from './session-check.js';
 
 /** RFC 8446 §4.1.3: the last 8 bytes of a downgraded ServerHello.random. */
@@ -151,11 +152,7 @@ function sendFirstClientHello(
 ): Step {
   hs.ctx.clientRandom = random;
   const offeredPsks = choosePsks(hs, session, hs.config.externalPsks);
-  // RFC 8446 §4.2.10: 0-RTT only with the first PSK, a resumption ticket that allows it.
-  const first = offeredPsks[0];
-  const early = hs.config.earlyData;
-  const sendEarly =
-    early !== undefined && first?.session !== undefined && first.session.maxEarlyDataSize >= early.length && early.length > 0;
+  const early = earlyDataToSend(hs, offeredPsks);
   const sent = sendClientHello(
     hs,
     {
@@ -165,16 +162,16 @@ function sendFirstClientHello(
       legacySessionId,
       cipherSuites: hs.config.cipherSuites,
       legacyCompressionMethods: new Uint8Array([0]),
-      extensions: clientHelloExtensions(hs, keyShares, { earlyData: sendEarly }),
+      extensions: clientHelloExtensions(hs, keyShares, { earlyData: early !== undefined }),
     },
     offeredPsks,
     new Set(),
     (hash, truncated) => hash.digest(truncated),
   );
   let sentChangeCipherSpec = false;
-  if (sendEarly && first?.session && early) {
-    sentChangeCipherSpec = sendEarlyData(hs, first, first.session, first.hash.digest(sent.raw), early, false);
-  } else if (early !== undefined) hs.ctx.negotiated({ earlyData: 'rejected' });
+  if (early) {
+    sentChangeCipherSpec = sendEarlyData(hs, early.psk, early.session, early.psk.hash.digest(sent.raw), early.data, false);
+  } else if (hs.config.earlyData !== undefined) hs.ctx.negotiated({ earlyData: 'rejected' });
   return new ExpectServerHello({
     ...hs,
     clientHello: sent.clientHello,
@@ -182,7 +179,7 @@ function sendFirstClientHello(
     keyShares,
     offeredPsks,
     sentChangeCipherSpec,
-    earlyData: sendEarly ? 'sent' : 'none',
+    earlyData: early ? 'sent' : 'none',
   });
 }
 

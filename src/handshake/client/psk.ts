@@ -1,7 +1,6 @@
-// Client: offering PSKs (resumption tickets, external PSKs) and 0-RTT. RFC 8446 §4.2.11, §4.2.10.
+// Client: offering PSKs (resumption tickets, external PSKs) and their binders. RFC 8446 §4.2.11.
 
 import type { HashAlgorithm } from '../../crypto/provider.js';
-import { tlsError } from '../../errors.js';
 import { EarlySecretStage, pskBinder } from '../../keyschedule/index.js';
 import type { ClientSession, ExternalPsk } from '../../resumption/types.js';
 import { MAX_TICKET_LIFETIME_SECONDS } from '../../resumption/state.js';
@@ -9,8 +8,8 @@ import { ExtensionType, HandshakeType } from '../../wire/codepoints.js';
 import { bindersEncodedLength, encodePreSharedKeyClient } from '../../wire/extensions.js';
 import { encodeHandshake } from '../../wire/messages.js';
 import type { ClientHello } from '../../wire/types.js';
-import { findSuite, keyLogLabel } from '../secrets.js';
-import { sendCompatChangeCipherSpec, type ClientBase } from './data.js';
+import { findSuite } from '../secrets.js';
+import type { ClientBase } from './data.js';
 import type { OfferedPsk } from './types.js';
 
 export type { OfferedPsk } from './types.js';
@@ -84,30 +83,4 @@ export function withPskBinders(
       e.type === ExtensionType.pre_shared_key ? { type: e.type, data: encodePreSharedKeyClient({ identities, binders }) } : e,
     ),
   };
-}
-
-/**
- * RFC 8446 §4.2.10, §7.1: switch to the client early traffic key and send the 0-RTT data.
- * Returns whether the compatibility change_cipher_spec has been sent.
- */
-export function sendEarlyData(
-  hs: ClientBase,
-  psk: OfferedPsk,
-  session: ClientSession,
-  clientHelloHash: Uint8Array,
-  data: Uint8Array,
-  sentChangeCipherSpec: boolean,
-): boolean {
-  const suite = findSuite(hs.ctx.provider, session.cipherSuite);
-  if (!suite) throw tlsError('internal_error', 'no implementation of the session\'s cipher suite');
-  const stage = new EarlySecretStage(psk.hash, psk.psk);
-  const secret = stage.clientEarlyTrafficSecret(clientHelloHash);
-  hs.ctx.setEarlyExporter(psk.hash, stage.earlyExporterMasterSecret(clientHelloHash));
-  stage.wipe();
-  hs.ctx.keyLog(keyLogLabel.clientEarly, secret);
-  // RFC 8446 Appendix D.4: with early data, the compatibility CCS goes right after the ClientHello.
-  const sent = sendCompatChangeCipherSpec(hs, sentChangeCipherSpec);
-  hs.ctx.setWriteKeys('early', secret, suite);
-  if (data.length > 0) hs.ctx.writeEarlyData(data);
-  return sent;
 }
