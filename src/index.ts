@@ -46,8 +46,8 @@ export { CertificateStore } from './connection/rotation.js';
 export { RotatingVerifier, identityFromPem } from './x509/rotation.js';
 export { WebCryptoServerVerifier, WebCryptoClientVerifier, type WebCryptoVerifierOptions } from './x509/webcrypto.js';
 export type { ServerIdentity } from './x509/rotation.js';
-export type { ClientCertificate } from './handshake/client/data.js';
-export type { ClientAuthPolicy } from './handshake/server/data.js';
+export type { ClientCertificate } from './handshake/client/types.js';
+export type { ClientAuthPolicy } from './handshake/server/types.js';
 export {
   SelfEncryptedTickets,
   selfEncryptedTicketsFor,

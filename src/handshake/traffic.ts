@@ -2,8 +2,8 @@
 
 import { HandshakeType } from '../wire/codepoints.js';
 import type { HandshakeMessage, NewSessionTicket } from '../wire/types.js';
-import type { HandshakeState, Step } from './common.js';
-import type { CertificateRequestHandler } from './client/post-handshake.js';
+import type { HandshakeState, Step } from './state.js';
+import type { CertificateRequestHandler } from './client/types.js';
 
 /** What the traffic state needs from its connection. */
 export interface TrafficHooks {

@@ -7,17 +7,13 @@ import { decodeCertificateAuthorities, decodeSignatureSchemeList, findExtension 
 import type { CertificateRequest } from '../../wire/types.js';
 import { parseCertificate } from '../../x509/certificate.js';
 import { bytesEqual } from '../../util/bytes.js';
-import { CERTIFICATE_VERIFY_SCHEMES, certificateVerifyContent, whenReady, type HandshakeContext, type Step } from '../common.js';
-import type { ClientCertificate } from './data.js';
-import { tlsError } from '../../errors.js';
+import { whenReady, type Step } from '../state.js';
+import { CERTIFICATE_VERIFY_SCHEMES, certificateVerifyContent } from '../signature.js';
+import type { HandshakeContext } from '../common.js';
+import type { CertificateRequestInfo, ClientCertificate } from './types.js';
 
-/** What a CertificateRequest asks for. */
-export interface CertificateRequestInfo {
-  context: Uint8Array;
-  schemes: number[];
-  /** DER names; when empty, every issuer will do. */
-  authorities: Uint8Array[];
-}
+export type { CertificateRequestInfo } from './types.js';
+import { tlsError } from '../../errors.js';
 
 export function readCertificateRequest(msg: CertificateRequest): CertificateRequestInfo {
   // RFC 8446 §4.3.2: signature_algorithms must be there.

@@ -32,12 +32,23 @@ import {
   findExtension,
 } from '../../wire/extensions.js';
 import type { ClientHello, Extension, ServerHello } from '../../wire/types.js';
+import type { ClientSession } from '../../resumption/types.js';
 import { bytesEqual, utf8 } from '../../util/bytes.js';
 import type { CipherSuiteImpl, HashAlgorithm, KeyExchange } from '../../crypto/provider.js';
-import { allReady, deriveHandshakeSecrets, findSuite, whenReady, type HandshakeState, type Step } from '../common.js';
-import { checkSolicited, installHandshakeWriteKeys, sendCompatChangeCipherSpec, type ClientHandshake } from './data.js';
-import { choosePsks, sendEarlyData, withPskBinders, type OfferedPsk } from './psk.js';
-import { ExpectEncryptedExtensions } from './server-auth.js';
+import { allReady, whenReady, TypedState, type Handlers, type Step } from '../state.js';
+import { deriveHandshakeSecrets, findSuite } from '../secrets.js';
+import {
+  checkSolicited,
+  installHandshakeWriteKeys,
+  sendCompatChangeCipherSpec,
+  type AfterServerHello,
+  type ClientBase,
+  type ClientHelloSent,
+} from './data.js';
+import { choosePsks, withPskBinders } from './psk.js';
+import { earlyDataToSend, sendEarlyData } from './early-data.js';
+import type { OfferedPsk } from './types.js';
+import { ExpectEncryptedExtensions } from './encrypted-extensions.js';
 import { usableSession } from './session-check.js';
 
 /** RFC 8446 §4.1.3: the last 8 bytes of a downgraded ServerHello.random. */
@@ -45,14 +56,18 @@ const DOWNGRADE_TLS12 = new Uint8Array([0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44
 const DOWNGRADE_TLS11 = new Uint8Array([0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x00]);
 
 /** The private key is drawn now (RFC 8448 replays depend on the order); the share may come later. */
-function startKeyShare(hs: ClientHandshake, group: number): KeyExchange | Promise<KeyExchange> {
+function startKeyShare(hs: ClientBase, group: number): KeyExchange | Promise<KeyExchange> {
   const impl = hs.ctx.provider.groups.find((g) => g.id === group);
   if (!impl) throw tlsError('internal_error', `no implementation of group ${groupName(group)}`);
   return impl.start(hs.ctx.provider.random);
 }
 
 /** Build the first ClientHello's extensions. Order is stable (RFC 8448 replays depend on it). */
-function clientHelloExtensions(hs: ClientHandshake, opts: { cookie?: Uint8Array; earlyData?: boolean } = {}): Extension[] {
+function clientHelloExtensions(
+  hs: ClientBase,
+  keyShares: readonly KeyExchange[],
+  opts: { cookie?: Uint8Array; earlyData?: boolean } = {},
+): Extension[] {
   const { cookie, earlyData } = opts;
   const c = hs.config;
   const exts: Extension[] = [];
@@ -65,7 +80,7 @@ function clientHelloExtensions(hs: ClientHandshake, opts: { cookie?: Uint8Array;
   exts.push({ type: ExtensionType.supported_groups, data: encodeNamedGroupList(c.groups) });
   exts.push({
     type: ExtensionType.key_share,
-    data: encodeKeyShareClient(hs.keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey }))),
+    data: encodeKeyShareClient(keyShares.map((k) => ({ group: k.group, keyExchange: k.publicKey }))),
   });
   // RFC 8446 §4.2.10
   if (earlyData) exts.push({ type: ExtensionType.early_data, data: EMPTY });
@@ -91,43 +106,54 @@ function clientHelloExtensions(hs: ClientHandshake, opts: { cookie?: Uint8Array;
   return exts;
 }
 
-/** Send a ClientHello, with PSK binders when PSKs are offered; returns its raw bytes. */
-function sendClientHello(hs: ClientHandshake, hello: ClientHello, prefixHash: (h: HashAlgorithm, t: Uint8Array) => Uint8Array): Uint8Array {
-  const ch = hs.offeredPsks.length > 0 ? withPskBinders(hs, hello, hs.offeredPsks, prefixHash) : hs.ctx.prepare(hello);
+/** A ClientHello as sent: the message (research hooks applied), its raw bytes, every extension type sent so far. */
+interface HelloOut {
+  clientHello: ClientHello;
+  raw: Uint8Array;
+  sentExtensions: ReadonlySet<number>;
+}
+
+/** Send a ClientHello, with PSK binders when PSKs are offered, and add it to the transcript. */
+function sendClientHello(
+  hs: ClientBase,
+  hello: ClientHello,
+  psks: readonly OfferedPsk[],
+  sentBefore: ReadonlySet<number>,
+  prefixHash: (h: HashAlgorithm, t: Uint8Array) => Uint8Array,
+): HelloOut {
+  const ch = psks.length > 0 ? withPskBinders(hs, hello, psks, prefixHash) : hs.ctx.prepare(hello);
   if (ch.msgType !== HandshakeType.client_hello) throw tlsError('internal_error', 'hook replaced the ClientHello');
   const raw = hs.ctx.send(ch, true);
-  hs.clientHello = ch;
-  for (const e of ch.extensions) hs.sentExtensions.add(e.type);
   hs.transcript.add(raw);
-  return raw;
+  // Both ClientHellos count: an extension of ClientHello1 is solicited too.
+  return { clientHello: ch, raw, sentExtensions: new Set([...sentBefore, ...ch.extensions.map((e) => e.type)]) };
 }
 
 /** RFC 8446 §4.1.2: the first flight, once the key shares are ready (an async provider: a pending step). */
-export function startClientHandshake(hs: ClientHandshake): Step {
+export function startClientHandshake(start: ClientBase): Step {
+  const hs: ClientBase = { ctx: start.ctx, config: start.config, transcript: start.transcript };
   const shares = allReady(hs.config.keyShareGroups.map((g) => startKeyShare(hs, g)));
   const random = hs.ctx.random(32);
   // RFC 8446 Appendix D.4: compatibility mode sends a non-empty legacy_session_id.
   const legacySessionId = hs.config.middleboxCompat ? hs.ctx.random(32) : new Uint8Array(0);
   // RFC 8446 §4.6.1: a session is offered only if this client would accept what it rests on.
   const session = hs.config.session && usableSession(hs.config.session, hs.config, hs.ctx.now());
-  return whenReady(shares, (keyShares) => {
-    hs.keyShares = keyShares;
-    return whenReady(session, (usable) => {
-      hs.config.session = usable;
-      return sendFirstClientHello(hs, random, legacySessionId);
-    });
-  });
+  return whenReady(shares, (keyShares) =>
+    whenReady(session, (usable) => sendFirstClientHello(hs, random, legacySessionId, keyShares, usable)),
+  );
 }
 
-function sendFirstClientHello(hs: ClientHandshake, random: Uint8Array, legacySessionId: Uint8Array): Step {
+function sendFirstClientHello(
+  hs: ClientBase,
+  random: Uint8Array,
+  legacySessionId: Uint8Array,
+  keyShares: readonly KeyExchange[],
+  session: ClientSession | undefined,
+): Step {
   hs.ctx.clientRandom = random;
-  hs.offeredPsks = choosePsks(hs, hs.config.session, hs.config.externalPsks);
-  // RFC 8446 §4.2.10: 0-RTT only with the first PSK, a resumption ticket that allows it.
-  const first = hs.offeredPsks[0];
-  const early = hs.config.earlyData;
-  const sendEarly =
-    early !== undefined && first?.session !== undefined && first.session.maxEarlyDataSize >= early.length && early.length > 0;
-  const raw = sendClientHello(
+  const offeredPsks = choosePsks(hs, session, hs.config.externalPsks);
+  const early = earlyDataToSend(hs, offeredPsks);
+  const sent = sendClientHello(
     hs,
     {
       msgType: HandshakeType.client_hello,
@@ -136,23 +162,38 @@ function sendFirstClientHello(hs: ClientHandshake, random: Uint8Array, legacySes
       legacySessionId,
       cipherSuites: hs.config.cipherSuites,
       legacyCompressionMethods: new Uint8Array([0]),
-      extensions: clientHelloExtensions(hs, { earlyData: sendEarly }),
+      extensions: clientHelloExtensions(hs, keyShares, { earlyData: early !== undefined }),
     },
+    offeredPsks,
+    new Set(),
     (hash, truncated) => hash.digest(truncated),
   );
-  if (sendEarly && first && early) sendEarlyData(hs, first, first.hash.digest(raw), early);
-  else if (early !== undefined) hs.ctx.negotiated({ earlyData: 'rejected' });
-  return new ExpectServerHello(hs);
+  let sentChangeCipherSpec = false;
+  if (early) {
+    sentChangeCipherSpec = sendEarlyData(hs, early.psk, early.session, early.psk.hash.digest(sent.raw), early.data, false);
+  } else if (hs.config.earlyData !== undefined) hs.ctx.negotiated({ earlyData: 'rejected' });
+  return new ExpectServerHello({
+    ...hs,
+    clientHello: sent.clientHello,
+    sentExtensions: sent.sentExtensions,
+    keyShares,
+    offeredPsks,
+    sentChangeCipherSpec,
+    earlyData: early ? 'sent' : 'none',
+  });
 }
 
-export class ExpectServerHello implements HandshakeState {
+export class ExpectServerHello extends TypedState<typeof HandshakeType.server_hello> {
   readonly name: string;
-  readonly expects = [HandshakeType.server_hello];
-  constructor(private readonly hs: ClientHandshake) {
+  protected readonly handlers: Handlers<typeof HandshakeType.server_hello> = {
+    [HandshakeType.server_hello]: (msg, raw) => this.serverHello(msg, raw),
+  };
+  constructor(private readonly hs: ClientHelloSent) {
+    super();
     this.name = hs.helloRetry ? 'ExpectServerHelloAfterRetry' : 'ExpectServerHello';
   }
 
-  handle(msg: ServerHello, raw: Uint8Array): Step {
+  private serverHello(msg: ServerHello, raw: Uint8Array): Step {
     const hs = this.hs;
     this.checkVersion(msg);
     // RFC 8446 §4.1.3: the echo must be our legacy_session_id.
@@ -165,16 +206,15 @@ export class ExpectServerHello implements HandshakeState {
     if (msg.legacyCompressionMethod !== 0) throw tlsError('illegal_parameter', 'legacy_compression_method is not 0');
     // RFC 8446 §4.2: a cookie in a HelloRetryRequest is the one response nobody asked for.
     const responses = msg.isHelloRetryRequest ? msg.extensions.filter((e) => e.type !== ExtensionType.cookie) : msg.extensions;
-    checkSolicited(hs, responses, msg.isHelloRetryRequest ? 'HelloRetryRequest' : 'ServerHello');
+    checkSolicited(hs.sentExtensions, responses, msg.isHelloRetryRequest ? 'HelloRetryRequest' : 'ServerHello');
     const suite = findSuite(hs.ctx.provider, msg.cipherSuite);
     if (!suite) throw tlsError('handshake_failure', `no implementation of ${suiteName(msg.cipherSuite)}`);
     // RFC 8446 §4.1.4: the ServerHello after a HelloRetryRequest keeps its cipher suite.
     if (hs.helloRetry && hs.helloRetry.cipherSuite !== msg.cipherSuite) {
       throw tlsError('illegal_parameter', 'ServerHello cipher suite differs from the HelloRetryRequest');
     }
-    if (msg.isHelloRetryRequest) return this.helloRetryRequest(msg, raw);
+    if (msg.isHelloRetryRequest) return this.helloRetryRequest(msg, raw, suite);
 
-    hs.suite = suite;
     hs.transcript.setHash(suite.hash);
     const chosen = this.selectedPsk(msg, suite);
     // RFC 8446 §4.2.8, §4.2.9: a key share, unless the server chose psk_ke.
@@ -206,16 +246,26 @@ export class ExpectServerHello implements HandshakeState {
     const early = new EarlySecretStage(suite.hash, chosen?.psk);
     const { stage: handshakeSecrets, client: chts, server: shts } = deriveHandshakeSecrets(hs.ctx, early, shared, hs.transcript.current());
     early.wipe();
-    hs.handshakeSecrets = handshakeSecrets;
-    hs.clientHandshakeSecret = chts;
-    hs.serverHandshakeSecret = shts;
-    hs.chosenPsk = chosen;
     hs.ctx.setReadKeys('handshake', shts, suite);
     // RFC 8446 Appendix D.4: in compatibility mode the CCS precedes anything encrypted.
-    sendCompatChangeCipherSpec(hs);
+    sendCompatChangeCipherSpec(hs, hs.sentChangeCipherSpec);
+    const next: AfterServerHello = {
+      ctx: hs.ctx,
+      config: hs.config,
+      transcript: hs.transcript,
+      sentExtensions: hs.sentExtensions,
+      suite,
+      handshakeSecrets,
+      clientHandshakeSecret: chts,
+      serverHandshakeSecret: shts,
+      offeredPsks: hs.offeredPsks,
+      psk: chosen,
+      earlyData: hs.earlyData,
+      handshakeWriteKeys: false,
+    };
     // From here on our alerts go out under the handshake key, which the server can read
-    // (unless 0-RTT data is still going out under the early key: EncryptedExtensions decides).
-    if (!hs.earlyData) installHandshakeWriteKeys(hs);
+    // (unless 0-RTT data went out under the early key: EncryptedExtensions decides).
+    const handshakeWriteKeys = hs.earlyData === 'none' && installHandshakeWriteKeys(next);
     hs.ctx.negotiated({
       cipherSuite: suite.id,
       cipherSuiteName: suite.name,
@@ -225,7 +275,7 @@ export class ExpectServerHello implements HandshakeState {
       pskIdentity: chosen?.identity,
       ...(chosen?.session ? { peerCertificates: chosen.session.peerCertificates } : {}),
     });
-    return new ExpectEncryptedExtensions(hs);
+    return new ExpectEncryptedExtensions({ ...next, handshakeWriteKeys });
   }
 
   /** RFC 8446 §4.2.11: the server's pick must be one we offered, with the suite's hash. */
@@ -259,14 +309,13 @@ export class ExpectServerHello implements HandshakeState {
   }
 
   /** RFC 8446 §4.1.4 */
-  private helloRetryRequest(msg: ServerHello, raw: Uint8Array): Step {
+  private helloRetryRequest(msg: ServerHello, raw: Uint8Array, suite: CipherSuiteImpl): Step {
     const hs = this.hs;
     if (hs.helloRetry) throw tlsError('unexpected_message', 'second HelloRetryRequest');
-    const suite = findSuite(hs.ctx.provider, msg.cipherSuite)!;
     const ks = findExtension(msg.extensions, ExtensionType.key_share);
     const cookieExt = findExtension(msg.extensions, ExtensionType.cookie);
     const cookie = cookieExt ? decodeCookie(cookieExt.data) : undefined;
-    let newShares: KeyExchange[] | Promise<KeyExchange[]> = hs.keyShares;
+    let newShares: readonly KeyExchange[] | Promise<KeyExchange[]> = hs.keyShares;
     if (ks) {
       const group = decodeKeyShareHrr(ks.data);
       if (!hs.config.groups.includes(group)) throw tlsError('illegal_parameter', `HelloRetryRequest selected ${groupName(group)}, not offered`);
@@ -281,30 +330,43 @@ export class ExpectServerHello implements HandshakeState {
   }
 
   /** RFC 8446 §4.1.2: ClientHello2, with the new key share. */
-  private retry(raw: Uint8Array, suite: CipherSuiteImpl, newShares: KeyExchange[], cookie: Uint8Array | undefined): Step {
+  private retry(raw: Uint8Array, suite: CipherSuiteImpl, keyShares: readonly KeyExchange[], cookie: Uint8Array | undefined): Step {
     const hs = this.hs;
-    hs.helloRetry = { cipherSuite: suite.id };
     hs.ctx.negotiated({ helloRetryRequest: true });
     // RFC 8446 §4.4.1: ClientHello1 becomes message_hash in the transcript.
     hs.transcript.setHash(suite.hash);
     hs.transcript.replaceWithMessageHash();
     hs.transcript.add(raw);
-    hs.keyShares = newShares;
 
     // RFC 8446 §4.1.2: 0-RTT data sent with ClientHello1 is lost; ClientHello2 goes in the clear.
-    if (hs.earlyData) {
-      hs.earlyData.state = 'rejected';
+    const earlyData = hs.earlyData === 'none' ? 'none' : 'rejected';
+    if (earlyData === 'rejected') {
       hs.ctx.clearWriteKeys();
       hs.ctx.negotiated({ earlyData: 'rejected' });
     }
     // RFC 8446 Appendix D.4: in compatibility mode the CCS goes before the second ClientHello.
-    sendCompatChangeCipherSpec(hs);
+    const sentChangeCipherSpec = sendCompatChangeCipherSpec(hs, hs.sentChangeCipherSpec);
     // RFC 8446 §4.2.11: only PSKs of the suite's hash stay, their binders over the new transcript.
-    hs.offeredPsks = hs.offeredPsks.filter((p) => p.hash.name === suite.hash.name);
+    const offeredPsks = hs.offeredPsks.filter((p) => p.hash.name === suite.hash.name);
     // RFC 8446 §4.1.2: the same ClientHello but for key_share, cookie and pre_shared_key (no early_data).
-    sendClientHello(hs, { ...hs.clientHello, extensions: clientHelloExtensions(hs, { cookie }) }, (_h, truncated) =>
-      hs.transcript.hashOfPrefix(truncated),
+    const sent = sendClientHello(
+      hs,
+      { ...hs.clientHello, extensions: clientHelloExtensions(hs, keyShares, { cookie }) },
+      offeredPsks,
+      hs.sentExtensions,
+      (_h, truncated) => hs.transcript.hashOfPrefix(truncated),
     );
-    return new ExpectServerHello(hs);
+    return new ExpectServerHello({
+      ctx: hs.ctx,
+      config: hs.config,
+      transcript: hs.transcript,
+      clientHello: sent.clientHello,
+      sentExtensions: sent.sentExtensions,
+      keyShares,
+      offeredPsks,
+      sentChangeCipherSpec,
+      earlyData,
+      helloRetry: { cipherSuite: suite.id },
+    });
   }
 }

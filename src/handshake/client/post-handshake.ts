@@ -2,25 +2,25 @@
 
 import { finishedVerifyData } from '../../keyschedule/index.js';
 import { HandshakeType } from '../../wire/codepoints.js';
-import type { CertificateRequest } from '../../wire/types.js';
-import { type Step } from '../common.js';
 import { readCertificateRequest, sendClientCertificate } from './client-auth.js';
-import type { ClientHandshake } from './data.js';
-import { tlsError } from '../../errors.js';
+import type { CipherSuiteImpl } from '../../crypto/provider.js';
+import type { ClientBase } from './data.js';
+import type { CertificateRequestHandler } from './types.js';
 
-export type CertificateRequestHandler = (msg: CertificateRequest, raw: Uint8Array, resume: () => Step) => Step;
+export type { CertificateRequestHandler } from './types.js';
+import { tlsError } from '../../errors.js';
 
 /**
  * Called when the handshake completes: the transcript then ends with our Finished, which is
  * the base of every later request (RFC 8446 §4.4: "client Finished + CertificateRequest").
  */
-export function postHandshakeAuth(hs: ClientHandshake): CertificateRequestHandler | undefined {
+export function postHandshakeAuth(hs: ClientBase & { readonly suite: CipherSuiteImpl }): CertificateRequestHandler | undefined {
   if (!hs.config.postHandshakeAuth) return undefined;
   // Only these outlive the handshake (not `hs`: its secrets, key shares and ClientHello go).
   const { ctx } = hs;
   const certificates = hs.config.clientCertificates;
   const base = hs.transcript.fork();
-  const hash = hs.suite!.hash;
+  const hash = hs.suite.hash;
   const maxRequests = hs.config.maxPostHandshakeCertificateRequests;
   let requests = 0;
   return (msg, raw, resume) => {

@@ -1,4 +1,4 @@
-// Client: offering PSKs (resumption tickets, external PSKs) and 0-RTT. RFC 8446 §4.2.11, §4.2.10.
+// Client: offering PSKs (resumption tickets, external PSKs) and their binders. RFC 8446 §4.2.11.
 
 import type { HashAlgorithm } from '../../crypto/provider.js';
 import { EarlySecretStage, pskBinder } from '../../keyschedule/index.js';
@@ -8,22 +8,14 @@ import { ExtensionType, HandshakeType } from '../../wire/codepoints.js';
 import { bindersEncodedLength, encodePreSharedKeyClient } from '../../wire/extensions.js';
 import { encodeHandshake } from '../../wire/messages.js';
 import type { ClientHello } from '../../wire/types.js';
-import { findSuite, keyLogLabel } from '../common.js';
-import { sendCompatChangeCipherSpec, type ClientHandshake } from './data.js';
+import { findSuite } from '../secrets.js';
+import type { ClientBase } from './data.js';
+import type { OfferedPsk } from './types.js';
 
-/** One PSK offered in the ClientHello. */
-export interface OfferedPsk {
-  identity: Uint8Array;
-  obfuscatedTicketAge: number;
-  psk: Uint8Array;
-  hash: HashAlgorithm;
-  external: boolean;
-  /** For resumption: the session the ticket came with. */
-  session?: ClientSession;
-}
+export type { OfferedPsk } from './types.js';
 
 /** The PSKs to offer in the first ClientHello: a usable resumption ticket first, then external PSKs. */
-export function choosePsks(hs: ClientHandshake, session: ClientSession | undefined, externals: ExternalPsk[]): OfferedPsk[] {
+export function choosePsks(hs: ClientBase, session: ClientSession | undefined, externals: ExternalPsk[]): OfferedPsk[] {
   const provider = hs.ctx.provider;
   const offeredHashes = new Set(
     hs.config.cipherSuites.map((id) => findSuite(provider, id)?.hash.name).filter((n): n is NonNullable<typeof n> => n !== undefined),
@@ -62,9 +54,9 @@ export function choosePsks(hs: ClientHandshake, session: ClientSession | undefin
  * Returns the message as it will be sent (research hooks applied before the binders).
  */
 export function withPskBinders(
-  hs: ClientHandshake,
+  hs: ClientBase,
   ch: ClientHello,
-  psks: OfferedPsk[],
+  psks: readonly OfferedPsk[],
   prefixHash: (hash: HashAlgorithm, truncated: Uint8Array) => Uint8Array,
 ): ClientHello {
   const placeholder = psks.map((p) => new Uint8Array(p.hash.outputLen));
@@ -91,19 +83,4 @@ export function withPskBinders(
       e.type === ExtensionType.pre_shared_key ? { type: e.type, data: encodePreSharedKeyClient({ identities, binders }) } : e,
     ),
   };
-}
-
-/** RFC 8446 §4.2.10, §7.1: switch to the client early traffic key and send the 0-RTT data. */
-export function sendEarlyData(hs: ClientHandshake, psk: OfferedPsk, clientHelloHash: Uint8Array, data: Uint8Array): void {
-  const suite = findSuite(hs.ctx.provider, psk.session!.cipherSuite)!;
-  const stage = new EarlySecretStage(psk.hash, psk.psk);
-  const secret = stage.clientEarlyTrafficSecret(clientHelloHash);
-  hs.ctx.setEarlyExporter(psk.hash, stage.earlyExporterMasterSecret(clientHelloHash));
-  stage.wipe();
-  hs.ctx.keyLog(keyLogLabel.clientEarly, secret);
-  // RFC 8446 Appendix D.4: with early data, the compatibility CCS goes right after the ClientHello.
-  sendCompatChangeCipherSpec(hs);
-  hs.ctx.setWriteKeys('early', secret, suite);
-  hs.earlyData = { state: 'sent' };
-  if (data.length > 0) hs.ctx.writeEarlyData(data);
 }

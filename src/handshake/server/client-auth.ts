@@ -2,29 +2,32 @@
 // RFC 8446 §4.3.2, §4.4.2, §4.4.3, §4.6.2.
 
 import { tlsError } from '../../errors.js';
-import type { PublicKey } from '../../crypto/provider.js';
+import type { HashAlgorithm } from '../../crypto/provider.js';
 import type { Transcript } from '../../keyschedule/index.js';
 import { ExtensionType, HandshakeType, schemeName } from '../../wire/codepoints.js';
 import { encodeCertificateAuthorities, encodeOidFilters, encodeSignatureSchemeList } from '../../wire/extensions.js';
 import type { Certificate, CertificateRequest, CertificateVerify, Extension, Finished } from '../../wire/types.js';
 import type { VerifiedChain } from '../../x509/verify.js';
 import { bytesEqual } from '../../util/bytes.js';
+import { TypedState, type Handlers, type HandshakeState, type Step } from '../state.js';
 import {
   CERTIFICATE_ONLY_SCHEMES,
   CERTIFICATE_VERIFY_SCHEMES,
   certificateVerifyContent,
   checkCertificateVerify,
   keyFitsScheme,
-  verifyFinished,
   runVerifier,
-  type HandshakeState,
-  type Step,
-} from '../common.js';
-import type { ServerHandshake } from './data.js';
+  type SignatureVerified,
+} from '../signature.js';
+import { verifyFinished } from '../secrets.js';
+import type { HandshakeContext } from '../common.js';
+import type { ServerBase, ServerHandshake } from './data.js';
+import type { ClientAuthPolicy } from './types.js';
 
 /** One certificate request in flight: in the main handshake (empty context) or after it. */
 export interface ClientAuthRequest {
-  readonly hs: ServerHandshake;
+  readonly ctx: HandshakeContext;
+  readonly policy: ClientAuthPolicy;
   /** The transcript the client's messages extend (RFC 8446 §4.4: main, or main + CertificateRequest). */
   readonly transcript: Transcript;
   readonly context: Uint8Array;
@@ -32,15 +35,19 @@ export interface ClientAuthRequest {
   /** signature_algorithms_cert we sent: what the client's chain may be signed with. */
   readonly certSchemes: readonly number[];
   /** After Certificate (and CertificateVerify): the state that takes the client's Finished. */
-  readonly next: (request: ClientAuthRequest) => Step;
-  clientKey?: PublicKey;
-  verified?: VerifiedChain;
-  /** The chain as the client sent it (empty when it sent none). */
-  presented?: Uint8Array[];
+  readonly next: (answer: ClientCertificateAnswer) => Step;
+}
+
+/** What the client answered: the chain as sent (empty when none) and, with a chain, its verification. */
+export interface ClientCertificateAnswer {
+  readonly presented: Uint8Array[];
+  readonly verified?: VerifiedChain;
+  /** The client's CertificateVerify checked out (RFC 8446 §4.4.3). */
+  readonly proof?: SignatureVerified;
 }
 
 /** What we ask the client to sign with (signature_algorithms) and what its chain may be signed with (signature_algorithms_cert). */
-export function clientAuthSchemes(hs: ServerHandshake): { schemes: number[]; certSchemes: number[] } {
+export function clientAuthSchemes(hs: Pick<ServerBase, 'ctx'>): { schemes: number[]; certSchemes: number[] } {
   const supported = new Set(hs.ctx.provider.verifier.schemes);
   const schemes = CERTIFICATE_VERIFY_SCHEMES.filter((s) => supported.has(s));
   // RFC 8446 §4.2.3: certificates may also be signed with PKCS#1 v1.5, which CertificateVerify may not use.
@@ -50,10 +57,10 @@ export function clientAuthSchemes(hs: ServerHandshake): { schemes: number[]; cer
 
 /** RFC 8446 §4.3.2: signature_algorithms (required), certificate_authorities, oid_filters. */
 export function certificateRequest(
-  hs: ServerHandshake,
+  hs: Pick<ServerBase, 'ctx'>,
+  auth: ClientAuthPolicy,
   context: Uint8Array,
 ): { message: CertificateRequest; schemes: number[]; certSchemes: number[] } {
-  const auth = hs.config.clientAuth!;
   const { schemes, certSchemes } = clientAuthSchemes(hs);
   const extensions: Extension[] = [
     { type: ExtensionType.signature_algorithms, data: encodeSignatureSchemeList(schemes) },
@@ -67,54 +74,63 @@ export function certificateRequest(
   return { message: { msgType: HandshakeType.certificate_request, certificateRequestContext: context, extensions }, schemes, certSchemes };
 }
 
-export class ExpectClientCertificate implements HandshakeState {
+/** RFC 8446 §4.4.2: the client's Certificate, after our CertificateRequest. */
+export class ExpectClientCertificate extends TypedState<typeof HandshakeType.certificate> {
   readonly name = 'ExpectClientCertificate';
-  readonly expects = [HandshakeType.certificate];
-  constructor(private readonly req: ClientAuthRequest) {}
+  protected readonly handlers: Handlers<typeof HandshakeType.certificate> = {
+    [HandshakeType.certificate]: (msg, raw) => this.certificate(msg, raw),
+  };
+  constructor(private readonly req: ClientAuthRequest) {
+    super();
+  }
 
-  handle(msg: Certificate, raw: Uint8Array): Step {
-    const { hs, transcript } = this.req;
+  private certificate(msg: Certificate, raw: Uint8Array): Step {
+    const req = this.req;
     // RFC 8446 §4.4.2: the context echoes the request's.
-    if (!bytesEqual(msg.certificateRequestContext, this.req.context)) throw tlsError('illegal_parameter', 'certificate_request_context does not match');
+    if (!bytesEqual(msg.certificateRequestContext, req.context)) throw tlsError('illegal_parameter', 'certificate_request_context does not match');
     // RFC 8446 §4.4.2: status_request and friends only when we asked; we asked for none.
     for (const entry of msg.certificateList) {
       if (entry.extensions.length > 0) throw tlsError('unsupported_extension', 'unsolicited extension in a client CertificateEntry');
     }
-    transcript.add(raw);
-    this.req.presented = msg.certificateList.map((e) => e.data);
-    if (msg.certificateList.length === 0) {
+    req.transcript.add(raw);
+    const presented = msg.certificateList.map((e) => e.data);
+    if (presented.length === 0) {
       // RFC 8446 §4.4.2.4: no certificate when one is required.
-      if (hs.config.clientAuth!.mode === 'required') throw tlsError('certificate_required', 'client sent no certificate');
-      return this.req.next(this.req);
+      if (req.policy.mode === 'required') throw tlsError('certificate_required', 'client sent no certificate');
+      return req.next({ presented });
     }
-    const chain = msg.certificateList.map((e) => e.data);
     return runVerifier(
-      () => hs.config.clientAuth!.verifier.verify({ chain, now: hs.ctx.now(), signatureAlgorithmsCert: this.req.certSchemes }),
-      (verified) => {
-        this.req.verified = verified;
-        this.req.clientKey = verified.leaf.publicKey;
-        return new ExpectClientCertificateVerify(this.req);
-      },
+      () => req.policy.verifier.verify({ chain: presented, now: req.ctx.now(), signatureAlgorithmsCert: req.certSchemes }),
+      (verified) => new ExpectClientCertificateVerify(req, presented, verified),
     );
   }
 }
 
-export class ExpectClientCertificateVerify implements HandshakeState {
+/** RFC 8446 §4.4.3: the client's CertificateVerify, over the key of the chain just verified. */
+export class ExpectClientCertificateVerify extends TypedState<typeof HandshakeType.certificate_verify> {
   readonly name = 'ExpectClientCertificateVerify';
-  readonly expects = [HandshakeType.certificate_verify];
-  constructor(private readonly req: ClientAuthRequest) {}
+  protected readonly handlers: Handlers<typeof HandshakeType.certificate_verify> = {
+    [HandshakeType.certificate_verify]: (msg, raw) => this.certificateVerify(msg, raw),
+  };
+  constructor(
+    private readonly req: ClientAuthRequest,
+    private readonly presented: Uint8Array[],
+    private readonly verified: VerifiedChain,
+  ) {
+    super();
+  }
 
-  handle(msg: CertificateVerify, raw: Uint8Array): Step {
-    const { hs, transcript } = this.req;
-    const key = this.req.clientKey!;
+  private certificateVerify(msg: CertificateVerify, raw: Uint8Array): Step {
+    const { req, presented, verified } = this;
+    const key = verified.leaf.publicKey;
     // RFC 8446 §4.4.3: a scheme we asked for, valid in CertificateVerify, fitting the key.
-    if (!this.req.schemes.includes(msg.algorithm)) throw tlsError('illegal_parameter', `client CertificateVerify with ${schemeName(msg.algorithm)}, which was not requested`);
+    if (!req.schemes.includes(msg.algorithm)) throw tlsError('illegal_parameter', `client CertificateVerify with ${schemeName(msg.algorithm)}, which was not requested`);
     if (!keyFitsScheme(msg.algorithm, key)) throw tlsError('illegal_parameter', `client CertificateVerify scheme ${schemeName(msg.algorithm)} does not fit the key`);
-    const content = certificateVerifyContent('client', transcript.current());
+    const content = certificateVerifyContent('client', req.transcript.current());
     const failure = 'client CertificateVerify does not verify';
-    return checkCertificateVerify(hs.ctx.provider, { scheme: msg.algorithm, key, content, signature: msg.signature, failure }, () => {
-      transcript.add(raw);
-      return this.req.next(this.req);
+    return checkCertificateVerify(req.ctx.provider, { scheme: msg.algorithm, key, content, signature: msg.signature, failure }, (proof) => {
+      req.transcript.add(raw);
+      return req.next({ presented, verified, proof });
     });
   }
 }
@@ -124,16 +140,16 @@ export class ExpectPostHandshakeFinished implements HandshakeState {
   readonly name = 'ExpectPostHandshakeFinished';
   readonly expects = [HandshakeType.finished];
   constructor(
-    private readonly req: ClientAuthRequest,
+    private readonly transcript: Transcript,
+    private readonly hash: HashAlgorithm,
     /** client_application_traffic_secret_N: the base key (RFC 8446 §4.4). */
     private readonly baseKey: Uint8Array,
-    private readonly done: (req: ClientAuthRequest) => Step,
+    private readonly done: () => Step,
   ) {}
 
   handle(msg: Finished): Step {
-    const hash = this.req.hs.suite!.hash;
-    verifyFinished(hash, this.baseKey, this.req.transcript.current(), msg.verifyData, 'client');
-    return this.done(this.req);
+    verifyFinished(this.hash, this.baseKey, this.transcript.current(), msg.verifyData, 'client');
+    return this.done();
   }
 }
 
@@ -143,16 +159,22 @@ export class ExpectPostHandshakeFinished implements HandshakeState {
  * verified certificates (empty when the client sent none and none was required).
  */
 export function requestPostHandshakeCertificate(hs: ServerHandshake, done: (presented: Uint8Array[]) => Step): HandshakeState {
+  const policy = hs.config.clientAuth;
+  const base = hs.postHandshakeBase;
+  const suite = hs.suite;
+  if (!policy || !base || !suite) throw tlsError('internal_error', 'post-handshake authentication needs clientAuth and a completed handshake');
   const context = hs.ctx.random(8);
-  const { message, schemes, certSchemes } = certificateRequest(hs, context);
-  const transcript = hs.postHandshakeBase!.fork();
+  const { message, schemes, certSchemes } = certificateRequest(hs, policy, context);
+  const transcript = base.fork();
   transcript.add(hs.ctx.send(message));
   return new ExpectClientCertificate({
-    hs,
+    ctx: hs.ctx,
+    policy,
     transcript,
     context,
     schemes,
     certSchemes,
-    next: (req) => new ExpectPostHandshakeFinished(req, hs.ctx.trafficSecret('read'), (r) => done(r.presented ?? [])),
+    next: (answer) =>
+      new ExpectPostHandshakeFinished(transcript, suite.hash, hs.ctx.trafficSecret('read'), () => done(answer.presented)),
   });
 }

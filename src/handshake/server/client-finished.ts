@@ -1,37 +1,46 @@
-// Server: the client's second flight. RFC 8446 §4.4.4.
+// Server: the client's Finished, the end of the handshake. RFC 8446 §4.4.4, §4.6.1.
 
 import { HandshakeType } from '../../wire/codepoints.js';
 import type { Finished } from '../../wire/types.js';
-import { verifyFinished, type HandshakeState, type Step } from '../common.js';
+import { TypedState, type Handlers, type Step } from '../state.js';
+import { verifyFinished } from '../secrets.js';
 import { ServerTraffic } from '../traffic.js';
-import type { ServerHandshake } from './data.js';
+import type { AfterServerFinished } from './data.js';
 import { sendTickets } from './psk.js';
 import { wipe } from '../../util/bytes.js';
 
-export class ExpectClientFinished implements HandshakeState {
+export class ExpectClientFinished extends TypedState<typeof HandshakeType.finished> {
   readonly name = 'ExpectClientFinished';
-  readonly expects = [HandshakeType.finished];
-  constructor(private readonly hs: ServerHandshake) {}
+  protected readonly handlers: Handlers<typeof HandshakeType.finished> = {
+    [HandshakeType.finished]: (msg, raw) => this.finished(msg, raw),
+  };
+  constructor(private readonly hs: AfterServerFinished) {
+    super();
+  }
 
-  handle(msg: Finished, raw: Uint8Array): Step {
+  private finished(msg: Finished, raw: Uint8Array): Step {
     const hs = this.hs;
-    const suite = hs.suite!;
-    verifyFinished(suite.hash, hs.clientHandshakeSecret!, hs.transcript.current(), msg.verifyData, 'client');
+    const { suite, outcome } = hs;
+    verifyFinished(suite.hash, hs.clientHandshakeSecret, hs.transcript.current(), msg.verifyData, 'client');
     hs.transcript.add(raw);
     // RFC 8446 §4.4: post-handshake authentication extends the transcript through this Finished
     // (kept only when we could ask: the client offered it and clientAuth is configured).
-    if (hs.postHandshakeAuth && hs.config.clientAuth) hs.postHandshakeBase = hs.transcript.fork();
-    const cats = hs.clientApplicationSecret!;
+    if (hs.postHandshakeAuth && hs.config.clientAuth) outcome.postHandshakeBase = hs.transcript.fork();
+    outcome.postHandshakeAuth = hs.postHandshakeAuth;
+    outcome.suite = suite;
+    outcome.sentChangeCipherSpec = hs.sentChangeCipherSpec;
+    outcome.earlyDataAccepted = hs.earlyDataAccepted;
+    const cats = hs.clientApplicationSecret;
     hs.ctx.setReadKeys('application', cats, suite);
-    const master = hs.master!;
+    const master = hs.master;
     const resumptionMasterSecret = master.resumptionMasterSecret(hs.transcript.current());
     // The Master Secret derives nothing more (RFC 8446 §7.1).
     master.wipe();
     hs.ctx.handshakeDone({
       suite,
       clientTrafficSecret: cats,
-      serverTrafficSecret: hs.serverApplicationSecret!,
-      exporterMasterSecret: hs.exporterMasterSecret!,
+      serverTrafficSecret: hs.serverApplicationSecret,
+      exporterMasterSecret: hs.exporterMasterSecret,
       resumptionMasterSecret,
     });
     sendTickets(hs, resumptionMasterSecret);

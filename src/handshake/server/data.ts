@@ -1,76 +1,105 @@
-// What the server handshake carries from state to state.
+// Server: what is known at each step of the handshake (one phase record per state), and the
+// compatibility change_cipher_spec. RFC 8446 §2, §4.1-§4.5, Appendix D.4.
 
-import type { CipherSuiteImpl, KeyExchangeGroup, SigningKey } from '../../crypto/provider.js';
-import type { Transcript, MasterSecretStage } from '../../keyschedule/index.js';
-import type { ClientHello } from '../../wire/types.js';
+import type { CipherSuiteImpl, KeyExchangeGroup } from '../../crypto/provider.js';
+import type { HandshakeSecretStage, MasterSecretStage, Transcript } from '../../keyschedule/index.js';
+import type { ClientHello, KeyShareEntry } from '../../wire/types.js';
 import type { HandshakeContext } from '../common.js';
 import type { TrafficHooks } from '../traffic.js';
-import type { AntiReplayStore, ExternalPsk, TicketIssuer } from '../../resumption/types.js';
-import type { AcceptedPsk } from './psk.js';
-import type { OidFilter } from '../../wire/types.js';
-import type { ClientCertificateVerifier } from '../../x509/client-verify.js';
+import type { AcceptedPsk, ClientOffer, ResolvedServerConfig } from './types.js';
 
-/** RFC 8446 §4.3.2: whether and how the server asks for client certificates. */
-export interface ClientAuthPolicy {
-  /**
-   * In the handshake: 'none' asks nothing (the verifier serves post-handshake requests),
-   * 'optional' asks, 'required' asks and answers no certificate with certificate_required.
-   */
-  mode: 'none' | 'optional' | 'required';
-  verifier: ClientCertificateVerifier;
-  /** RFC 8446 §4.2.5 */
-  oidFilters?: OidFilter[];
-  /** Send certificate_authorities from the verifier's anchors (default true). */
-  sendAuthorities?: boolean;
-}
+export type { ClientAuthPolicy, ResolvedServerConfig } from './types.js';
 
-/** ServerConfig with every default filled in. */
-export interface ResolvedServerConfig {
-  /** Undefined for a PSK-only server. */
-  certificate: { chain: Uint8Array[]; key: SigningKey } | undefined;
-  cipherSuites: CipherSuiteImpl[];
-  groups: KeyExchangeGroup[];
-  alpn: Uint8Array[];
-  requireCookie: boolean;
-  acceptServerName: ((name: string) => boolean) | undefined;
-  recordSizeLimit: number | undefined;
-  ticketCount: number;
-  ticketLifetimeSeconds: number;
-  ticketIssuer: TicketIssuer;
-  /** tickets.maxSessionAgeSeconds, in ms. */
-  maxSessionAgeMs: number;
-  pskModes: number[];
-  externalPsks: ExternalPsk[];
-  earlyData: { maxEarlyDataSize: number; antiReplay: AntiReplayStore; toleranceMs: number } | undefined;
-  clientAuth: ClientAuthPolicy | undefined;
-  ocspResponse: Uint8Array | undefined;
-}
-
-export interface ServerHandshake {
+/** What lives through the whole handshake: the connection, the config, the transcript. */
+export interface ServerBase {
   readonly ctx: HandshakeContext & TrafficHooks;
   readonly config: ResolvedServerConfig;
   readonly transcript: Transcript;
-  /** Set after a HelloRetryRequest: what ClientHello2 must match (RFC 8446 §4.1.2). */
-  helloRetry?: { clientHello1: ClientHello; suite: CipherSuiteImpl; group: KeyExchangeGroup; cookie?: Uint8Array };
+}
+
+/**
+ * What the connection hands `ExpectClientHello`, and what it reads back once `handshakeDone`
+ * ran (for post-handshake authentication, RFC 8446 §4.6.2): the client's Finished state writes
+ * `suite`, `postHandshakeAuth`, `postHandshakeBase`, `sentChangeCipherSpec` and
+ * `earlyDataAccepted` here before it calls `handshakeDone`. The states themselves read only
+ * `ctx`, `config` and `transcript`.
+ */
+export interface ServerHandshake extends ServerBase {
   sentChangeCipherSpec: boolean;
-  suite?: CipherSuiteImpl;
-  clientHandshakeSecret?: Uint8Array;
-  master?: MasterSecretStage;
-  clientApplicationSecret?: Uint8Array;
-  serverApplicationSecret?: Uint8Array;
-  exporterMasterSecret?: Uint8Array;
-  /** The PSK accepted for this handshake (RFC 8446 §4.2.11). */
-  psk?: AcceptedPsk;
-  /** 0-RTT data was accepted: read it under the early key until EndOfEarlyData. */
   earlyDataAccepted: boolean;
-  /** For tickets: what this session negotiated. */
-  alpn?: string;
-  serverName?: string;
-  peerCertificates?: Uint8Array[];
-  /** The verified client leaf's notAfter (ms since the epoch): no ticket outlives it (RFC 8446 §4.6.1). */
-  peerNotAfter?: number;
   /** The client offered post_handshake_auth (RFC 8446 §4.2.6). */
   postHandshakeAuth: boolean;
+  suite?: CipherSuiteImpl;
   /** The transcript through the client's Finished, base of post-handshake requests. */
   postHandshakeBase?: Transcript;
+}
+
+/** A HelloRetryRequest went out: what ClientHello2 must match (RFC 8446 §4.1.2, §4.1.4). */
+export interface HelloRetrySent {
+  readonly clientHello1: ClientHello;
+  readonly suite: CipherSuiteImpl;
+  readonly group: KeyExchangeGroup;
+  /** The cookie as it went on the wire (a research hook may have changed it). */
+  readonly cookie: Uint8Array | undefined;
+  readonly sentChangeCipherSpec: boolean;
+}
+
+/** The ClientHello read and everything chosen from it: the input of the server's flight. RFC 8446 §4.1.1. */
+export interface ServerChoices {
+  readonly ch: ClientHello;
+  readonly offer: ClientOffer;
+  readonly retry: HelloRetrySent | undefined;
+  readonly suite: CipherSuiteImpl;
+  readonly psk: AcceptedPsk | undefined;
+  /** (EC)DHE group and the client's share for it; undefined with psk_ke (RFC 8446 §4.2.9). */
+  readonly group: KeyExchangeGroup | undefined;
+  readonly clientShare: KeyShareEntry | undefined;
+  /** For certificate authentication; undefined with a PSK. */
+  readonly scheme: number | undefined;
+  readonly alpn: Uint8Array | undefined;
+  readonly earlyDataAccepted: boolean;
+}
+
+/** For tickets and parameters: what this session negotiated and who the client is. RFC 8446 §4.6.1. */
+export interface ServerSession {
+  readonly suite: CipherSuiteImpl;
+  /** The PSK accepted for this handshake (RFC 8446 §4.2.11). */
+  readonly psk: AcceptedPsk | undefined;
+  readonly alpn: string | undefined;
+  readonly serverName: string | undefined;
+  readonly peerCertificates: Uint8Array[];
+  /** The verified client leaf's notAfter (ms since the epoch): no ticket outlives it (RFC 8446 §4.6.1). */
+  readonly peerNotAfter: number | undefined;
+}
+
+/** ServerHello sent: handshake secrets and keys in place. RFC 8446 §4.1.3, §7.1. */
+export interface AfterServerHello extends ServerBase, ServerSession {
+  /** Where the connection reads the outcome (see ServerHandshake). */
+  readonly outcome: ServerHandshake;
+  readonly handshakeSecrets: HandshakeSecretStage;
+  readonly clientHandshakeSecret: Uint8Array;
+  readonly serverHandshakeSecret: Uint8Array;
+  /** 0-RTT data was accepted: read it under the early key until EndOfEarlyData. */
+  readonly earlyDataAccepted: boolean;
+  /** The client offered post_handshake_auth (RFC 8446 §4.2.6). */
+  readonly postHandshakeAuth: boolean;
+  readonly sentChangeCipherSpec: boolean;
+}
+
+/** Our Finished sent: the application secrets; waiting for the client's flight. RFC 8446 §4.4.4, §7.1. */
+export interface AfterServerFinished extends Omit<AfterServerHello, 'handshakeSecrets' | 'serverHandshakeSecret'> {
+  readonly master: MasterSecretStage;
+  readonly clientApplicationSecret: Uint8Array;
+  readonly serverApplicationSecret: Uint8Array;
+  readonly exporterMasterSecret: Uint8Array;
+}
+
+/**
+ * RFC 8446 Appendix D.4: a compatibility-mode client (non-empty legacy_session_id) gets one dummy
+ * change_cipher_spec, after our first message. Returns whether it has been sent now or before.
+ */
+export function sendCompatChangeCipherSpec(ctx: HandshakeContext, ch: ClientHello, sent: boolean): boolean {
+  if (ch.legacySessionId.length === 0 || sent) return sent;
+  ctx.sendChangeCipherSpec();
+  return true;
 }

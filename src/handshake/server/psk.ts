@@ -1,33 +1,20 @@
-// Server: choosing a PSK from the ClientHello, 0-RTT acceptance, and issuing tickets.
-// RFC 8446 §4.2.11, §4.2.10, §4.6.1, §8.
+// Server: choosing a PSK from the ClientHello, and issuing tickets. RFC 8446 §4.2.11, §4.6.1.
 
 import type { CipherSuiteImpl, HashAlgorithm } from '../../crypto/provider.js';
 import { EarlySecretStage, pskBinder, resumptionPsk } from '../../keyschedule/index.js';
-import { checkTicketAge } from '../../resumption/anti-replay.js';
 import type { ServerSessionState } from '../../resumption/types.js';
 import { ExtensionType, HandshakeType } from '../../wire/codepoints.js';
 import { bindersEncodedLength, encodeEarlyDataTicket } from '../../wire/extensions.js';
 import type { OfferedPsks } from '../../wire/types.js';
 import { bytesEqual, constantTimeEqual } from '../../util/bytes.js';
 import type { VerifiedChain } from '../../x509/verify.js';
-import type { ServerHandshake } from './data.js';
+import type { ClientCertificateVerifier } from '../../x509/client-verify.js';
+import type { ServerBase, ServerSession } from './data.js';
+import type { AcceptedPsk } from './types.js';
+
+export type { AcceptedPsk } from './types.js';
 import { clientAuthSchemes } from './client-auth.js';
 import { tlsError } from '../../errors.js';
-
-/** The PSK the server goes on with. */
-export interface AcceptedPsk {
-  index: number;
-  psk: Uint8Array;
-  hash: HashAlgorithm;
-  external: boolean;
-  identity: Uint8Array;
-  obfuscatedTicketAge: number;
-  binder: Uint8Array;
-  /** For a resumption ticket: what the ticket carried. */
-  state?: ServerSessionState;
-  /** For a ticket with a client chain: the chain's earliest notAfter (ms), as verified again now. */
-  peerNotAfter?: number;
-}
 
 type Selected = AcceptedPsk | undefined;
 
@@ -38,7 +25,7 @@ type Selected = AcceptedPsk | undefined;
  * up to the binders. The client verifier may answer later: the result may be a Promise.
  */
 export function selectPsk(
-  hs: ServerHandshake,
+  hs: ServerBase,
   offered: OfferedPsks,
   rawClientHello: Uint8Array,
   suitesInCommon: CipherSuiteImpl[],
@@ -82,7 +69,10 @@ export function selectPsk(
       const goOn = (notAfter: number | undefined): Selected | Promise<Selected> => {
         return notAfter !== undefined ? { ...accepted, peerNotAfter: notAfter } : from(index + 1);
       };
-      const verified = verifyStoredChain(hs, state.peerCertificates, now);
+      // ticketFitsPolicy passed: a ticket with a client chain comes with a clientAuth verifier here.
+      const verifier = hs.config.clientAuth?.verifier;
+      if (!verifier) return from(index + 1);
+      const verified = verifyStoredChain(hs, verifier, state.peerCertificates, now);
       return verified instanceof Promise ? verified.then(goOn) : goOn(verified);
     }
     return undefined;
@@ -94,7 +84,7 @@ export function selectPsk(
  * The cheap checks on a redeemed ticket: the session is younger than maxSessionAge; under
  * `required` it carries a client chain; a client chain needs a verifier here to vouch for it.
  */
-function ticketFitsPolicy(hs: ServerHandshake, state: ServerSessionState, now: number): boolean {
+function ticketFitsPolicy(hs: ServerBase, state: ServerSessionState, now: number): boolean {
   if (!(now - state.authenticatedAt < hs.config.maxSessionAgeMs)) return false;
   const auth = hs.config.clientAuth;
   if (state.peerCertificates.length === 0) return auth?.mode !== 'required';
@@ -117,8 +107,12 @@ export function chainValidity(verified: VerifiedChain): { from: number; until: n
  * notAfter when it passes and is within its validity (RFC 5280 §4.1.2.5, whatever the verifier
  * checks), undefined when it fails.
  */
-function verifyStoredChain(hs: ServerHandshake, chain: Uint8Array[], now: number): number | undefined | Promise<number | undefined> {
-  const verifier = hs.config.clientAuth!.verifier;
+function verifyStoredChain(
+  hs: ServerBase,
+  verifier: ClientCertificateVerifier,
+  chain: Uint8Array[],
+  now: number,
+): number | undefined | Promise<number | undefined> {
   const valid = (verified: VerifiedChain): number | undefined => {
     const { from, until } = chainValidity(verified);
     return from <= now && now <= until ? until : undefined;
@@ -132,43 +126,9 @@ function verifyStoredChain(hs: ServerHandshake, chain: Uint8Array[], now: number
   return result instanceof Promise ? result.then(valid, () => undefined) : valid(result);
 }
 
-/**
- * RFC 8446 §4.2.10, §8: accept 0-RTT only when the ClientHello offers it (§4.2: no response to
- * an extension not sent), for the first PSK, a ticket that allows it, the same suite and ALPN,
- * a fresh ticket age (§8.3), and a ticket not seen before in the window (§8.1, §8.2). The
- * ticket identity is recorded once: every ClientHello that could replay this 0-RTT carries it,
- * and ClientHellos repeating a ticket add nothing to the store. The replay store may answer
- * later (a shared store): the result may be a Promise.
- */
-export function decideEarlyData(
-  hs: ServerHandshake,
-  offered: boolean,
-  psk: AcceptedPsk | undefined,
-  suite: CipherSuiteImpl,
-  alpn: string | undefined,
-  helloRetry: boolean,
-): boolean | Promise<boolean> {
-  const policy = hs.config.earlyData;
-  const state = psk?.state;
-  if (!offered || !policy || !psk || !state || psk.index !== 0 || helloRetry) return false;
-  if (state.maxEarlyDataSize === 0 || state.cipherSuite !== suite.id || state.alpn !== alpn) return false;
-  const now = hs.ctx.now().getTime();
-  const fresh = checkTicketAge({
-    obfuscatedTicketAge: psk.obfuscatedTicketAge,
-    ticketAgeAdd: state.ageAdd,
-    issuedAtMs: state.issuedAt,
-    nowMs: now,
-    toleranceMs: policy.toleranceMs,
-  });
-  if (!fresh) return false;
-  // A ClientHello that passes the age check can arrive during 2 × tolerance: record for that long.
-  const verdict = policy.antiReplay.checkAndRecord(psk.identity, now, 2 * policy.toleranceMs);
-  return verdict instanceof Promise ? verdict.then((v) => v === 'fresh') : verdict === 'fresh';
-}
-
 /** RFC 8446 §4.6.1: the NewSessionTickets sent after the client's Finished. */
-export function sendTickets(hs: ServerHandshake, resumptionMasterSecret: Uint8Array): void {
-  const suite = hs.suite!;
+export function sendTickets(hs: Pick<ServerBase, 'ctx' | 'config'> & ServerSession, resumptionMasterSecret: Uint8Array): void {
+  const suite = hs.suite;
   const now = hs.ctx.now().getTime();
   // RFC 8446 §4.6.1: a renewed ticket carries the original authentication's time and ends with
   // the session (maxSessionAge after it) and with the client chain's validity.
