@@ -6,11 +6,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chainPem, mintTestPki } from '../../src/x509/mint.js';
+import { chainPem, mintTestPki } from '../../src/testing/mint.js';
 import { PROJECT_ROOT } from '../helpers/openssl.js';
 import { refuseNodeBuiltins } from '../runtimes/harness.js';
 
-const dist = (f: string): string => resolve(PROJECT_ROOT, 'dist', f);
+const dist = (f: string): string => resolve(PROJECT_ROOT, 'dist/src', f);
 const TSC = resolve(PROJECT_ROOT, 'node_modules/typescript/bin/tsc');
 const scratch = mkdtempSync(join(tmpdir(), 'tls13-package-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -35,8 +35,8 @@ async function bundleForBrowser(entry: string): Promise<{ ok: boolean; builtins:
 }
 
 describe('browser hygiene (esbuild, platform browser, Node built-ins refused)', () => {
-  it.each(['index.js', 'transport/web-streams.js', 'transport/websocket.js', 'transport/push.js', 'transport/keylog.js', 'transport/trace.js', 'transport/memory.js', 'crypto/webcrypto/index.js'])(
-    'dist/%s reaches no Node built-in',
+  it.each(['index.js', 'io/web-streams.js', 'io/websocket.js', 'io/push.js', 'io/keylog.js', 'testing/trace.js', 'testing/memory.js', 'crypto/webcrypto/index.js'])(
+    'dist/src/%s reaches no Node built-in',
     async (entry) => {
       expect(existsSync(dist(entry)), 'npm test builds dist first').toBe(true);
       const r = await bundleForBrowser(dist(entry));
@@ -46,7 +46,7 @@ describe('browser hygiene (esbuild, platform browser, Node built-ins refused)', 
   );
 
   it('the check has teeth: the Node transports and the node:crypto provider are refused', async () => {
-    const r = await bundleForBrowser(dist('transport/node-tls.js'));
+    const r = await bundleForBrowser(dist('node/tls/index.js'));
     expect(r.ok).toBe(false);
     expect(r.builtins.join()).toMatch(/node:net/);
     const c = await bundleForBrowser(dist('crypto/node/index.js'));

@@ -9,8 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connect, createServer, type Server, type TLSSocket } from '../../../src/transport/node-tls.js';
-import { chainPem, mintTestPki, type TestPki } from '../../../src/x509/mint.js';
+import { connect, createServer, type Server, type TLSSocket } from '../../../src/node/tls/index.js';
+import { chainPem, mintTestPki, type TestPki } from '../../../src/testing/mint.js';
 import { Child, hasOpenssl, killAll, startOpensslServer } from '../../helpers/openssl.js';
 
 let pki: TestPki;

@@ -9,7 +9,7 @@ import { nobleProvider, signingKeyFromMaterial } from '../../../src/crypto/noble
 import { CertificateError } from '../../../src/errors.js';
 import { fromUtf8, utf8 } from '../../../src/util/bytes.js';
 import { WebPkiClientVerifier } from '../../../src/x509/client-verify.js';
-import { type TestPki, chainPem, mintTestPki } from '../../../src/x509/mint.js';
+import { type TestPki, chainPem, mintTestPki } from '../../../src/testing/mint.js';
 import { peerIdentity } from '../../../src/x509/identity.js';
 import { parseCertificate } from '../../../src/x509/certificate.js';
 import { CertificateStore, identityFromPem } from '../../../src/x509/rotation.js';
