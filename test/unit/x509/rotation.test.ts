@@ -15,6 +15,7 @@ import { parseCertificate } from '../../../src/x509/certificate.js';
 import { CertificateStore, identityFromPem } from '../../../src/x509/rotation.js';
 import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 import { runPair } from '../../helpers/scripted.js';
+import { connectPair } from '../../../src/testing/memory.js';
 
 let a: TestPki;
 let b: TestPki;
@@ -27,9 +28,9 @@ const trusting = (...ps: TestPki[]) => new WebPkiServerVerifier({ trustAnchors: 
 const clientVerifierFor = (p: TestPki) => new WebPkiClientVerifier({ trustAnchors: [p.root.certDer], verifier: nobleProvider.verifier });
 const clientCert = (p: TestPki) => ({ chain: [p.client.certDer, p.intermediate.certDer], key: signingKeyFromMaterial(p.client.key) });
 
-/** Moves bytes both ways until neither side has anything to send. */
+/** Moves bytes both ways until neither side has anything to send (the one in-memory shuttle). */
 function pump(client: Connection, server: Connection): void {
-  runPair({ clientConn: client, serverConn: server });
+  connectPair(client, server).flush();
 }
 
 function exchange(client: Connection, server: Connection, text: string): string {
