@@ -1,9 +1,10 @@
 // Worst-case certificate verification CPU (audit #4, issue 12 group 1), one build:
-//   node bench/verify-worst-case.mjs            (this checkout's dist/, after npm run build)
-//   LIB=/path/to/other/dist node bench/verify-worst-case.mjs   (e.g. an older commit, for before/after)
-const LIB = process.env.LIB ?? new URL('../dist', import.meta.url).pathname;
+//   node bench/verify-worst-case.mjs            (this checkout's dist/src/, after npm run build)
+//   LIB=/path/to/other/dist/src node bench/verify-worst-case.mjs   (e.g. an older commit, for before/after)
+const LIB = process.env.LIB ?? new URL('../dist/src', import.meta.url).pathname;
 const t = await import(`${LIB}/index.js`);
-const mint = await import(`${LIB}/x509/mint.js`);
+// The minter is in testing/ since the ring split; older builds had it in x509/.
+const mint = await import(`${LIB}/testing/mint.js`).catch(() => import(`${LIB}/x509/mint.js`));
 const node = await import(`${LIB}/crypto/node/index.js`);
 const providers = { noble: t.nobleProvider.verifier, node: node.nodeProvider.verifier };
 const root = await mint.mintCertificate({ subject: 'Cost Root', isCA: true });

@@ -62,8 +62,4 @@ export {
 export type { ClientSession, ServerSessionState, TicketIssuer, SessionCache, AntiReplayStore, ExternalPsk } from './resumption/types.js';
 export type { ServerAuthentication } from './resumption/types.js';
 export { formatHandshake, messageLabel } from './wire/format.js';
-export { connectStreams, acceptStreams, startTls } from './transport/web-streams.js';
-export { connectWebSocket, acceptWebSocket } from './transport/websocket.js';
-export { connectPair, handshakePair, streamPair } from './transport/memory.js';
-export { TlsStream, openTlsStream } from './transport/driver.js';
-export type { ByteChannel } from './transport/driver.js';
+// Adapters are in tls13-engine/io and tls13-engine/node; test pairs and PKI minting in tls13-engine/testing.

@@ -78,23 +78,3 @@ export {
   type ServerIdentity,
 } from './rotation.js';
 export { WebCryptoClientVerifier, WebCryptoServerVerifier, type WebCryptoVerifierOptions } from './webcrypto.js';
-export {
-  chainPem,
-  generateKey,
-  mintCertificate,
-  mintCrl,
-  mintOcspResponse,
-  mintTestPki,
-  type EkuName,
-  type ExtraExtension,
-  type KeyType,
-  type KeyUsageName,
-  type MintCertificateOptions,
-  type MintCrlOptions,
-  type MintOcspOptions,
-  type MintedCrl,
-  type MintTestPkiOptions,
-  type MintedCertificate,
-  type NameSpec,
-  type TestPki,
-} from './mint.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgs, parseHostPort, UsageError } from '../../src/cli/args.js';
+import { parseArgs, parseHostPort, UsageError } from '../../tools/cli/args.js';
 
 const usage = (argv: string[]): string => {
   try {

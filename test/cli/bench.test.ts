@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseArgs, UsageError } from '../../src/cli/args.js';
-import { CASES, RECORD_SIZES, SUITES, type BenchJson } from '../../src/cli/bench.js';
+import { parseArgs, UsageError } from '../../tools/cli/args.js';
+import { CASES, RECORD_SIZES, SUITES, type BenchJson } from '../../tools/bench/index.js';
 import { hasBuiltCli, killAll, runCli } from '../helpers/openssl.js';
 
 describe('tls13 bench arguments', () => {

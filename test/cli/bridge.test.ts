@@ -1,16 +1,16 @@
 // `tls13 bridge`: argument parsing, and the built CLI bridging our WebSocket client to openssl.
 import * as net from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseBridgeArgs } from '../../src/cli/bridge.js';
-import { UsageError } from '../../src/cli/args.js';
+import { parseBridgeArgs } from '../../tools/cli/bridge.js';
+import { UsageError } from '../../tools/cli/args.js';
 import { nobleProvider } from '../../src/crypto/noble/index.js';
-import { connectNodeWebSocket } from '../../src/transport/node-websocket.js';
-import { connectWebSocket } from '../../src/transport/websocket.js';
+import { connectNodeWebSocket } from '../../tools/bridge/websocket.js';
+import { connectWebSocket } from '../../src/io/websocket.js';
 import { fromUtf8, utf8 } from '../../src/util/bytes.js';
 import { WebPkiServerVerifier } from '../../src/x509/verify.js';
 import { hasBuiltCli, hasOpenssl, killAll, runCli, spawnCli } from '../helpers/openssl.js';
 import { pkiOnDisk, reversingServer, type PkiOnDisk } from '../runtimes/harness.js';
-import { startBridge } from '../../src/transport/node-bridge.js';
+import { startBridge } from '../../tools/bridge/bridge.js';
 
 /** Sends a WebSocket upgrade request (with `origin` as its Origin header, if any); resolves with the status line. */
 function upgradeStatus(port: number, origin?: string): Promise<string> {

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/run.js';
+import { run } from '../../tools/cli/run.js';
 import { hasBuiltCli, runCli } from '../helpers/openssl.js';
 
 function collect(): { stream: PassThrough; text: () => string } {
@@ -56,7 +56,7 @@ describe('tls13 demo', () => {
     expect(stdout.text()).toMatch(/ClientHello \(\d+ bytes\)\n\s+legacy_version: 0x0303/);
   });
 
-  it.skipIf(!hasBuiltCli())('node dist/cli/main.js demo (what npm start runs) exits 0', async () => {
+  it.skipIf(!hasBuiltCli())('node dist/tools/cli/main.js demo (what npm start runs) exits 0', async () => {
     const r = await runCli({ args: ['demo'], timeoutMs: 30_000 });
     expect(r.code, r.stderr).toBe(0);
     expectDemoOutput(r.stdout);

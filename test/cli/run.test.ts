@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseArgs, type ServerCommand } from '../../src/cli/args.js';
-import { loadServerIdentity } from '../../src/cli/pki.js';
-import { run, startServer, type CliIo } from '../../src/cli/run.js';
-import { createServer, type TlsServer } from '../../src/transport/node.js';
+import { parseArgs, type ServerCommand } from '../../tools/cli/args.js';
+import { loadServerIdentity } from '../../tools/cli/pki.js';
+import { run, startServer, type CliIo } from '../../tools/cli/run.js';
+import { createServer, type TlsServer } from '../../src/node/net.js';
 import { utf8 } from '../../src/util/bytes.js';
-import { chainPem, mintTestPki } from '../../src/x509/mint.js';
+import { chainPem, mintTestPki } from '../../src/testing/mint.js';
 import { decodeSessionFile } from '../../src/resumption/session-file.js';
 
 function sink(): { stream: PassThrough; text: () => string } {

@@ -1,5 +1,5 @@
 // Runs the Jazzer.js fuzz targets (test/fuzz/targets/*.mjs) one after another, each for a bounded
-// time, and reports executions and findings. Needs the engine built (dist/).
+// time, and reports executions and findings. Needs the engine built (dist/src/).
 //
 //   node test/fuzz/run.mjs [--seconds N] [--targets a,b] [--scratch] [--seed]
 //
@@ -52,7 +52,7 @@ for (const target of targets) {
     cli,
     join(here, 'targets', `${target}.mjs`),
     ...dirs,
-    '-i', join(root, 'dist/'),
+    '-i', join(root, 'dist/src/'),
     '--sync',
     '--',
     `-max_total_time=${seconds}`,

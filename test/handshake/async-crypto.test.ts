@@ -15,7 +15,7 @@ import { AlertDescription as A, PeerAlertError, TlsError } from '../../src/error
 import { encodeKeyShareClient, encodeKeyShareServer } from '../../src/wire/extensions.js';
 import { ExtensionType, HandshakeType, NamedGroup } from '../../src/wire/codepoints.js';
 import type { HandshakeMessage } from '../../src/wire/types.js';
-import { mintTestPki, type TestPki } from '../../src/x509/mint.js';
+import { mintTestPki, type TestPki } from '../../src/testing/mint.js';
 import { WebPkiServerVerifier } from '../../src/x509/verify.js';
 import { WebPkiClientVerifier } from '../../src/x509/client-verify.js';
 import { utf8 } from '../../src/util/bytes.js';

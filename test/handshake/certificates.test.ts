@@ -6,7 +6,7 @@ import { createClientConnection, createServerConnection } from '../../src/connec
 import type { ClientConfig } from '../../src/connection/config.js';
 import { AlertDescription as A, CertificateError, PeerAlertError } from '../../src/errors.js';
 import { nobleProvider, signingKeyFromMaterial } from '../../src/crypto/noble/index.js';
-import { mintTestPki, type TestPki } from '../../src/x509/mint.js';
+import { mintTestPki, type TestPki } from '../../src/testing/mint.js';
 import { WebPkiServerVerifier } from '../../src/x509/verify.js';
 import { SignatureScheme } from '../../src/wire/codepoints.js';
 import { runPair } from '../helpers/scripted.js';

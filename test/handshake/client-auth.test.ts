@@ -8,7 +8,7 @@ import type { ConnectionEvent } from '../../src/connection/types.js';
 import { AlertDescription as A, CertificateError, PeerAlertError, TlsUsageError } from '../../src/errors.js';
 import { nobleProvider, signingKeyFromMaterial } from '../../src/crypto/noble/index.js';
 import type { SigningKey } from '../../src/crypto/provider.js';
-import { mintCertificate, mintTestPki, type TestPki } from '../../src/x509/mint.js';
+import { mintCertificate, mintTestPki, type TestPki } from '../../src/testing/mint.js';
 import { WebPkiServerVerifier } from '../../src/x509/verify.js';
 import { WebPkiClientVerifier } from '../../src/x509/client-verify.js';
 import { ExtensionType, HandshakeType } from '../../src/wire/codepoints.js';

@@ -7,7 +7,7 @@ import { createClientConnection, createServerConnection } from '../../src/connec
 import type { ClientConfig, ServerConfig } from '../../src/connection/config.js';
 import { AlertDescription as A, CertificateError, TlsUsageError } from '../../src/errors.js';
 import { nobleProvider, signingKeyFromMaterial } from '../../src/crypto/noble/index.js';
-import { mintCertificate, mintTestPki, type MintedCertificate, type TestPki } from '../../src/x509/mint.js';
+import { mintCertificate, mintTestPki, type MintedCertificate, type TestPki } from '../../src/testing/mint.js';
 import { WebPkiServerVerifier, type ServerCertificateVerifier } from '../../src/x509/verify.js';
 import { MemorySessionCache, SelfEncryptedTickets } from '../../src/resumption/index.js';
 import { decodeSessionFile, encodeSessionFile } from '../../src/resumption/session-file.js';

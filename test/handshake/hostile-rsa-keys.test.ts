@@ -6,7 +6,7 @@ import { createClientConnection, createServerConnection } from '../../src/connec
 import { AlertDescription as A, CertificateError, PeerAlertError } from '../../src/errors.js';
 import { nobleProvider, signingKeyFromMaterial } from '../../src/crypto/noble/index.js';
 import type { PrivateKeyMaterial, PublicKey, SignatureVerifier } from '../../src/crypto/provider.js';
-import { generateKey, mintCertificate, mintTestPki, type TestPki } from '../../src/x509/mint.js';
+import { generateKey, mintCertificate, mintTestPki, type TestPki } from '../../src/testing/mint.js';
 import { WebPkiServerVerifier } from '../../src/x509/verify.js';
 import { WebPkiClientVerifier } from '../../src/x509/client-verify.js';
 import { runPair, type PairOutcome } from '../helpers/scripted.js';

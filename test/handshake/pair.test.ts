@@ -9,30 +9,10 @@ import { TlsUsageError } from '../../src/errors.js';
 import type { SigningKey } from '../../src/crypto/provider.js';
 import { bytesEqual, concatBytes, utf8 } from '../../src/util/bytes.js';
 import { runPair, testClientConfig, testServerConfig } from '../helpers/scripted.js';
+import { connectPair } from '../../src/testing/memory.js';
 
-/** Move bytes both ways until both sides are quiet; awaits pending async steps. */
-async function pump(a: Connection, b: Connection): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    let moved = false;
-    for (const [from, to] of [
-      [a, b],
-      [b, a],
-    ] as const) {
-      const out = from.takeOutput();
-      if (out) {
-        to.receive(out);
-        moved = true;
-      }
-      if (from.pending) {
-        await from.pending;
-        from.process();
-        moved = true;
-      }
-    }
-    if (!moved) return;
-  }
-  throw new Error('pump did not settle');
-}
+/** Move bytes both ways until both sides are quiet; awaits pending async steps (the one in-memory shuttle). */
+const pump = (client: Connection, server: Connection): Promise<number> => connectPair(client, server).run();
 
 function drain(c: Connection): Uint8Array {
   const parts: Uint8Array[] = [];

@@ -10,7 +10,7 @@ import type { ClientConfig, ServerConfig } from '../../src/connection/config.js'
 import type { Connection } from '../../src/connection/types.js';
 import { nobleProvider, signingKeyFromMaterial } from '../../src/crypto/noble/index.js';
 import { MemorySessionCache } from '../../src/resumption/index.js';
-import { mintTestPki, type TestPki } from '../../src/x509/mint.js';
+import { mintTestPki, type TestPki } from '../../src/testing/mint.js';
 import { WebPkiServerVerifier } from '../../src/x509/verify.js';
 import { WebPkiClientVerifier } from '../../src/x509/client-verify.js';
 import { bytesEqual, utf8 } from '../../src/util/bytes.js';

@@ -7,7 +7,7 @@ import { createClientConnection, createServerConnection } from '../../src/connec
 import type { ClientConfig, ServerConfig } from '../../src/connection/config.js';
 import { AlertDescription as A, TlsError } from '../../src/errors.js';
 import { nobleProvider, signingKeyFromMaterial } from '../../src/crypto/noble/index.js';
-import { mintCertificate, mintCrl, mintTestPki, type MintedCertificate, type TestPki } from '../../src/x509/mint.js';
+import { mintCertificate, mintCrl, mintTestPki, type MintedCertificate, type TestPki } from '../../src/testing/mint.js';
 import { WebPkiServerVerifier } from '../../src/x509/verify.js';
 import { WebPkiClientVerifier, type ClientCertificateVerifier } from '../../src/x509/client-verify.js';
 import { CertificateStore } from '../../src/connection/rotation.js';

@@ -8,7 +8,7 @@ import type { ClientConfig, ServerConfig } from '../../src/connection/config.js'
 import type { Connection } from '../../src/connection/types.js';
 import { AlertDescription as A, PeerAlertError, TlsError } from '../../src/errors.js';
 import { nobleProvider, signingKeyFromMaterial } from '../../src/crypto/noble/index.js';
-import { mintTestPki, type TestPki } from '../../src/x509/mint.js';
+import { mintTestPki, type TestPki } from '../../src/testing/mint.js';
 import { WebPkiServerVerifier } from '../../src/x509/verify.js';
 import { MemoryAntiReplay, MemorySessionCache, SelfEncryptedTickets, StatefulTicketStore } from '../../src/resumption/index.js';
 import type { ClientSession } from '../../src/resumption/types.js';

@@ -2,7 +2,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chainPem, mintTestPki, type KeyType } from '../../src/x509/mint.js';
+import { chainPem, mintTestPki, type KeyType } from '../../src/testing/mint.js';
 
 /** PEM files of a minted PKI (root, intermediate, server leaf and key). */
 export interface PkiFiles {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 export const OPENSSL = process.env.OPENSSL ?? 'openssl';
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI_PATH = resolve(PROJECT_ROOT, 'dist/cli/main.js');
+export const CLI_PATH = resolve(PROJECT_ROOT, 'dist/tools/cli/main.js');
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 
@@ -267,9 +267,9 @@ export function runOpensslClient(options: { port: number; args?: string[] } & Ru
   return runToExit(child, options);
 }
 
-// ---- Our CLI (dist/cli/main.js) ----
+// ---- Our CLI (dist/tools/cli/main.js) ----
 
-/** Starts `node dist/cli/main.js server --port 0 ARGS` and waits for its "listening on HOST:PORT" line. */
+/** Starts `node dist/tools/cli/main.js server --port 0 ARGS` and waits for its "listening on HOST:PORT" line. */
 export async function startCliServer(options: { args: string[]; timeoutMs?: number }): Promise<CliServer> {
   if (!hasBuiltCli()) throw new Error(`${CLI_PATH} is missing: run npm run build`);
   const args = options.args.includes('--port') ? options.args : ['--port', '0', ...options.args];
@@ -277,7 +277,7 @@ export async function startCliServer(options: { args: string[]; timeoutMs?: numb
   return listening(child, /listening on \S+:(\d+)/, 'stderr', options.timeoutMs);
 }
 
-/** Runs `node dist/cli/main.js ARGS` to exit (killed after the timeout). */
+/** Runs `node dist/tools/cli/main.js ARGS` to exit (killed after the timeout). */
 export function runCli(options: { args: string[] } & RunOptions): Promise<RunResult> {
   return runToExit(spawnCli(options.args), options);
 }

@@ -14,6 +14,7 @@ import { parseCertificate } from '../../src/x509/certificate.js';
 import type { ServerCertificateVerifier } from '../../src/x509/verify.js';
 import type { ClientCertificateVerifier } from '../../src/x509/client-verify.js';
 import { fromHex } from '../../src/util/bytes.js';
+import { splitRecords as splitWholeRecords } from '../../src/testing/trace.js';
 
 /** RFC 8448's RSA server identity: certificate and key (published, so fine to use in tests). */
 export function rfc8448ServerIdentity(): { certificateChain: Uint8Array[]; key: PrivateKeyMaterial } {
@@ -163,16 +164,13 @@ export function record(type: number, body: Uint8Array, version = 0x0303): Uint8A
   return r;
 }
 
-/** Split a byte stream into records (header + body). */
+/**
+ * Split a byte stream into records (header + body): src/testing/trace.ts's splitRecords, plus a
+ * trailing partial record (clipped) when its header is complete, as tampered flights may end.
+ */
 export function splitRecords(bytes: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  let off = 0;
-  while (off + 5 <= bytes.length) {
-    const len = (bytes[off + 3]! << 8) | bytes[off + 4]!;
-    out.push(bytes.subarray(off, off + 5 + len));
-    off += 5 + len;
-  }
-  return out;
+  const { records, rest } = splitWholeRecords(bytes);
+  return rest.length >= 5 ? [...records, rest] : records;
 }
 
 /** The description of the first plaintext fatal alert record in `bytes`, if any. */

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { KeyType } from '../../src/x509/mint.js';
+import type { KeyType } from '../../src/testing/mint.js';
 import { Child, OPENSSL, killAll, runCli, runOpensslClient, spawnCli, startCliServer, startOpensslServer } from '../helpers/openssl.js';
 import { reversed, waitUntil, writeMintedPki, type PkiFiles } from '../helpers/interop.js';
 

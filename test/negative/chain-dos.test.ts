@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createClientConnection, createServerConnection } from '../../src/connection/index.js';
 import { AlertDescription as A, CertificateError, PeerAlertError } from '../../src/errors.js';
 import { nobleProvider, signingKeyFromMaterial } from '../../src/crypto/noble/index.js';
-import { type TestPki, generateKey, mintCertificate, mintTestPki } from '../../src/x509/mint.js';
+import { type TestPki, generateKey, mintCertificate, mintTestPki } from '../../src/testing/mint.js';
 import { WebPkiServerVerifier } from '../../src/x509/verify.js';
 import { WebPkiClientVerifier } from '../../src/x509/client-verify.js';
 import { type PairOutcome, runPair } from '../helpers/scripted.js';

@@ -7,7 +7,7 @@ import { createClientConnection, createServerConnection, type ServerConnection }
 import type { ClientConfig, ServerConfig } from '../../src/connection/config.js';
 import { AlertDescription as A, PeerAlertError, TlsError } from '../../src/errors.js';
 import { nobleProvider, signingKeyFromMaterial } from '../../src/crypto/noble/index.js';
-import { mintTestPki, type TestPki } from '../../src/x509/mint.js';
+import { mintTestPki, type TestPki } from '../../src/testing/mint.js';
 import { WebPkiServerVerifier } from '../../src/x509/verify.js';
 import { WebPkiClientVerifier } from '../../src/x509/client-verify.js';
 import type { ClientSession, ExternalPsk } from '../../src/resumption/types.js';

@@ -5,9 +5,9 @@
 import * as net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createClientConnection, createServerConnection } from '../../src/connection/index.js';
-import { TlsStream, TlsTimeoutError } from '../../src/transport/driver.js';
-import { memoryChannelPair } from '../../src/transport/memory.js';
-import { createServer } from '../../src/transport/node.js';
+import { TlsStream, TlsTimeoutError } from '../../src/io/index.js';
+import { memoryChannelPair } from '../../src/testing/memory.js';
+import { createServer } from '../../src/node/net.js';
 import { concatBytes, utf8 } from '../../src/util/bytes.js';
 import { testClientConfig, testServerConfig } from '../helpers/scripted.js';
 

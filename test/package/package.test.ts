@@ -6,11 +6,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chainPem, mintTestPki } from '../../src/x509/mint.js';
+import { chainPem, mintTestPki } from '../../src/testing/mint.js';
 import { PROJECT_ROOT } from '../helpers/openssl.js';
 import { refuseNodeBuiltins } from '../runtimes/harness.js';
 
-const dist = (f: string): string => resolve(PROJECT_ROOT, 'dist', f);
+const dist = (f: string): string => resolve(PROJECT_ROOT, 'dist/src', f);
 const TSC = resolve(PROJECT_ROOT, 'node_modules/typescript/bin/tsc');
 const scratch = mkdtempSync(join(tmpdir(), 'tls13-package-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -35,8 +35,20 @@ async function bundleForBrowser(entry: string): Promise<{ ok: boolean; builtins:
 }
 
 describe('browser hygiene (esbuild, platform browser, Node built-ins refused)', () => {
-  it.each(['index.js', 'transport/web-streams.js', 'transport/websocket.js', 'transport/push.js', 'transport/keylog.js', 'transport/trace.js', 'transport/memory.js', 'crypto/webcrypto/index.js'])(
-    'dist/%s reaches no Node built-in',
+  it.each([
+    'index.js',
+    'io/index.js',
+    'testing/index.js',
+    'crypto/webcrypto/index.js',
+    // the deprecated subpaths, kept for this release
+    'deprecated/memory.js',
+    'deprecated/web-streams.js',
+    'deprecated/websocket.js',
+    'deprecated/push.js',
+    'deprecated/keylog.js',
+    'deprecated/trace.js',
+  ])(
+    'dist/src/%s reaches no Node built-in',
     async (entry) => {
       expect(existsSync(dist(entry)), 'npm test builds dist first').toBe(true);
       const r = await bundleForBrowser(dist(entry));
@@ -46,12 +58,49 @@ describe('browser hygiene (esbuild, platform browser, Node built-ins refused)', 
   );
 
   it('the check has teeth: the Node transports and the node:crypto provider are refused', async () => {
-    const r = await bundleForBrowser(dist('transport/node-tls.js'));
-    expect(r.ok).toBe(false);
-    expect(r.builtins.join()).toMatch(/node:net/);
+    for (const entry of ['node/tls/index.js', 'node/index.js']) {
+      const r = await bundleForBrowser(dist(entry));
+      expect(r.ok, entry).toBe(false);
+      expect(r.builtins.join(), entry).toMatch(/node:net/);
+    }
     const c = await bundleForBrowser(dist('crypto/node/index.js'));
     expect(c.ok).toBe(false);
     expect(c.builtins.join()).toMatch(/node:crypto/);
+  });
+});
+
+/** The files `npm pack` would ship, relative to the package root. */
+function packedFiles(): string[] {
+  const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
+  expect(r.status, r.stderr).toBe(0);
+  return (JSON.parse(r.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
+}
+
+/** Bare module specifiers a compiled ES module imports (static and dynamic). */
+function bareImports(js: string): string[] {
+  const specs = [...js.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+  return specs.filter((s) => !s.startsWith('.') && !s.startsWith('node:'));
+}
+
+describe('what the package ships', () => {
+  it('ships no benchmark, and no shipped module imports a devDependency (esbuild, playwright-core, …)', () => {
+    const files = packedFiles();
+    expect(files).toContain('dist/src/index.js');
+    expect(files).toContain('dist/tools/cli/main.js');
+    expect(files).toContain('bin/tls13.js');
+    expect(files.filter((f) => f.startsWith('dist/tools/bench/'))).toEqual([]);
+    const pkg = JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'package.json'), 'utf8')) as { name: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const dev = new Set(Object.keys(pkg.devDependencies));
+    const deps = new Set(Object.keys(pkg.dependencies));
+    const packageOf = (spec: string): string => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+    const offenders: string[] = [];
+    for (const f of files.filter((f) => f.endsWith('.js'))) {
+      for (const spec of bareImports(readFileSync(resolve(PROJECT_ROOT, f), 'utf8'))) {
+        const name = packageOf(spec);
+        if (dev.has(name) || (!deps.has(name) && name !== pkg.name)) offenders.push(`${f} imports ${spec}`);
+      }
+    }
+    expect(offenders).toEqual([]);
   });
 });
 
@@ -80,8 +129,38 @@ import { readFileSync } from 'node:fs';
 import { createClientConnection, createServerConnection, nobleProvider, parsePrivateKeyPem, pemDecode, WebPkiServerVerifier } from 'tls13-engine';
 import { nodeProvider } from 'tls13-engine/crypto/node';
 import { webCryptoProvider } from 'tls13-engine/crypto/webcrypto';
-import { streamPair } from 'tls13-engine/memory';
-import { keyLogTo } from 'tls13-engine/keylog';
+import * as root from 'tls13-engine';
+import { keyLogTo, TlsStream, connectStreams, connectWebSocket, pushChannel } from 'tls13-engine/io';
+import { connect, createServer, socketChannel } from 'tls13-engine/node';
+import * as nodeTls from 'tls13-engine/node/tls';
+import { mintTestPki, streamPair, tracingChannel } from 'tls13-engine/testing';
+// The deprecated subpaths still give the same objects.
+import * as oldMemory from 'tls13-engine/memory';
+import * as oldWebStreams from 'tls13-engine/web-streams';
+import * as oldWebSocket from 'tls13-engine/websocket';
+import * as oldPush from 'tls13-engine/push';
+import * as oldKeyLog from 'tls13-engine/keylog';
+import * as oldTrace from 'tls13-engine/trace';
+import * as oldTls from 'tls13-engine/tls';
+const same: [string, unknown, unknown][] = [
+  ['memory', oldMemory.streamPair, streamPair],
+  ['web-streams', oldWebStreams.connectStreams, connectStreams],
+  ['web-streams TlsStream', oldWebStreams.TlsStream, TlsStream],
+  ['websocket', oldWebSocket.connectWebSocket, connectWebSocket],
+  ['push', oldPush.pushChannel, pushChannel],
+  ['keylog', oldKeyLog.keyLogTo, keyLogTo],
+  ['trace', oldTrace.tracingChannel, tracingChannel],
+  ['trace TlsStream', oldTrace.TlsStream, TlsStream],
+  ['tls', oldTls.createServer, nodeTls.createServer],
+];
+for (const [what, a, b] of same) if (a !== b || a === undefined) throw new Error('deprecated subpath ' + what);
+if (typeof connect !== 'function' || typeof createServer !== 'function' || typeof socketChannel !== 'function' || typeof mintTestPki !== 'function') throw new Error('tls13-engine/node, /testing');
+// "." has no transports and no test pairs any more.
+for (const name of ['connectPair', 'handshakePair', 'streamPair', 'connectStreams', 'acceptStreams', 'startTls', 'connectWebSocket', 'acceptWebSocket', 'TlsStream', 'openTlsStream'])
+  if (name in root) throw new Error('tls13-engine exports ' + name);
+// tls13-engine/bridge is a command now: importing it fails and says where it went.
+const bridge = await import('tls13-engine/bridge').then(() => 'imported', (e: Error) => e.message);
+if (!/tls13 bridge/.test(bridge)) throw new Error('tls13-engine/bridge: ' + bridge);
 const pki: { root: string; chain: string; key: string } = JSON.parse(readFileSync('pki.json', 'utf8'));
 const lines: string[] = [];
 const client = createClientConnection({
@@ -158,5 +237,17 @@ declare const rest: Uint8Array;
     const run = spawnSync(process.execPath, ['out/main.js'], { cwd: app, encoding: 'utf8', timeout: 30_000 });
     expect(run.status, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ version: 'TLSv1.3', got: 'from the packed package', keyLogLines: 5 });
+
+    // The tls13 bin of the installed package: help, a loopback demo handshake, and bench (not shipped) says so.
+    const bin = join(app, 'node_modules/.bin/tls13');
+    const help = spawnSync(bin, ['--help'], { cwd: app, encoding: 'utf8', timeout: 20_000 });
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/Usage/);
+    const demo = spawnSync(bin, ['demo'], { cwd: app, encoding: 'utf8', timeout: 30_000 });
+    expect(demo.status, demo.stderr).toBe(0);
+    expect(demo.stdout).toMatch(/Done: handshake verified/);
+    const bench = spawnSync(bin, ['bench', '--quick'], { cwd: app, encoding: 'utf8', timeout: 20_000 });
+    expect(bench.status).toBe(1);
+    expect(bench.stderr).toMatch(/not part of the published package.*npm run bench/);
   });
 });

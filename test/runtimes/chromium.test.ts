@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge } from '../../src/transport/node-bridge.js';
+import { startBridge } from '../../tools/bridge/bridge.js';
 import { killAll, runOpensslClient } from '../helpers/openssl.js';
 import { bundleEngine, findChromium, hasOpenssl, pkiOnDisk, reversingServer, type PkiOnDisk } from './harness.js';
 

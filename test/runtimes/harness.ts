@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Plugin } from 'esbuild';
-import { chainPem, mintTestPki, type TestPki } from '../../src/x509/mint.js';
+import { chainPem, mintTestPki, type TestPki } from '../../src/testing/mint.js';
 import { PROJECT_ROOT, hasOpenssl, startOpensslServer, type OpensslServer } from '../helpers/openssl.js';
 
 export { hasOpenssl };

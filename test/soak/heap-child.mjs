@@ -5,11 +5,11 @@
 //
 //   node --expose-gc test/soak/heap-child.mjs COUNT [EVERY] [MAX_SECONDS]
 
-import { createClientConnection, createServerConnection } from '../../dist/connection/index.js';
-import { TlsError } from '../../dist/errors.js';
-import { signingKeyFromMaterial } from '../../dist/crypto/noble/index.js';
-import { mintCertificate } from '../../dist/x509/mint.js';
-import { parseCertificate } from '../../dist/x509/certificate.js';
+import { createClientConnection, createServerConnection } from '../../dist/src/connection/index.js';
+import { TlsError } from '../../dist/src/errors.js';
+import { signingKeyFromMaterial } from '../../dist/src/crypto/noble/index.js';
+import { mintCertificate } from '../../dist/src/testing/mint.js';
+import { parseCertificate } from '../../dist/src/x509/certificate.js';
 
 const count = Number(process.argv[2] ?? 1000);
 const every = Number(process.argv[3] ?? 5);

@@ -11,8 +11,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createClientConnection } from '../../src/connection/index.js';
 import type { ServerConfig } from '../../src/connection/config.js';
 import { nobleProvider, signingKeyFromMaterial } from '../../src/crypto/noble/index.js';
-import { connect, createServer, type TlsStream } from '../../src/transport/node.js';
-import { mintTestPki, type TestPki } from '../../src/x509/mint.js';
+import { connect, createServer, type TlsStream } from '../../src/node/net.js';
+import { mintTestPki, type TestPki } from '../../src/testing/mint.js';
 import { WebPkiServerVerifier } from '../../src/x509/verify.js';
 import { utf8 } from '../../src/util/bytes.js';
 

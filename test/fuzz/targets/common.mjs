@@ -1,13 +1,13 @@
-// Shared by the fuzz targets (plain ESM over the built engine in dist/, so that Jazzer.js can
+// Shared by the fuzz targets (plain ESM over the built engine in dist/src/, so that Jazzer.js can
 // load and instrument it). Any exception other than the engine's TlsError is a finding.
 
-import { TlsError } from '../../../dist/errors.js';
-import { createNobleProvider, signingKeyFromMaterial } from '../../../dist/crypto/noble/index.js';
-import { createClientConnection, createServerConnection } from '../../../dist/connection/index.js';
-import { CipherState } from '../../../dist/record/keys.js';
-import { trafficKeys } from '../../../dist/keyschedule/index.js';
-import { mintCertificate } from '../../../dist/x509/mint.js';
-import { parseCertificate } from '../../../dist/x509/certificate.js';
+import { TlsError } from '../../../dist/src/errors.js';
+import { createNobleProvider, signingKeyFromMaterial } from '../../../dist/src/crypto/noble/index.js';
+import { createClientConnection, createServerConnection } from '../../../dist/src/connection/index.js';
+import { CipherState } from '../../../dist/src/record/keys.js';
+import { trafficKeys } from '../../../dist/src/keyschedule/index.js';
+import { mintCertificate } from '../../../dist/src/testing/mint.js';
+import { parseCertificate } from '../../../dist/src/x509/certificate.js';
 
 /** Rethrow anything that is not a TlsError (the only failure peer input may cause). */
 export function onlyTlsErrors(fn) {

@@ -2,9 +2,9 @@
 // bytes (decode → encode round trip) and format for traces; anything else may only fail with
 // a TlsError. The first byte picks the decoder: 0–127 handshake messages, the rest extensions.
 
-import { decodeHandshake, encodeHandshake } from '../../../dist/wire/messages.js';
-import { formatHandshake } from '../../../dist/wire/format.js';
-import * as ext from '../../../dist/wire/extensions.js';
+import { decodeHandshake, encodeHandshake } from '../../../dist/src/wire/messages.js';
+import { formatHandshake } from '../../../dist/src/wire/format.js';
+import * as ext from '../../../dist/src/wire/extensions.js';
 import { onlyTlsErrors } from './common.mjs';
 
 const equal = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);

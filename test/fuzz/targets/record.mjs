@@ -3,10 +3,10 @@
 // joiner (handshake type) or the alert decoder. Without keys (plaintext records), and with a
 // fixed key (a protected record that opens is decoded as TLSInnerPlaintext).
 
-import { RecordReader } from '../../../dist/record/reader.js';
-import { HandshakeJoiner } from '../../../dist/record/handshake-joiner.js';
-import { decodeAlert } from '../../../dist/record/alert.js';
-import { AES_128_GCM } from '../../../dist/crypto/noble/index.js';
+import { RecordReader } from '../../../dist/src/record/reader.js';
+import { HandshakeJoiner } from '../../../dist/src/record/handshake-joiner.js';
+import { decodeAlert } from '../../../dist/src/record/alert.js';
+import { AES_128_GCM } from '../../../dist/src/crypto/noble/index.js';
 import { onlyTlsErrors } from './common.mjs';
 
 const KEYS = { aead: AES_128_GCM, key: new Uint8Array(16).fill(1), iv: new Uint8Array(12).fill(2) };

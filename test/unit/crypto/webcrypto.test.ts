@@ -22,9 +22,9 @@ import { encodeKeyShareServer } from '../../../src/wire/extensions.js';
 import { ExtensionType, HandshakeType, NamedGroup, SignatureScheme } from '../../../src/wire/codepoints.js';
 import type { HandshakeMessage } from '../../../src/wire/types.js';
 import { p256 } from '@noble/curves/nist.js';
-import { connectPair } from '../../../src/transport/memory.js';
+import { connectPair } from '../../../src/testing/memory.js';
 import { fromHex, toHex } from '../../../src/util/bytes.js';
-import { mintTestPki, type KeyType } from '../../../src/x509/mint.js';
+import { mintTestPki, type KeyType } from '../../../src/testing/mint.js';
 import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 
 describe('ECDSA signature formats', () => {

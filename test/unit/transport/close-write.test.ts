@@ -1,7 +1,7 @@
 // TlsStream.closeWrite(): half-close that resolves once close_notify reached the channel; the
 // channel is released as soon as both close_notifys have crossed, whichever went first.
 import { describe, expect, it } from 'vitest';
-import { streamPair } from '../../../src/transport/memory.js';
+import { streamPair } from '../../../src/testing/memory.js';
 import { fromUtf8, utf8 } from '../../../src/util/bytes.js';
 import { FakeConnection } from './fake.js';
 

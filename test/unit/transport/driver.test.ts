@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AlertDescription, PeerAlertError, TlsError, TlsUsageError } from '../../../src/errors.js';
-import { pump, TlsStream, TruncationError, openTlsStream } from '../../../src/transport/driver.js';
-import { streamPair } from '../../../src/transport/memory.js';
+import { pump, TlsStream, TruncationError, openTlsStream } from '../../../src/io/index.js';
+import { streamPair } from '../../../src/testing/memory.js';
 import { fromUtf8, utf8 } from '../../../src/util/bytes.js';
 import { FakeConnection, frame } from './fake.js';
 import { ScriptChannel } from './script-channel.js';

@@ -6,9 +6,9 @@ import { createClientConnection, createServerConnection } from '../../../src/con
 import type { ClientConfig, ServerConfig } from '../../../src/connection/config.js';
 import { nobleProvider, signingKeyFromMaterial } from '../../../src/crypto/noble/index.js';
 import type { ClientSession } from '../../../src/resumption/types.js';
-import { connectPair, streamPair } from '../../../src/transport/memory.js';
+import { connectPair, streamPair } from '../../../src/testing/memory.js';
 import { fromUtf8, utf8 } from '../../../src/util/bytes.js';
-import { mintTestPki, type TestPki } from '../../../src/x509/mint.js';
+import { mintTestPki, type TestPki } from '../../../src/testing/mint.js';
 import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 
 let pki: TestPki;

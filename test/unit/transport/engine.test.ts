@@ -5,9 +5,9 @@ import type { ClientConfig, ServerConfig } from '../../../src/connection/config.
 import { signingKeyFromMaterial } from '../../../src/crypto/index.js';
 import { nobleProvider } from '../../../src/crypto/noble/index.js';
 import { PeerAlertError, TlsError } from '../../../src/errors.js';
-import { connectPair, handshakePair, streamPair } from '../../../src/transport/memory.js';
+import { connectPair, handshakePair, streamPair } from '../../../src/testing/memory.js';
 import { fromUtf8, utf8 } from '../../../src/util/bytes.js';
-import { mintTestPki } from '../../../src/x509/mint.js';
+import { mintTestPki } from '../../../src/testing/mint.js';
 import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 
 let serverConfig: ServerConfig;

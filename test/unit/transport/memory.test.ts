@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PeerAlertError, TlsError } from '../../../src/errors.js';
-import { connectPair, drain, handshakePair, memoryChannelPair, transfer } from '../../../src/transport/memory.js';
+import { connectPair, drain, handshakePair, memoryChannelPair, transfer } from '../../../src/testing/memory.js';
 import { fromUtf8, utf8 } from '../../../src/util/bytes.js';
 import { FakeConnection, frame } from './fake.js';
 

@@ -8,11 +8,11 @@ import { nodeProvider } from '../../../src/crypto/node/index.js';
 import type { CryptoProvider } from '../../../src/crypto/provider.js';
 import { webCryptoProvider } from '../../../src/crypto/webcrypto/index.js';
 import { MemorySessionCache } from '../../../src/resumption/cache.js';
-import type { TlsStream } from '../../../src/transport/driver.js';
-import { connect, createServer, type TlsServer } from '../../../src/transport/node.js';
-import { connect as tlsConnect, createServer as tlsCreateServer, type TLSSocket } from '../../../src/transport/node-tls.js';
-import { withNodeProvider } from '../../../src/transport/node-provider.js';
-import { chainPem, mintTestPki, type TestPki } from '../../../src/x509/mint.js';
+import type { TlsStream } from '../../../src/io/index.js';
+import { connect, createServer, type TlsServer } from '../../../src/node/net.js';
+import { connect as tlsConnect, createServer as tlsCreateServer, type TLSSocket } from '../../../src/node/tls/index.js';
+import { withNodeProvider } from '../../../src/node/provider.js';
+import { chainPem, mintTestPki, type TestPki } from '../../../src/testing/mint.js';
 import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 
 const providerOf = (s: TlsStream): string => (s.connection as unknown as { provider: CryptoProvider }).provider.name;

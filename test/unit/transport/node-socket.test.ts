@@ -1,7 +1,7 @@
 import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TlsStream, TruncationError } from '../../../src/transport/driver.js';
-import { socketChannel } from '../../../src/transport/node-socket.js';
+import { TlsStream, TruncationError } from '../../../src/io/index.js';
+import { socketChannel } from '../../../src/node/socket.js';
 import { fromUtf8, utf8 } from '../../../src/util/bytes.js';
 import { FakeConnection } from './fake.js';
 

@@ -9,8 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connect, createServer, type Server, type TLSSocket } from '../../../src/transport/node-tls.js';
-import { chainPem, mintTestPki, type TestPki } from '../../../src/x509/mint.js';
+import { connect as connectTcp, createServer as createTcpServer } from 'node:net';
+import { connect, createServer, type Server, type TLSSocket } from '../../../src/node/tls/index.js';
+import { TlsTimeoutError } from '../../../src/errors.js';
+import { chainPem, mintTestPki, type TestPki } from '../../../src/testing/mint.js';
 import { Child, hasOpenssl, killAll, startOpensslServer } from '../../helpers/openssl.js';
 
 let pki: TestPki;
@@ -48,6 +50,20 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
+/** A TCP listener that accepts and never sends a byte. */
+function createMuteListener(): { port: Promise<number>; close(): void } {
+  const sockets: import('node:net').Socket[] = [];
+  const server = createTcpServer((s) => sockets.push(s));
+  const port = new Promise<number>((r) => server.listen(0, '127.0.0.1', () => r((server.address() as AddressInfo).port)));
+  return {
+    port,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
 async function collect(s: NodeJS.ReadableStream): Promise<string> {
   let out = '';
   for await (const c of s) out += String(c);
@@ -55,6 +71,31 @@ async function collect(s: NodeJS.ReadableStream): Promise<string> {
 }
 
 describe('node:tls-shaped API', () => {
+  it('handshakeTimeout is the stream\'s: a silent TCP client gets close_notify, the server a TlsTimeoutError', async () => {
+    const server = createServer({ ...serverOptions(), handshakeTimeout: 150 });
+    const failed = new Promise<unknown>((resolve) => server.once('tlsClientError', (err: unknown) => resolve(err)));
+    const port = await listen(server);
+    const raw = connectTcp({ host: '127.0.0.1', port });
+    const received: Buffer[] = [];
+    raw.on('data', (b: Buffer) => received.push(b));
+    const closed = once(raw, 'close');
+    const err = await failed;
+    expect(err).toBeInstanceOf(TlsTimeoutError);
+    expect((err as TlsTimeoutError).phase).toBe('handshake');
+    expect((err as TlsTimeoutError).timeoutMs).toBe(150);
+    await closed;
+    // RFC 8446 §6.1: close_notify (alert record: type 21, warning 1, description 0), then the close.
+    expect([...Buffer.concat(received)]).toEqual([21, 3, 3, 0, 2, 1, 0]);
+
+    // On the client side too: connect() to a listener that never answers.
+    const mute = createMuteListener();
+    const mutePort = await mute.port;
+    const client = connect({ host: '127.0.0.1', port: mutePort, servername: 'localhost', ca: pki.root.certPem, handshakeTimeout: 150 });
+    const [clientErr] = (await once(client, 'error')) as [unknown];
+    expect(clientErr).toBeInstanceOf(TlsTimeoutError);
+    mute.close();
+  });
+
   it('connect ↔ createServer: the TLSSocket surface, echo, exporters, keylog, end → close_notify', async () => {
     const serverSide = new Promise<TLSSocket>((resolve) => {
       const server = createServer({ ...serverOptions(), ALPNProtocols: ['h2', 'http/1.1'] }, (s) => {

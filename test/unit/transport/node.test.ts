@@ -4,9 +4,9 @@ import type { ServerConfig } from '../../../src/connection/config.js';
 import { signingKeyFromMaterial } from '../../../src/crypto/index.js';
 import { nobleProvider } from '../../../src/crypto/noble/index.js';
 import { TlsError } from '../../../src/errors.js';
-import { connect, createServer, type TlsServer } from '../../../src/transport/node.js';
+import { connect, createServer, type TlsServer } from '../../../src/node/net.js';
 import { fromUtf8, utf8 } from '../../../src/util/bytes.js';
-import { mintTestPki } from '../../../src/x509/mint.js';
+import { mintTestPki } from '../../../src/testing/mint.js';
 import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 
 describe('node transport (real engine, loopback TCP)', () => {

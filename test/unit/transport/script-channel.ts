@@ -1,6 +1,6 @@
 // A ByteChannel whose inbound bytes the test feeds and whose writes/close are logged.
 
-import type { ByteChannel } from '../../../src/transport/driver.js';
+import type { ByteChannel } from '../../../src/io/index.js';
 
 export class ScriptChannel implements ByteChannel {
   readonly events: string[] = [];

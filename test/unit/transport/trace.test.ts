@@ -5,11 +5,11 @@ import { createClientConnection, createServerConnection } from '../../../src/con
 import type { ConnectionEvent } from '../../../src/connection/types.js';
 import { signingKeyFromMaterial } from '../../../src/crypto/index.js';
 import { TlsError } from '../../../src/errors.js';
-import { TlsStream } from '../../../src/transport/driver.js';
-import { memoryChannelPair } from '../../../src/transport/memory.js';
-import { formatRecordEvent, splitRecords, tracingChannel, type TracingOptions } from '../../../src/transport/trace.js';
+import { TlsStream } from '../../../src/io/index.js';
+import { memoryChannelPair } from '../../../src/testing/memory.js';
+import { formatRecordEvent, splitRecords, tracingChannel, type TracingOptions } from '../../../src/testing/trace.js';
 import { fromUtf8, utf8 } from '../../../src/util/bytes.js';
-import { mintTestPki } from '../../../src/x509/mint.js';
+import { mintTestPki } from '../../../src/testing/mint.js';
 
 let serverConfig: ServerConfig;
 const clientConfig: ClientConfig = { serverName: 'localhost', insecureSkipVerify: true };

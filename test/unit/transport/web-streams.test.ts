@@ -6,17 +6,17 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientConfig, ServerConfig } from '../../../src/connection/config.js';
 import { signingKeyFromMaterial } from '../../../src/crypto/index.js';
 import { nobleProvider } from '../../../src/crypto/noble/index.js';
-import { keyLogTo } from '../../../src/transport/keylog.js';
-import { pushChannel } from '../../../src/transport/push.js';
+import { keyLogTo } from '../../../src/io/keylog.js';
+import { pushChannel } from '../../../src/io/push.js';
 import {
   acceptStreams,
   connectStreams,
   startTls,
   type StreamPair,
   type WebTlsSocket,
-} from '../../../src/transport/web-streams.js';
+} from '../../../src/io/web-streams.js';
 import { concatBytes, fromUtf8, utf8 } from '../../../src/util/bytes.js';
-import { mintTestPki } from '../../../src/x509/mint.js';
+import { mintTestPki } from '../../../src/testing/mint.js';
 import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -9,11 +9,11 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientConfig, ServerConfig } from '../../../src/connection/config.js';
 import { signingKeyFromMaterial } from '../../../src/crypto/index.js';
 import { nobleProvider } from '../../../src/crypto/noble/index.js';
-import { isLoopback, startBridge, type Bridge } from '../../../src/transport/node-bridge.js';
-import { acceptWebSocketUpgrade, connectNodeWebSocket, type NodeWebSocket } from '../../../src/transport/node-websocket.js';
-import { acceptWebSocket, connectWebSocket } from '../../../src/transport/websocket.js';
+import { isLoopback, startBridge, type Bridge } from '../../../tools/bridge/bridge.js';
+import { acceptWebSocketUpgrade, connectNodeWebSocket, type NodeWebSocket } from '../../../tools/bridge/websocket.js';
+import { acceptWebSocket, connectWebSocket } from '../../../src/io/websocket.js';
 import { concatBytes, fromUtf8, utf8 } from '../../../src/util/bytes.js';
-import { chainPem, mintTestPki } from '../../../src/x509/mint.js';
+import { chainPem, mintTestPki } from '../../../src/testing/mint.js';
 import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 import { hasOpenssl, killAll, runOpensslClient, startOpensslServer } from '../../helpers/openssl.js';
 

@@ -14,11 +14,11 @@ import { parseCertificate } from '../../../src/x509/certificate.js';
 import { WebPkiClientVerifier } from '../../../src/x509/client-verify.js';
 import { spkiSha256 } from '../../../src/x509/identity.js';
 import { parsePrivateKeyPem } from '../../../src/x509/keys.js';
-import { type MintCertificateOptions, type MintedCertificate, mintCertificate, mintCrl, mintOcspResponse } from '../../../src/x509/mint.js';
+import { type MintCertificateOptions, type MintedCertificate, mintCertificate, mintCrl, mintOcspResponse } from '../../../src/testing/mint.js';
 import { pemDecode } from '../../../src/x509/pem.js';
 import { requireSpiffeId, withPolicy } from '../../../src/x509/policy.js';
 import { type CertificateVerifierInput, type VerifiedChain, type WebPkiVerifierOptions, WebPkiServerVerifier } from '../../../src/x509/verify.js';
-import { parseCertArgs, writeTestPki } from '../../../src/cli/cert.js';
+import { parseCertArgs, writeTestPki } from '../../../tools/cli/cert.js';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;

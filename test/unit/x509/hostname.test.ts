@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../../src/util/bytes.js';
 import type { ParsedCertificate } from '../../../src/x509/certificate.js';
 import { matchesHostname, parseIpAddress } from '../../../src/x509/hostname.js';
-import { mintCertificate } from '../../../src/x509/mint.js';
+import { mintCertificate } from '../../../src/testing/mint.js';
 
 let cert: ParsedCertificate;
 let cnOnly: ParsedCertificate;

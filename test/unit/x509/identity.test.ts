@@ -9,7 +9,7 @@ import { toHex } from '../../../src/util/bytes.js';
 import { SignatureScheme as S } from '../../../src/wire/codepoints.js';
 import { WebPkiClientVerifier } from '../../../src/x509/client-verify.js';
 import { formatPin, ipToText, isSpiffeId, parsePin, peerIdentity, spkiSha256 } from '../../../src/x509/identity.js';
-import { type TestPki, mintCertificate, mintTestPki } from '../../../src/x509/mint.js';
+import { type TestPki, mintCertificate, mintTestPki } from '../../../src/testing/mint.js';
 import { requireSpiffeId, withPolicy } from '../../../src/x509/policy.js';
 import { type VerifiedChain, type WebPkiVerifierOptions, WebPkiServerVerifier, keyAllowsScheme } from '../../../src/x509/verify.js';
 

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../../src/crypto/noble/index.js';
 import { CertificateError } from '../../../src/errors.js';
-import { type MintedCertificate, mintCertificate } from '../../../src/x509/mint.js';
+import { type MintedCertificate, mintCertificate } from '../../../src/testing/mint.js';
 import { parseNameConstraints } from '../../../src/x509/name-constraints.js';
 import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 import { WebPkiClientVerifier } from '../../../src/x509/client-verify.js';

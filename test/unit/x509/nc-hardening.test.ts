@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { SignatureVerifier } from '../../../src/crypto/provider.js';
 import { nobleProvider } from '../../../src/crypto/noble/index.js';
 import { AlertDescription as A } from '../../../src/errors.js';
-import { type MintedCertificate, mintCertificate } from '../../../src/x509/mint.js';
+import { type MintedCertificate, mintCertificate } from '../../../src/testing/mint.js';
 import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 import { WebPkiClientVerifier } from '../../../src/x509/client-verify.js';
 import { dnsName, nameConstraintsValue, otherName, registeredId, seq, tlv } from './der-builder.js';

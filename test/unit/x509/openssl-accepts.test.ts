@@ -3,7 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KeyType, type TestPki, chainPem, mintTestPki } from '../../../src/x509/mint.js';
+import { type KeyType, type TestPki, chainPem, mintTestPki } from '../../../src/testing/mint.js';
 import { hasOpenssl, openssl, tempDir } from './helpers.js';
 
 const algoText: Record<string, [sig: string, key: string]> = {

@@ -8,7 +8,7 @@ import { nodeProvider } from '../../../src/crypto/node/index.js';
 import { WebCryptoClientVerifier } from '../../../src/x509/webcrypto.js';
 import { AlertDescription as A } from '../../../src/errors.js';
 import { parseCertificate } from '../../../src/x509/certificate.js';
-import { type MintedCertificate, type TestPki, generateKey, mintCertificate, mintTestPki } from '../../../src/x509/mint.js';
+import { type MintedCertificate, type TestPki, generateKey, mintCertificate, mintTestPki } from '../../../src/testing/mint.js';
 import { type WebPkiVerifierOptions } from '../../../src/x509/verify.js';
 import { WebPkiClientVerifier } from '../../../src/x509/client-verify.js';
 import { expectFail, rethrow, timed } from './helpers.js';

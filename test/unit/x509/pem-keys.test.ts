@@ -16,7 +16,7 @@ import {
   publicKeyFromPrivate,
 } from '../../../src/x509/keys.js';
 import { base64Decode, base64Encode, pemBlocks, pemDecode, pemEncode } from '../../../src/x509/pem.js';
-import { generateKey } from '../../../src/x509/mint.js';
+import { generateKey } from '../../../src/testing/mint.js';
 import { SignatureScheme } from '../../../src/wire/codepoints.js';
 import { hasOpenssl, openssl, tempDir } from './helpers.js';
 

@@ -7,7 +7,7 @@ import { encodeDer } from '../../../src/x509/asn1.js';
 import { ExtensionOid } from '../../../src/x509/certificate.js';
 import { WebPkiClientVerifier } from '../../../src/x509/client-verify.js';
 import { spkiSha256 } from '../../../src/x509/identity.js';
-import { type MintCertificateOptions, type MintedCertificate, type TestPki, mintCertificate, mintCrl, mintTestPki } from '../../../src/x509/mint.js';
+import { type MintCertificateOptions, type MintedCertificate, type TestPki, mintCertificate, mintCrl, mintTestPki } from '../../../src/testing/mint.js';
 import { parseCrl } from '../../../src/x509/revocation.js';
 import { InsecureSkipVerification, type WebPkiVerifierOptions, WebPkiServerVerifier } from '../../../src/x509/verify.js';
 import * as asn1js from 'asn1js';

@@ -5,7 +5,7 @@ import { nobleProvider } from '../../../src/crypto/noble/index.js';
 import type { CryptoProvider } from '../../../src/crypto/provider.js';
 import { WebPkiClientVerifier } from '../../../src/x509/client-verify.js';
 import { spkiSha256 } from '../../../src/x509/identity.js';
-import { type TestPki, mintOcspResponse, mintTestPki } from '../../../src/x509/mint.js';
+import { type TestPki, mintOcspResponse, mintTestPki } from '../../../src/testing/mint.js';
 import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 
 let pki: TestPki;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nobleProvider, signingKeyFromMaterial } from '../../../src/crypto/noble/index.js';
 import { AlertDescription as A, CertificateError } from '../../../src/errors.js';
 import { WebPkiClientVerifier } from '../../../src/x509/client-verify.js';
-import { type MintedCertificate, type TestPki, mintCertificate, mintCrl, mintOcspResponse, mintTestPki } from '../../../src/x509/mint.js';
+import { type MintedCertificate, type TestPki, mintCertificate, mintCrl, mintOcspResponse, mintTestPki } from '../../../src/testing/mint.js';
 import { pemDecode } from '../../../src/x509/pem.js';
 import { parseCrl, parseOcspResponse } from '../../../src/x509/revocation.js';
 import { type WebPkiVerifierOptions, WebPkiServerVerifier } from '../../../src/x509/verify.js';

@@ -9,13 +9,14 @@ import { nobleProvider, signingKeyFromMaterial } from '../../../src/crypto/noble
 import { CertificateError } from '../../../src/errors.js';
 import { fromUtf8, utf8 } from '../../../src/util/bytes.js';
 import { WebPkiClientVerifier } from '../../../src/x509/client-verify.js';
-import { type TestPki, chainPem, mintTestPki } from '../../../src/x509/mint.js';
+import { type TestPki, chainPem, mintTestPki } from '../../../src/testing/mint.js';
 import { peerIdentity } from '../../../src/x509/identity.js';
 import { parseCertificate } from '../../../src/x509/certificate.js';
 import { CertificateStore } from '../../../src/connection/rotation.js';
 import { identityFromPem } from '../../../src/x509/rotation.js';
 import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 import { runPair } from '../../helpers/scripted.js';
+import { connectPair } from '../../../src/testing/memory.js';
 
 let a: TestPki;
 let b: TestPki;
@@ -28,9 +29,9 @@ const trusting = (...ps: TestPki[]) => new WebPkiServerVerifier({ trustAnchors: 
 const clientVerifierFor = (p: TestPki) => new WebPkiClientVerifier({ trustAnchors: [p.root.certDer], verifier: nobleProvider.verifier });
 const clientCert = (p: TestPki) => ({ chain: [p.client.certDer, p.intermediate.certDer], key: signingKeyFromMaterial(p.client.key) });
 
-/** Moves bytes both ways until neither side has anything to send. */
+/** Moves bytes both ways until neither side has anything to send (the one in-memory shuttle). */
 function pump(client: Connection, server: Connection): void {
-  runPair({ clientConn: client, serverConn: server });
+  connectPair(client, server).flush();
 }
 
 function exchange(client: Connection, server: Connection, text: string): string {

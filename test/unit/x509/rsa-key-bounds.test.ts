@@ -15,7 +15,7 @@ import { SignatureScheme as S } from '../../../src/wire/codepoints.js';
 import { WebPkiClientVerifier } from '../../../src/x509/client-verify.js';
 import { parseCertificate } from '../../../src/x509/certificate.js';
 import { parsePkcs8PrivateKey, parseSpki, encodeSpki } from '../../../src/x509/keys.js';
-import { type MintedCertificate, type TestPki, mintCertificate, mintTestPki } from '../../../src/x509/mint.js';
+import { type MintedCertificate, type TestPki, mintCertificate, mintTestPki } from '../../../src/testing/mint.js';
 import { InsecureSkipVerification, WebPkiServerVerifier } from '../../../src/x509/verify.js';
 import { expectFail } from './helpers.js';
 

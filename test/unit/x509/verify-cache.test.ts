@@ -7,7 +7,7 @@ import { nodeProvider } from '../../../src/crypto/node/index.js';
 import { CertificateError } from '../../../src/errors.js';
 import { SignatureScheme } from '../../../src/wire/codepoints.js';
 import { CertificateCache } from '../../../src/x509/certificate.js';
-import { mintTestPki } from '../../../src/x509/mint.js';
+import { mintTestPki } from '../../../src/testing/mint.js';
 import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 
 function counting(inner: SignatureVerifier): SignatureVerifier & { calls: number } {

@@ -12,7 +12,7 @@ import {
   type TestPki,
   mintCertificate,
   mintTestPki,
-} from '../../../src/x509/mint.js';
+} from '../../../src/testing/mint.js';
 import { pemDecode } from '../../../src/x509/pem.js';
 import {
   InsecureSkipVerification,

@@ -1,0 +1,6 @@
+// tls13-engine/web-streams, deprecated (kept for this release): these names moved to tls13-engine/io.
+
+export * from '../io/web-streams.js';
+export { TlsStream, type TlsStreamOptions } from '../io/stream.js';
+export type { ByteChannel } from '../io/channel.js';
+export { TruncationError } from '../errors.js';
