@@ -1,6 +1,6 @@
 // Interop against OpenSSL on 127.0.0.1, both directions, through our CLI:
 // our client ↔ `openssl s_server`, `openssl s_client` ↔ our server. Certificates are minted
-// by the project at test time (src/x509/mint.ts).
+// by the project at test time (src/testing/mint.ts).
 // Once per crypto provider (--provider): the whole matrix for node (the CLI's default) and noble;
 // for webcrypto (SubtleCrypto key exchange, CertificateVerify checks, signing and chain
 // verification, each a pending step; noble for hashing and records) the cases where it differs:

@@ -1,4 +1,4 @@
-// Load and soak on loopback (issue 7): a server built on the engine (src/transport/node.ts
+// Load and soak on loopback (issue 7): a server built on the engine (src/node/net.ts
 // createServer) completes many concurrent handshakes with echo while a share of the clients
 // misbehave (a ClientHello held half-sent, garbage bytes, connections dropped mid-handshake);
 // sequential handshakes in memory leave the heap at its baseline (child process, --expose-gc).

@@ -1,6 +1,6 @@
 // The path-validation catalogue: each case → the alert and the check name (or acceptance).
-// The base PKI is written by `tls13 cert` (src/cli/cert.ts) at test time and read back from its
-// PEM files; variants are minted with src/x509/mint.ts. Nothing comes from fixtures.
+// The base PKI is written by `tls13 cert` (tools/cli/cert.ts) at test time and read back from its
+// PEM files; variants are minted with src/testing/mint.ts. Nothing comes from fixtures.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
