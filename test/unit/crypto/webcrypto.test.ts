@@ -25,6 +25,7 @@ import { p256 } from '@noble/curves/nist.js';
 import { connectPair } from '../../../src/testing/memory.js';
 import { fromHex, toHex } from '../../../src/util/bytes.js';
 import { mintTestPki, type KeyType } from '../../../src/testing/mint.js';
+import { settlePair } from '../../helpers/scripted.js';
 import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 
 describe('ECDSA signature formats', () => {
@@ -199,37 +200,10 @@ describe('handshakes with SubtleCrypto key exchange and CertificateVerify', asyn
     tickets: { count: 0 },
     ...extra,
   });
-  /** Drives the pair; errors are kept per side. */
+  /** Drives the pair (settlePair); errors are kept per side. */
   async function drive(client: Connection, server: Connection): Promise<{ client?: TlsError; server?: TlsError }> {
-    const errors: { client?: TlsError; server?: TlsError } = {};
-    const guard = (side: 'client' | 'server', f: () => void): void => {
-      try {
-        f();
-      } catch (e) {
-        if (!(e instanceof TlsError)) throw e;
-        errors[side] ??= e;
-      }
-    };
-    for (let i = 0; i < 100; i++) {
-      let moved = false;
-      for (const [side, from, to] of [
-        ['client', client, server],
-        ['server', server, client],
-      ] as const) {
-        for (let o = from.takeOutput(); o !== undefined; o = from.takeOutput()) {
-          const bytes = o;
-          if (!to.error) guard(side === 'client' ? 'server' : 'client', () => to.receive(bytes));
-          moved = true;
-        }
-        if (from.pending) {
-          await from.pending;
-          guard(side, () => from.process());
-          moved = true;
-        }
-      }
-      if (!moved) return errors;
-    }
-    throw new Error('no progress');
+    const { clientError, serverError } = await settlePair(client, server);
+    return { ...(clientError ? { client: clientError } : {}), ...(serverError ? { server: serverError } : {}) };
   }
 
   for (const group of [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1, NamedGroup.secp521r1]) {
