@@ -18,7 +18,7 @@ import { ExtensionType, PskKeyExchangeMode } from '../wire/codepoints.js';
 import { sessionCacheKey } from '../resumption/cache.js';
 import { isIpLiteral } from '../util/ip.js';
 import type { ClientConfig, Limits } from './config.js';
-import { BaseConnection } from './connection.js';
+import { BaseConnection, ConnectionEngine } from './connection.js';
 import type { Side } from './types.js';
 
 /** Signature schemes the client offers by default: what TLS 1.3 allows and the provider verifies. */
@@ -66,7 +66,8 @@ function resolveClientConfig(config: ClientConfig, provider: CryptoProvider, lim
   };
 }
 
-export class ClientConnection extends BaseConnection {
+/** The client's engine: private to its ClientConnection. */
+class ClientEngine extends ConnectionEngine {
   readonly side: Side = 'client';
   private readonly clientConfig: ClientConfig;
   private ticketsReceived = 0;
@@ -142,6 +143,13 @@ export class ClientConnection extends BaseConnection {
 
   protected hasSeenClientHello(): boolean {
     return true;
+  }
+}
+
+/** A TLS 1.3 client connection (sans-I/O): the application API of `Connection`. */
+export class ClientConnection extends BaseConnection {
+  constructor(config: ClientConfig) {
+    super(new ClientEngine(config));
   }
 }
 

@@ -1,5 +1,7 @@
-// The sans-I/O connection: record layer + handshake state + application data.
+// The sans-I/O connection: record layer + handshake state + application data (RFC 8446 §5, §6).
 // Bytes in (`receive`), bytes out (`takeOutput`), events out (`onEvent`). No socket, no timer.
+// The public connection is a facade over a private engine: the engine is the HandshakeContext
+// the states act through, and no member of it is reachable from the public object.
 
 import { AlertDescription, AlertLevel, PeerAlertError, TlsError, TlsUsageError, alertName, tlsError } from '../errors.js';
 import type { CipherSuiteImpl, CryptoProvider, HashAlgorithm } from '../crypto/provider.js';
@@ -51,7 +53,12 @@ function resolveLimits(limits: Limits): Readonly<Required<Limits>> {
 /** RFC 9846 §4.7.1: clients SHOULD NOT depend on much padding in 0-RTT; we allow max_early_data_size + 2^14 in all. */
 const EARLY_DATA_PADDING_ALLOWANCE = 2 ** 14;
 
-export abstract class BaseConnection implements Connection, HandshakeContext {
+/**
+ * The connection's engine: the processing loop, record dispatch and the HandshakeContext the
+ * states act through. Held privately by a public connection (BaseConnection); never exported
+ * from the package.
+ */
+export abstract class ConnectionEngine implements HandshakeContext {
   abstract readonly side: Side;
   readonly provider: CryptoProvider;
   clientRandom: Uint8Array = new Uint8Array(32);
@@ -660,6 +667,97 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     }
     this.apply(state.handle(msg, raw));
   }
+}
+
+let engineOf: (connection: BaseConnection) => ConnectionEngine;
+
+/**
+ * The public connection: the application API of `Connection` and nothing more. Everything the
+ * handshake states use (keys, secrets, the state itself) stays in the private engine.
+ */
+export abstract class BaseConnection implements Connection {
+  readonly #engine: ConnectionEngine;
+  readonly side: Side;
+  /** Parameters negotiated so far (the engine's own record, filled in as the handshake goes). */
+  readonly parameters: Partial<NegotiatedParameters>;
+
+  protected constructor(engine: ConnectionEngine) {
+    this.#engine = engine;
+    this.side = engine.side;
+    this.parameters = engine.parameters;
+  }
+
+  static {
+    engineOf = (connection) => connection.#engine;
+  }
+
+  receive(data: Uint8Array): void {
+    this.#engine.receive(data);
+  }
+
+  process(): void {
+    this.#engine.process();
+  }
+
+  get pending(): Promise<void> | undefined {
+    return this.#engine.pending;
+  }
+
+  takeOutput(): Uint8Array | undefined {
+    return this.#engine.takeOutput();
+  }
+
+  write(data: Uint8Array): void {
+    this.#engine.write(data);
+  }
+
+  read(): Uint8Array | undefined {
+    return this.#engine.read();
+  }
+
+  readEarlyData(): Uint8Array | undefined {
+    return this.#engine.readEarlyData();
+  }
+
+  close(): void {
+    this.#engine.close();
+  }
+
+  updateKeys(requestPeer = true): void {
+    this.#engine.updateKeys(requestPeer);
+  }
+
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    return this.#engine.exportKeyingMaterial(label, context, length);
+  }
+
+  exportEarlyKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    return this.#engine.exportEarlyKeyingMaterial(label, context, length);
+  }
+
+  get handshakeComplete(): boolean {
+    return this.#engine.handshakeComplete;
+  }
+
+  get peerClosed(): boolean {
+    return this.#engine.peerClosed;
+  }
+
+  get closed(): boolean {
+    return this.#engine.closed;
+  }
+
+  get error(): TlsError | undefined {
+    return this.#engine.error;
+  }
+}
+
+/**
+ * The engine behind a public connection, for this package's own tests and tools. Not exported
+ * from any entry point and not reachable from the connection object itself.
+ */
+export function connectionEngine(connection: BaseConnection): ConnectionEngine {
+  return engineOf(connection);
 }
 
 /** What a connection keeps of the key schedule once the handshake is done. */

@@ -15,7 +15,7 @@ import { selfEncryptedTicketsFor } from '../resumption/tickets.js';
 import { DEFAULT_TICKET_AGE_TOLERANCE_MS, MemoryAntiReplay } from '../resumption/anti-replay.js';
 import type { AntiReplayStore, TicketIssuer } from '../resumption/types.js';
 import type { ServerConfig } from './config.js';
-import { BaseConnection } from './connection.js';
+import { BaseConnection, ConnectionEngine } from './connection.js';
 import type { Side } from './types.js';
 
 function resolveServerConfig(config: ServerConfig, provider: CryptoProvider): ResolvedServerConfig {
@@ -88,7 +88,8 @@ function antiReplayFor(issuer: TicketIssuer): AntiReplayStore {
   return store;
 }
 
-export class ServerConnection extends BaseConnection {
+/** The server's engine: private to its ServerConnection. */
+class ServerEngine extends ConnectionEngine {
   readonly side: Side = 'server';
   /** The handshake's state; released when the handshake completes. */
   private hs: ServerHandshake | undefined;
@@ -158,6 +159,26 @@ export class ServerConnection extends BaseConnection {
 
   protected hasSeenClientHello(): boolean {
     return this.hs === undefined || this.hs.transcript.length > 0;
+  }
+}
+
+/** A TLS 1.3 server connection (sans-I/O): the application API of `Connection`, plus post-handshake authentication. */
+export class ServerConnection extends BaseConnection {
+  readonly #engine: ServerEngine;
+
+  constructor(config: ServerConfig) {
+    const engine = new ServerEngine(config);
+    super(engine);
+    this.#engine = engine;
+  }
+
+  /**
+   * RFC 8446 §4.6.2: ask the client for a certificate now. Needs a completed handshake, a client
+   * that offered post_handshake_auth, and `clientAuth` configured. The new identity shows in
+   * `parameters.peerCertificates` and a 'peer_certificates' event once the client answered.
+   */
+  requestClientCertificate(): void {
+    this.#engine.requestClientCertificate();
   }
 }
 

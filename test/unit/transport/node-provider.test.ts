@@ -8,14 +8,20 @@ import { nodeProvider } from '../../../src/crypto/node/index.js';
 import type { CryptoProvider } from '../../../src/crypto/provider.js';
 import { webCryptoProvider } from '../../../src/crypto/webcrypto/index.js';
 import { MemorySessionCache } from '../../../src/resumption/cache.js';
-import type { TlsStream } from '../../../src/transport/driver.js';
+import type { Connection } from '../../../src/connection/types.js';
+import { BaseConnection, connectionEngine } from '../../../src/connection/connection.js';
 import { connect, createServer, type TlsServer } from '../../../src/transport/node.js';
 import { connect as tlsConnect, createServer as tlsCreateServer, type TLSSocket } from '../../../src/transport/node-tls.js';
 import { withNodeProvider } from '../../../src/transport/node-provider.js';
 import { chainPem, mintTestPki, type TestPki } from '../../../src/x509/mint.js';
 import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 
-const providerOf = (s: TlsStream): string => (s.connection as unknown as { provider: CryptoProvider }).provider.name;
+// The provider sits in the connection's private engine.
+const providerOf = (s: { connection: Connection }): string => engineProvider(s.connection).name;
+function engineProvider(c: Connection): CryptoProvider {
+  if (!(c instanceof BaseConnection)) throw new Error('not an engine connection');
+  return connectionEngine(c).provider;
+}
 
 describe('provider choice in the Node entry points', () => {
   let pki: TestPki;
@@ -81,7 +87,7 @@ describe('provider choice in the Node entry points', () => {
     const seen: string[] = [];
     let accepted: () => void = () => {};
     const server = tlsCreateServer({ cert: chainPem(pki.server, pki.intermediate), key: pki.server.keyPem }, (s) => {
-      seen.push((s.connection as unknown as { provider: CryptoProvider }).provider.name);
+      seen.push(providerOf(s));
       s.on('error', () => {});
       s.resume();
       accepted();
@@ -95,7 +101,7 @@ describe('provider choice in the Node entry points', () => {
         client.on('error', () => {});
         await new Promise<void>((resolve) => client.once('secureConnect', resolve));
         await serverSide;
-        expect((client.connection as unknown as { provider: CryptoProvider }).provider.name).toBe(provider?.name ?? 'node');
+        expect(providerOf(client)).toBe(provider?.name ?? 'node');
         client.destroy();
       }
       expect(seen).toEqual(['node', 'node']);
