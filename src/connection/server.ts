@@ -3,8 +3,7 @@
 import { TlsUsageError } from '../errors.js';
 import { Transcript } from '../keyschedule/index.js';
 import { ExpectClientHello } from '../handshake/server/hello.js';
-import { requestPostHandshakeCertificate } from '../handshake/server/client-auth.js';
-import { ServerTraffic } from '../handshake/traffic.js';
+import { ServerTraffic, type PostHandshakeAuth } from '../handshake/server/traffic.js';
 import type { ResolvedServerConfig, ServerHandshake } from '../handshake/server/data.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { ApplicationSecrets } from '../handshake/common.js';
@@ -93,11 +92,8 @@ class ServerEngine extends ConnectionEngine {
   readonly side: Side = 'server';
   /** The handshake's state; released when the handshake completes. */
   private hs: ServerHandshake | undefined;
-  /**
-   * After the handshake: what a post-handshake CertificateRequest needs (RFC 8446 §4.6.2: the
-   * transcript through the client's Finished, and the clientAuth policy), or why none can be sent.
-   */
-  private postAuth: ServerHandshake | 'not offered' | 'not configured' | undefined;
+  /** Fixed when the handshake completes: what a post-handshake CertificateRequest builds on (RFC 8446 §4.6.2). */
+  private postHandshakeAuth: PostHandshakeAuth | undefined;
 
   constructor(config: ServerConfig) {
     super(config);
@@ -116,45 +112,26 @@ class ServerEngine extends ConnectionEngine {
   override handshakeDone(secrets: ApplicationSecrets): void {
     const hs = this.hs;
     if (hs) {
+      // Only what a request needs outlives the handshake: the context, the policy, the suite
+      // and the transcript through the client's Finished (RFC 8446 §4.4); no secret.
       const base = hs.postHandshakeBase;
-      if (!hs.postHandshakeAuth) this.postAuth = 'not offered';
-      else if (!hs.config.clientAuth || !base) this.postAuth = 'not configured';
-      else {
-        this.postAuth = {
-          ctx: hs.ctx,
-          config: hs.config,
-          transcript: base,
-          postHandshakeBase: base,
-          postHandshakeAuth: true,
-          sentChangeCipherSpec: hs.sentChangeCipherSpec,
-          earlyDataAccepted: false,
-          ...(hs.suite ? { suite: hs.suite } : {}),
-        };
-      }
+      if (!hs.postHandshakeAuth) this.postHandshakeAuth = 'not offered';
+      else if (!hs.config.clientAuth || !base) this.postHandshakeAuth = 'not configured';
+      else this.postHandshakeAuth = { ctx: hs.ctx, config: hs.config, suite: hs.suite, transcript: base };
       this.hs = undefined;
     }
     super.handshakeDone(secrets);
   }
 
-  /**
-   * RFC 8446 §4.6.2: ask the client for a certificate now. Needs a completed handshake, a client
-   * that offered post_handshake_auth, and `clientAuth` configured. The new identity shows in
-   * `parameters.peerCertificates` and a 'peer_certificates' event once the client answered.
-   */
+  /** RFC 8446 §4.6.2: the server traffic state sends the request and takes the answer. */
   requestClientCertificate(): void {
-    const hs = this.postAuth;
-    if (!this.handshakeComplete || hs === undefined) throw new TlsUsageError('requestClientCertificate() before the handshake completed');
-    if (hs === 'not offered') throw new TlsUsageError('the client did not offer post_handshake_auth');
-    if (hs === 'not configured') throw new TlsUsageError('requestClientCertificate() needs clientAuth configured');
-    if (this.stateName !== 'ServerTraffic') throw new TlsUsageError('a certificate request is already in progress');
-    const traffic = new ServerTraffic(this);
-    this.replaceState(
-      requestPostHandshakeCertificate(hs, (presented) => {
-        this.negotiated({ peerCertificates: presented });
-        this.emit({ type: 'peer_certificates', certificates: presented });
-        return traffic;
-      }),
-    );
+    if (this.error) throw this.error;
+    const traffic = this.currentState;
+    const auth = this.postHandshakeAuth;
+    if (!this.handshakeComplete || auth === undefined || !(traffic instanceof ServerTraffic)) {
+      throw new TlsUsageError('requestClientCertificate() before the handshake completed');
+    }
+    traffic.requestClientCertificate(auth);
   }
 
   protected hasSeenClientHello(): boolean {

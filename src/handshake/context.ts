@@ -3,7 +3,8 @@
 // Implemented by a connection-private object: none of it is reachable from a public connection.
 
 import type { CipherSuiteImpl, CryptoProvider, HashAlgorithm } from '../crypto/provider.js';
-import type { HandshakeMessage } from '../wire/types.js';
+import type { HandshakeMessage, NewSessionTicket } from '../wire/types.js';
+import type { KeyUpdates } from './key-update.js';
 
 /** What the handshake settled on; available once `handshakeComplete` (some fields earlier). */
 export interface NegotiatedParameters {
@@ -95,3 +96,11 @@ export interface ApplicationSecrets {
   resumptionMasterSecret: Uint8Array;
 }
 
+
+/** What the traffic states (RFC 8446 §4.6) use besides the HandshakeContext. */
+export interface TrafficHooks {
+  /** RFC 8446 §4.6.3: the connection's KeyUpdate state, there once the handshake is done. */
+  readonly keyUpdates: KeyUpdates;
+  /** Client, RFC 8446 §4.6.1: what turns tickets into sessions (undefined on a server). */
+  readonly tickets: { received(ticket: NewSessionTicket): void } | undefined;
+}

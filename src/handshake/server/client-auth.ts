@@ -22,9 +22,20 @@ import {
 } from '../common.js';
 import type { ServerHandshake } from './data.js';
 
+/** What a certificate request needs of the server handshake: the context, the clientAuth policy, the suite. */
+export type ClientAuthBase = Pick<ServerHandshake, 'ctx' | 'config' | 'suite'>;
+
+/**
+ * What a post-handshake request builds on (RFC 8446 §4.6.2), kept when the handshake completes:
+ * no secret, only the transcript through the client's Finished.
+ */
+export interface PostHandshakeAuthBase extends ClientAuthBase {
+  readonly transcript: Transcript;
+}
+
 /** One certificate request in flight: in the main handshake (empty context) or after it. */
 export interface ClientAuthRequest {
-  readonly hs: ServerHandshake;
+  readonly hs: ClientAuthBase;
   /** The transcript the client's messages extend (RFC 8446 §4.4: main, or main + CertificateRequest). */
   readonly transcript: Transcript;
   readonly context: Uint8Array;
@@ -40,7 +51,7 @@ export interface ClientAuthRequest {
 }
 
 /** What we ask the client to sign with (signature_algorithms) and what its chain may be signed with (signature_algorithms_cert). */
-export function clientAuthSchemes(hs: ServerHandshake): { schemes: number[]; certSchemes: number[] } {
+export function clientAuthSchemes(hs: Pick<ServerHandshake, 'ctx'>): { schemes: number[]; certSchemes: number[] } {
   const supported = new Set(hs.ctx.provider.verifier.schemes);
   const schemes = CERTIFICATE_VERIFY_SCHEMES.filter((s) => supported.has(s));
   // RFC 8446 §4.2.3: certificates may also be signed with PKCS#1 v1.5, which CertificateVerify may not use.
@@ -50,7 +61,7 @@ export function clientAuthSchemes(hs: ServerHandshake): { schemes: number[]; cer
 
 /** RFC 8446 §4.3.2: signature_algorithms (required), certificate_authorities, oid_filters. */
 export function certificateRequest(
-  hs: ServerHandshake,
+  hs: ClientAuthBase,
   context: Uint8Array,
 ): { message: CertificateRequest; schemes: number[]; certSchemes: number[] } {
   const auth = hs.config.clientAuth!;
@@ -142,17 +153,18 @@ export class ExpectPostHandshakeFinished implements HandshakeState {
  * post_handshake_auth). Returns the state that takes the client's answer; `done` gets the
  * verified certificates (empty when the client sent none and none was required).
  */
-export function requestPostHandshakeCertificate(hs: ServerHandshake, done: (presented: Uint8Array[]) => Step): HandshakeState {
-  const context = hs.ctx.random(8);
-  const { message, schemes, certSchemes } = certificateRequest(hs, context);
-  const transcript = hs.postHandshakeBase!.fork();
-  transcript.add(hs.ctx.send(message));
+export function requestPostHandshakeCertificate(base: PostHandshakeAuthBase, done: (presented: Uint8Array[]) => Step): HandshakeState {
+  const { ctx } = base;
+  const context = ctx.random(8);
+  const { message, schemes, certSchemes } = certificateRequest(base, context);
+  const transcript = base.transcript.fork();
+  transcript.add(ctx.send(message));
   return new ExpectClientCertificate({
-    hs,
+    hs: base,
     transcript,
     context,
     schemes,
     certSchemes,
-    next: (req) => new ExpectPostHandshakeFinished(req, hs.ctx.trafficSecret('read'), (r) => done(r.presented ?? [])),
+    next: (req) => new ExpectPostHandshakeFinished(req, ctx.trafficSecret('read'), (r) => done(r.presented ?? [])),
   });
 }
