@@ -10,9 +10,8 @@ import type { ApplicationSecrets } from '../handshake/common.js';
 import { utf8 } from '../util/bytes.js';
 import { PskKeyExchangeMode } from '../wire/codepoints.js';
 import { MAX_TICKET_LIFETIME_SECONDS } from '../resumption/state.js';
-import { selfEncryptedTicketsFor } from '../resumption/tickets.js';
-import { DEFAULT_TICKET_AGE_TOLERANCE_MS, MemoryAntiReplay } from '../resumption/anti-replay.js';
-import type { AntiReplayStore, TicketIssuer } from '../resumption/types.js';
+import { DEFAULT_TICKET_AGE_TOLERANCE_MS } from '../resumption/anti-replay.js';
+import { ticketingOf } from './ticketing.js';
 import type { ServerConfig } from './config.js';
 import { BaseConnection, ConnectionEngine } from './connection.js';
 import type { Side } from './types.js';
@@ -33,7 +32,9 @@ function resolveServerConfig(config: ServerConfig, provider: CryptoProvider): Re
       return impl;
     });
   };
-  const ticketIssuer = config.tickets?.issuer ?? defaultIssuerFor(config, provider);
+  // RFC 8446 §4.6.1, §8: ticket keys and the replay window come from the config's ticketing.
+  const ticketing = ticketingOf(config, provider);
+  const ticketIssuer = config.tickets?.issuer ?? ticketing.issuer;
   const maxSessionAgeSeconds = config.tickets?.maxSessionAgeSeconds ?? MAX_TICKET_LIFETIME_SECONDS;
   if (!Number.isInteger(maxSessionAgeSeconds) || maxSessionAgeSeconds < 0) {
     throw new TlsUsageError('tickets.maxSessionAgeSeconds must be a non-negative integer');
@@ -56,35 +57,10 @@ function resolveServerConfig(config: ServerConfig, provider: CryptoProvider): Re
     ocspResponse: config.ocspResponse,
     earlyData: config.earlyData && {
       maxEarlyDataSize: config.earlyData.maxEarlyDataSize,
-      antiReplay: config.earlyData.antiReplay ?? antiReplayFor(ticketIssuer),
+      antiReplay: config.earlyData.antiReplay ?? ticketing.antiReplay,
       toleranceMs: config.earlyData.toleranceMs ?? DEFAULT_TICKET_AGE_TOLERANCE_MS,
     },
   };
-}
-
-/** The ticket issuer shared by every connection made from one ServerConfig object (its ticket keys). */
-const defaultIssuers = new WeakMap<ServerConfig, TicketIssuer>();
-function defaultIssuerFor(config: ServerConfig, provider: CryptoProvider): TicketIssuer {
-  let issuer = defaultIssuers.get(config);
-  if (!issuer) {
-    const now = (): number => (config.now ? config.now() : new Date()).getTime();
-    // Tickets sealed with the provider's own AES-256-GCM (native with node:crypto).
-    issuer = selfEncryptedTicketsFor(provider, { now });
-    defaultIssuers.set(config, issuer);
-  }
-  return issuer;
-}
-
-/**
- * The default 0-RTT replay window belongs to the ticket issuer: configs that share an issuer
- * (and so accept the same tickets) share it, so one 0-RTT flight is accepted once among them
- * (RFC 8446 §8). Across processes, pass one shared `earlyData.antiReplay`.
- */
-const defaultReplayStores = new WeakMap<TicketIssuer, AntiReplayStore>();
-function antiReplayFor(issuer: TicketIssuer): AntiReplayStore {
-  let store = defaultReplayStores.get(issuer);
-  if (!store) defaultReplayStores.set(issuer, (store = new MemoryAntiReplay()));
-  return store;
 }
 
 /** The server's engine: private to its ServerConnection. */

@@ -10,14 +10,14 @@ import * as net from 'node:net';
 import { Duplex } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import type { ClientConfig, ServerConfig } from '../connection/config.js';
-import { createClientConnection, createServerConnection } from '../connection/index.js';
+import { createClientConnection, createServerConnection, createServerTicketing } from '../connection/index.js';
 import type { Connection, NegotiatedParameters } from '../connection/types.js';
 import { signingKeyFromMaterial } from '../crypto/index.js';
 import { nodeDefaultProvider } from '../crypto/node/index.js';
 import type { CryptoProvider, SigningKey } from '../crypto/provider.js';
 import { CertificateError } from '../errors.js';
 import type { ClientSession } from '../resumption/types.js';
-import { decodeSessionFile, encodeSessionFile, MemoryAntiReplay, selfEncryptedTicketsFor } from '../resumption/index.js';
+import { decodeSessionFile, encodeSessionFile } from '../resumption/index.js';
 import { parseCertificate } from '../x509/certificate.js';
 import { WebPkiClientVerifier } from '../x509/client-verify.js';
 import { parsePrivateKeyPem } from '../x509/keys.js';
@@ -519,10 +519,8 @@ export class Server extends net.Server {
     const provider = engine.provider ?? nodeDefaultProvider();
     const material = signingMaterial(options.cert, options.key, provider)!;
     this.base = { ...engine, provider, certificateChain: material.chain, signingKey: material.key, alpn: options.ALPNProtocols ?? engine.alpn };
-    // Each connection gets its own config object (for its keylog routing), so the state the engine
-    // would share per config object is made once here: ticket keys and the 0-RTT replay window.
-    this.base.tickets = { ...engine.tickets, issuer: engine.tickets?.issuer ?? selfEncryptedTicketsFor(provider) };
-    if (engine.earlyData) this.base.earlyData = { ...engine.earlyData, antiReplay: engine.earlyData.antiReplay ?? new MemoryAntiReplay() };
+    // One ticketing (ticket keys, 0-RTT replay window) for every connection's config copy.
+    this.base.ticketing = engine.ticketing ?? createServerTicketing({ provider });
     if (options.requestCert) {
       const verifier = new WebPkiClientVerifier({ trustAnchors: pems(options.ca), verifier: provider.verifier });
       this.base.clientAuth = engine.clientAuth ?? { mode: options.rejectUnauthorized === false ? 'optional' : 'required', verifier };
