@@ -1,10 +1,11 @@
 // tls13-engine: a sans-I/O TLS 1.3 engine (RFC 8446 / RFC 9846). Public exports only.
 
-export { createClientConnection, createServerConnection, ClientConnection, ServerConnection } from './connection/index.js';
+export { createClientConnection, createServerConnection, createServerTicketing, ClientConnection, ServerConnection } from './connection/index.js';
 export type {
   ClientConfig,
   ServerConfig,
   CommonConfig,
+  ServerTicketingOptions,
   Connection,
   ConnectionEvent,
   NegotiatedParameters,
@@ -59,7 +60,7 @@ export {
   decodeSessionFile,
   checkTicketAge,
 } from './resumption/index.js';
-export type { ClientSession, ServerSessionState, TicketIssuer, SessionCache, AntiReplayStore, ExternalPsk } from './resumption/types.js';
+export type { ClientSession, ServerSessionState, ServerTicketing, TicketIssuer, SessionCache, AntiReplayStore, ExternalPsk } from './resumption/types.js';
 export type { ServerAuthentication } from './resumption/types.js';
 export { formatHandshake, messageLabel } from './wire/format.js';
 // Adapters are in tls13-engine/io and tls13-engine/node; test pairs and PKI minting in tls13-engine/testing.

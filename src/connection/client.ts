@@ -1,24 +1,20 @@
 // The client connection: resolves the config, then runs the client handshake states.
 
-import { TlsUsageError, tlsError } from '../errors.js';
+import { TlsUsageError } from '../errors.js';
 import { Transcript } from '../keyschedule/index.js';
 import { CERTIFICATE_ONLY_SCHEMES, CERTIFICATE_VERIFY_SCHEMES } from '../handshake/common.js';
 import { startClientHandshake } from '../handshake/client/hello.js';
 import type { ClientHandshake, ResolvedClientConfig } from '../handshake/client/data.js';
 import type { ApplicationSecrets } from '../handshake/common.js';
 import type { CryptoProvider } from '../crypto/provider.js';
-import type { NewSessionTicket } from '../wire/types.js';
-import type { ClientSession, ServerAuthentication } from '../resumption/types.js';
-import { clientPolicy, recordVerification, verificationOf, type Verification } from '../handshake/client/session-check.js';
-import { resumptionPsk } from '../keyschedule/index.js';
-import { decodeEarlyDataTicket, findExtension } from '../wire/extensions.js';
-import { MAX_TICKET_LIFETIME_SECONDS } from '../resumption/state.js';
+import { clientPolicy, verificationOf } from '../handshake/client/session-check.js';
+import { ClientTickets } from '../handshake/client/traffic.js';
 import { utf8, wipe } from '../util/bytes.js';
-import { ExtensionType, PskKeyExchangeMode } from '../wire/codepoints.js';
+import { PskKeyExchangeMode } from '../wire/codepoints.js';
 import { sessionCacheKey } from '../resumption/cache.js';
 import { isIpLiteral } from '../util/ip.js';
 import type { ClientConfig, Limits } from './config.js';
-import { BaseConnection } from './connection.js';
+import { BaseConnection, ConnectionEngine } from './connection.js';
 import type { Side } from './types.js';
 
 /** Signature schemes the client offers by default: what TLS 1.3 allows and the provider verifies. */
@@ -66,26 +62,33 @@ function resolveClientConfig(config: ClientConfig, provider: CryptoProvider, lim
   };
 }
 
-export class ClientConnection extends BaseConnection {
+/** The client's engine: private to its ClientConnection. */
+class ClientEngine extends ConnectionEngine {
   readonly side: Side = 'client';
-  private readonly clientConfig: ClientConfig;
-  private ticketsReceived = 0;
-  /** For the sessions made from tickets. (The resolved config, with any session offered, goes with the handshake.) */
-  private readonly serverName: string | undefined;
-  /** The verification policy the cache keys by, and the verifier behind 'certificate' sessions. */
-  private readonly policy: ServerAuthentication;
-  private readonly verification: Verification | undefined;
+  /** Tickets become sessions only when something stores them: else the resumption secret goes with the handshake. */
+  private readonly storesTickets: boolean;
 
   constructor(config: ClientConfig) {
     super(config);
     const resolved = resolveClientConfig(config, this.provider, this.limits);
-    this.clientConfig = config;
-    this.serverName = resolved.serverName;
-    this.policy = clientPolicy(resolved);
-    this.verification = verificationOf(resolved);
+    const policy = clientPolicy(resolved);
+    this.storesTickets = config.sessionCache !== undefined || config.onSession !== undefined;
+    // RFC 8446 §4.6.1: the client traffic state turns tickets into sessions (bounded even when none is stored).
+    this.tickets = new ClientTickets({
+      serverName: resolved.serverName,
+      alpn: config.alpn,
+      policy,
+      verification: verificationOf(resolved),
+      sessionCache: config.sessionCache,
+      onSession: config.onSession,
+      maxTickets: this.limits.maxTicketsPerConnection,
+      // Bound, not a closure: a closure here would share this scope, and keep `hs` alive with it.
+      now: this.now.bind(this),
+      parameters: this.parameters,
+    });
     // RFC 8446 Appendix C.4: a ticket from the cache is used once. The handshake checks it before offering it.
     if (!resolved.session && config.sessionCache && resolved.serverName !== undefined) {
-      resolved.session = config.sessionCache.take(sessionCacheKey(resolved.serverName, config.alpn, this.policy), this.now().getTime());
+      resolved.session = config.sessionCache.take(sessionCacheKey(resolved.serverName, config.alpn, policy), this.now().getTime());
     }
     const hs: ClientHandshake = {
       ctx: this,
@@ -101,47 +104,21 @@ export class ClientConnection extends BaseConnection {
     this.begin(() => startClientHandshake(hs));
   }
 
-  /** Tickets become sessions only when something stores them: else the resumption secret goes with the handshake. */
-  protected override retainsResumptionSecret(): boolean {
-    return this.clientConfig.sessionCache !== undefined || this.clientConfig.onSession !== undefined;
-  }
-
   override handshakeDone(secrets: ApplicationSecrets): void {
-    if (!this.retainsResumptionSecret()) wipe(secrets.resumptionMasterSecret);
+    if (this.storesTickets) this.tickets?.start(secrets.suite, secrets.resumptionMasterSecret);
+    else wipe(secrets.resumptionMasterSecret);
     super.handshakeDone(secrets);
-  }
-
-  /** RFC 8446 §4.6.1: a NewSessionTicket becomes a session to resume with. */
-  ticketReceived(nst: NewSessionTicket): void {
-    if (++this.ticketsReceived > this.limits.maxTicketsPerConnection) throw tlsError('unexpected_message', 'too many NewSessionTickets');
-    const secrets = this.applicationSecrets;
-    const rms = secrets?.resumptionMasterSecret;
-    // RFC 9846 §4.6.1: a client that does not resume ignores tickets.
-    if (!secrets || !rms || nst.ticketLifetime === 0) return;
-    const earlyData = findExtension(nst.extensions, ExtensionType.early_data);
-    const session: ClientSession = {
-      serverName: this.serverName ?? '',
-      ...(this.parameters.alpn !== undefined ? { alpn: this.parameters.alpn } : {}),
-      cipherSuite: secrets.suite.id,
-      ticket: nst.ticket.slice(),
-      psk: resumptionPsk(secrets.suite.hash, rms, nst.ticketNonce),
-      ticketAgeAdd: nst.ticketAgeAdd,
-      lifetimeSeconds: Math.min(nst.ticketLifetime, MAX_TICKET_LIFETIME_SECONDS),
-      receivedAt: this.now().getTime(),
-      maxEarlyDataSize: earlyData ? decodeEarlyDataTicket(earlyData.data) : 0,
-      peerCertificates: this.parameters.peerCertificates ?? [],
-      // An external PSK authenticated this server; else the policy did (a resumed session passed it too).
-      serverAuth: this.parameters.pskIdentity !== undefined && !this.parameters.resumed ? 'psk' : this.policy,
-    };
-    if (session.serverAuth === 'certificate' && this.verification) recordVerification(session, this.verification);
-    if (this.serverName !== undefined) {
-      this.clientConfig.sessionCache?.put(sessionCacheKey(this.serverName, this.clientConfig.alpn, session.serverAuth), session);
-    }
-    this.clientConfig.onSession?.(session);
   }
 
   protected hasSeenClientHello(): boolean {
     return true;
+  }
+}
+
+/** A TLS 1.3 client connection (sans-I/O): the application API of `Connection`. */
+export class ClientConnection extends BaseConnection {
+  constructor(config: ClientConfig) {
+    super(new ClientEngine(config));
   }
 }
 

@@ -8,7 +8,7 @@ import type { EventListener, KeyLogger } from './types.js';
 import type { HandshakeMessage } from '../wire/types.js';
 import type { ClientAuthPolicy } from '../handshake/server/data.js';
 import type { ClientCertificate } from '../handshake/client/data.js';
-import type { AntiReplayStore, ClientSession, ExternalPsk, SessionCache, TicketIssuer } from '../resumption/types.js';
+import type { AntiReplayStore, ClientSession, ExternalPsk, ServerTicketing, SessionCache, TicketIssuer } from '../resumption/types.js';
 
 /** Resource bounds (each enforced with an alert); the defaults are safe for the open Internet. */
 export interface Limits {
@@ -169,6 +169,13 @@ export interface ServerConfig extends CommonConfig {
      */
     maxSessionAgeSeconds?: number;
   };
+  /**
+   * Ticket keys and the 0-RTT replay window (createServerTicketing()): connections that share
+   * it resume on each other's tickets and accept a 0-RTT flight once among them. Default: made
+   * on the first connection of this config object and set here, so that the connections of one
+   * config share it. `tickets.issuer` and `earlyData.antiReplay`, when set, take precedence.
+   */
+  ticketing?: ServerTicketing;
   /** PSK key exchange modes accepted (default [psk_dhe_ke, psk_ke]). */
   pskModes?: number[];
   /** External PSKs accepted. */
@@ -180,7 +187,7 @@ export interface ServerConfig extends CommonConfig {
   /** Accept 0-RTT data (off by default). */
   earlyData?: {
     maxEarlyDataSize: number;
-    /** Shared replay state (default: an in-memory store for this server config object). */
+    /** Shared replay state (default: the replay window of `ticketing`). */
     antiReplay?: AntiReplayStore;
     /** Freshness tolerance for the ticket age check, RFC 8446 §8.3 (default 10 000 ms). */
     toleranceMs?: number;

@@ -1,5 +1,7 @@
-// The sans-I/O connection: record layer + handshake state + application data.
+// The sans-I/O connection: record layer + handshake state + application data (RFC 8446 §5, §6).
 // Bytes in (`receive`), bytes out (`takeOutput`), events out (`onEvent`). No socket, no timer.
+// The public connection is a facade over a private engine: the engine is the HandshakeContext
+// the states act through, and no member of it is reachable from the public object.
 
 import { AlertDescription, AlertLevel, PeerAlertError, TlsError, TlsUsageError, alertName, tlsError } from '../errors.js';
 import type { CipherSuiteImpl, CryptoProvider, HashAlgorithm } from '../crypto/provider.js';
@@ -11,17 +13,18 @@ import { RecordReader } from '../record/reader.js';
 import { RecordWriter } from '../record/writer.js';
 import { HandshakeJoiner } from '../record/handshake-joiner.js';
 import { decodeAlert, encodeAlert } from '../record/alert.js';
-import { Secret, exportKeyingMaterial, nextTrafficSecret, trafficKeys } from '../keyschedule/index.js';
+import { Secret, exportKeyingMaterial, trafficKeys } from '../keyschedule/index.js';
 import type { ApplicationSecrets, Epoch, HandshakeContext, HandshakeState, Step } from '../handshake/common.js';
 import { Pending, keyLogLabel } from '../handshake/common.js';
+import type { TrafficHooks } from '../handshake/context.js';
+import { KeyUpdates, type KeyUpdateChannel } from '../handshake/key-update.js';
+import type { ClientTickets } from '../handshake/client/traffic.js';
 import { concatBytes } from '../util/bytes.js';
 import type { CommonConfig, Limits } from './config.js';
 import type { Connection, ConnectionEvent, NegotiatedParameters, Side } from './types.js';
 
 const CCS_PAYLOAD = new Uint8Array([1]);
 const NO_RANDOM = new Uint8Array(0);
-/** RFC 9846 §4.6.3: the epoch must stay below 2^48-1. */
-const MAX_KEY_UPDATES = 2 ** 48 - 1;
 const DEFAULT_LIMITS: Readonly<Required<Limits>> = Object.freeze({
   maxHandshakeMessageSize: 64 * 1024,
   maxCertificateMessageSize: 256 * 1024,
@@ -51,7 +54,12 @@ function resolveLimits(limits: Limits): Readonly<Required<Limits>> {
 /** RFC 9846 §4.7.1: clients SHOULD NOT depend on much padding in 0-RTT; we allow max_early_data_size + 2^14 in all. */
 const EARLY_DATA_PADDING_ALLOWANCE = 2 ** 14;
 
-export abstract class BaseConnection implements Connection, HandshakeContext {
+/**
+ * The connection's engine: the processing loop, record dispatch and the HandshakeContext the
+ * states act through. Held privately by a public connection (BaseConnection); never exported
+ * from the package.
+ */
+export abstract class ConnectionEngine implements HandshakeContext, TrafficHooks {
   abstract readonly side: Side;
   readonly provider: CryptoProvider;
   clientRandom: Uint8Array = new Uint8Array(32);
@@ -80,32 +88,21 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   private userCanceled = false;
   /** 0-RTT padding bytes still allowed (server, while reading under the early key). */
   private earlyPaddingBudget = 0;
-  private keyUpdatesWithoutData = 0;
   private readonly pendingHandshake: Uint8Array[] = [];
   private sentInitialHello = false;
-  private keyUpdateOwed = false;
-  private awaitingPeerKeyUpdate = false;
+  /** RFC 8446 §4.6.3, from the end of the handshake on. */
+  #keyUpdates: KeyUpdates | undefined;
+  /** Client: what turns NewSessionTickets into sessions (RFC 8446 §4.6.1). */
+  tickets: ClientTickets | undefined;
 
   // Secrets sit in Secret holders: util.inspect and JSON.stringify of a connection print none (audit #12).
-  private readSuite: CipherSuiteImpl | undefined;
   private readSecret: Secret | undefined;
   private writeSuite: CipherSuiteImpl | undefined;
   private writeSecret: Secret | undefined;
-  private readGeneration = 0;
-  private writeGeneration = 0;
   private appSuite: CipherSuiteImpl | undefined;
   private exporterSecret: Secret | undefined;
-  private resumptionSecret: Secret | undefined;
   private earlyExporter: { hash: HashAlgorithm; secret: Secret } | undefined;
   private secretsWiped = false;
-  protected get applicationSecrets(): RetainedSecrets | undefined {
-    if (this.appSuite === undefined || this.exporterSecret === undefined) return undefined;
-    return {
-      suite: this.appSuite,
-      exporterMasterSecret: this.exporterSecret.bytes,
-      ...(this.resumptionSecret ? { resumptionMasterSecret: this.resumptionSecret.bytes } : {}),
-    };
-  }
 
   handshakeComplete = false;
   peerClosed = false;
@@ -182,12 +179,13 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   private writeApplicationData(data: Uint8Array): void {
     this.flushHandshake();
     this.answerKeyUpdate();
+    const keyUpdates = this.keyUpdates;
     const suite = this.writeSuite!;
     const limit = Math.min(this.config.keyUpdateRecordLimit ?? suite.aead.recordLimit, suite.aead.recordLimit);
     const fragment = this.writer.maxFragmentLength;
     let off = 0;
     do {
-      if (this.writer.recordsUnderKey >= limit) this.sendKeyUpdate(KeyUpdateRequest.update_not_requested);
+      if (this.writer.recordsUnderKey >= limit) keyUpdates.send(KeyUpdateRequest.update_not_requested);
       const room = (limit - this.writer.recordsUnderKey) * fragment;
       const chunk = data.subarray(off, Math.min(data.length, off + room));
       this.writeRecord(ContentType.application_data, chunk);
@@ -226,7 +224,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     if (this.error) throw this.error;
     if (!this.handshakeComplete) throw new TlsUsageError('updateKeys() before the handshake completed');
     if (this.closed) throw new TlsUsageError('updateKeys() after close()');
-    this.sendKeyUpdate(requestPeer ? KeyUpdateRequest.update_requested : KeyUpdateRequest.update_not_requested);
+    this.keyUpdates.send(requestPeer ? KeyUpdateRequest.update_requested : KeyUpdateRequest.update_not_requested);
   }
 
   exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
@@ -300,8 +298,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     // RFC 8449 §4: 0-RTT records were sealed before the client could know our limit.
     if (this.ownRecordSizeLimit !== undefined && epoch !== 'early') this.reader.setRecordSizeLimit(this.ownRecordSizeLimit);
     this.readSecret = this.replaceSecret(this.readSecret, secret);
-    this.readSuite = suite;
-    this.emit({ type: 'keys', direction: 'read', epoch, generation: this.readGeneration });
+    this.emit({ type: 'keys', direction: 'read', epoch, generation: this.#keyUpdates?.readGeneration ?? 0 });
   }
 
   trafficSecret(direction: 'read' | 'write'): Uint8Array {
@@ -317,14 +314,9 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     return new Secret(secret);
   }
 
-  /** Swap the handshake state between messages (post-handshake flows started by the application). */
-  protected replaceState(state: HandshakeState): void {
-    if (this.error) throw this.error;
-    this.state = state;
-  }
-
-  protected get stateName(): string | undefined {
-    return this.state?.name;
+  /** The handshake state now (the traffic state once the handshake is done). */
+  protected get currentState(): HandshakeState | undefined {
+    return this.state;
   }
 
   acceptEarlyData(maxBytes: number): void {
@@ -355,7 +347,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     this.writer.setKeys(trafficKeys(suite, secret));
     this.writeSecret = this.replaceSecret(this.writeSecret, secret);
     this.writeSuite = suite;
-    this.emit({ type: 'keys', direction: 'write', epoch, generation: this.writeGeneration });
+    this.emit({ type: 'keys', direction: 'write', epoch, generation: this.#keyUpdates?.writeGeneration ?? 0 });
   }
 
   keyLog(label: string, secret: Uint8Array): void {
@@ -383,11 +375,11 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   }
 
   handshakeDone(secrets: ApplicationSecrets): void {
-    // Kept: what exporters (RFC 8446 §7.5) and new tickets (§4.6.1, client) need. The traffic
-    // secrets live on as the read/write secrets (KeyUpdate, §7.2); the rest was the handshake's.
+    // Kept: what exporters (RFC 8446 §7.5) need. The traffic secrets live on as the read/write
+    // secrets (KeyUpdate, §7.2); the resumption master secret is the role's (client tickets).
     this.appSuite = secrets.suite;
     this.exporterSecret = new Secret(secrets.exporterMasterSecret);
-    if (this.retainsResumptionSecret()) this.resumptionSecret = new Secret(secrets.resumptionMasterSecret);
+    this.#keyUpdates = new KeyUpdates(this.keyUpdateChannel(), secrets.suite, this.limits.maxKeyUpdatesWithoutData);
     // The client random only labels key log lines; received, it is a view into the ClientHello.
     this.clientRandom = this.config.keyLog ? this.clientRandom.slice() : NO_RANDOM;
     this.handshakeComplete = true;
@@ -401,52 +393,30 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
     }
   }
 
-  /** Whether the resumption master secret is kept after the handshake (a client that stores tickets). */
-  protected retainsResumptionSecret(): boolean {
-    return false;
+  /** What KeyUpdate acts on: this engine's application keys and handshake output. */
+  private keyUpdateChannel(): KeyUpdateChannel {
+    const engine = this;
+    return {
+      trafficSecret: (direction) => engine.trafficSecret(direction),
+      setReadKeys: (epoch, secret, suite) => engine.setReadKeys(epoch, secret, suite),
+      setWriteKeys: (epoch, secret, suite) => engine.setWriteKeys(epoch, secret, suite),
+      send: (msg) => engine.send(msg),
+      get sendingDone() {
+        return engine.closed || engine.error !== undefined;
+      },
+    };
   }
 
-  // ---- KeyUpdate (RFC 8446 §4.6.3) ----
-
-  /** Called by the traffic state for a received KeyUpdate. */
-  keyUpdateReceived(requestUpdate: number): void {
-    const suite = this.readSuite;
-    const secret = this.readSecret;
-    if (!suite || !secret) throw tlsError('internal_error', 'KeyUpdate without read keys');
-    if (++this.keyUpdatesWithoutData > this.limits.maxKeyUpdatesWithoutData) throw tlsError('unexpected_message', 'too many KeyUpdates');
-    const next = nextTrafficSecret(suite.hash, secret.bytes);
-    this.readGeneration++;
-    this.setReadKeys('application', next, suite);
-    // The peer's KeyUpdate answers ours, if we asked (RFC 9846 §4.6.3).
-    this.awaitingPeerKeyUpdate = false;
-    // RFC 9846 §4.6.3: answer before our next application data; several requests received while
-    // we were silent get one answer (sent when this batch of input is processed, or before data).
-    if (requestUpdate === KeyUpdateRequest.update_requested && !this.closed) this.keyUpdateOwed = true;
+  /** RFC 8446 §4.6.3: the KeyUpdate state (the traffic states hand it received KeyUpdates). */
+  get keyUpdates(): KeyUpdates {
+    if (!this.#keyUpdates) throw tlsError('internal_error', 'KeyUpdate before the handshake completed');
+    return this.#keyUpdates;
   }
 
-  /** Send the KeyUpdate we owe the peer, if any. */
+  /** Send the KeyUpdate we owe the peer, if any (RFC 9846 §4.6.3). */
   private answerKeyUpdate(): void {
-    if (!this.keyUpdateOwed || this.closed || this.error) return;
-    this.keyUpdateOwed = false;
-    this.sendKeyUpdate(KeyUpdateRequest.update_not_requested);
-  }
-
-  private sendKeyUpdate(requestUpdate: number): void {
-    const suite = this.writeSuite;
-    const secret = this.writeSecret;
-    if (!suite || !secret) throw tlsError('internal_error', 'KeyUpdate without write keys');
-    // RFC 9846 §4.6.3: no second update_requested before the peer's answer; at most 2^48-1 epochs.
-    if (requestUpdate === KeyUpdateRequest.update_requested) {
-      if (this.awaitingPeerKeyUpdate) requestUpdate = KeyUpdateRequest.update_not_requested;
-      else this.awaitingPeerKeyUpdate = true;
-    }
-    if (this.writeGeneration >= MAX_KEY_UPDATES) throw new TlsUsageError('key update limit (2^48-1) reached');
-    // A request of ours also answers one we owe.
-    this.keyUpdateOwed = false;
-    this.send({ msgType: HandshakeType.key_update, requestUpdate });
-    const next = nextTrafficSecret(suite.hash, secret.bytes);
-    this.writeGeneration++;
-    this.setWriteKeys('application', next, suite);
+    if (this.closed || this.error) return;
+    this.#keyUpdates?.answerOwed();
   }
 
   // ---- The processing loop ----
@@ -488,7 +458,8 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   private wipeSecrets(): void {
     if (this.secretsWiped) return;
     this.secretsWiped = true;
-    for (const s of [this.readSecret, this.writeSecret, this.exporterSecret, this.resumptionSecret, this.earlyExporter?.secret]) s?.wipe();
+    for (const s of [this.readSecret, this.writeSecret, this.exporterSecret, this.earlyExporter?.secret]) s?.wipe();
+    this.tickets?.wipe();
     // Handshake messages still queued (e.g. tickets when the peer's alert arrived) never go out.
     this.pendingHandshake.length = 0;
     this.reader.dispose();
@@ -579,7 +550,7 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
         if (data.length > 0) {
           this.appIn.push(data);
           this.progress();
-          this.keyUpdatesWithoutData = 0;
+          this.#keyUpdates?.dataReceived();
         } else {
           this.noProgress('empty application_data'); // with or without padding
         }
@@ -662,12 +633,95 @@ export abstract class BaseConnection implements Connection, HandshakeContext {
   }
 }
 
-/** What a connection keeps of the key schedule once the handshake is done. */
-export interface RetainedSecrets {
-  suite: CipherSuiteImpl;
-  exporterMasterSecret: Uint8Array;
-  /** Only on a client that stores tickets (RFC 8446 §4.6.1). */
-  resumptionMasterSecret?: Uint8Array;
+let engineOf: (connection: BaseConnection) => ConnectionEngine;
+
+/**
+ * The public connection: the application API of `Connection` and nothing more. Everything the
+ * handshake states use (keys, secrets, the state itself) stays in the private engine.
+ */
+export abstract class BaseConnection implements Connection {
+  readonly #engine: ConnectionEngine;
+  readonly side: Side;
+  /** Parameters negotiated so far (the engine's own record, filled in as the handshake goes). */
+  readonly parameters: Partial<NegotiatedParameters>;
+
+  protected constructor(engine: ConnectionEngine) {
+    this.#engine = engine;
+    this.side = engine.side;
+    this.parameters = engine.parameters;
+  }
+
+  static {
+    engineOf = (connection) => connection.#engine;
+  }
+
+  receive(data: Uint8Array): void {
+    this.#engine.receive(data);
+  }
+
+  process(): void {
+    this.#engine.process();
+  }
+
+  get pending(): Promise<void> | undefined {
+    return this.#engine.pending;
+  }
+
+  takeOutput(): Uint8Array | undefined {
+    return this.#engine.takeOutput();
+  }
+
+  write(data: Uint8Array): void {
+    this.#engine.write(data);
+  }
+
+  read(): Uint8Array | undefined {
+    return this.#engine.read();
+  }
+
+  readEarlyData(): Uint8Array | undefined {
+    return this.#engine.readEarlyData();
+  }
+
+  close(): void {
+    this.#engine.close();
+  }
+
+  updateKeys(requestPeer = true): void {
+    this.#engine.updateKeys(requestPeer);
+  }
+
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    return this.#engine.exportKeyingMaterial(label, context, length);
+  }
+
+  exportEarlyKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    return this.#engine.exportEarlyKeyingMaterial(label, context, length);
+  }
+
+  get handshakeComplete(): boolean {
+    return this.#engine.handshakeComplete;
+  }
+
+  get peerClosed(): boolean {
+    return this.#engine.peerClosed;
+  }
+
+  get closed(): boolean {
+    return this.#engine.closed;
+  }
+
+  get error(): TlsError | undefined {
+    return this.#engine.error;
+  }
+}
+
+/**
+ * The engine behind a public connection, for this package's own tests and tools. Not exported
+ * from any entry point and not reachable from the connection object itself.
+ */
+export function connectionEngine(connection: BaseConnection): ConnectionEngine {
+  return engineOf(connection);
 }
 
 function takeAll(queue: Uint8Array[]): Uint8Array | undefined {

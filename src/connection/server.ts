@@ -3,19 +3,17 @@
 import { TlsUsageError } from '../errors.js';
 import { Transcript } from '../keyschedule/index.js';
 import { ExpectClientHello } from '../handshake/server/hello.js';
-import { requestPostHandshakeCertificate } from '../handshake/server/client-auth.js';
-import { ServerTraffic } from '../handshake/traffic.js';
+import { ServerTraffic, type PostHandshakeAuth } from '../handshake/server/traffic.js';
 import type { ResolvedServerConfig, ServerHandshake } from '../handshake/server/data.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { ApplicationSecrets } from '../handshake/common.js';
 import { utf8 } from '../util/bytes.js';
 import { PskKeyExchangeMode } from '../wire/codepoints.js';
 import { MAX_TICKET_LIFETIME_SECONDS } from '../resumption/state.js';
-import { selfEncryptedTicketsFor } from '../resumption/tickets.js';
-import { DEFAULT_TICKET_AGE_TOLERANCE_MS, MemoryAntiReplay } from '../resumption/anti-replay.js';
-import type { AntiReplayStore, TicketIssuer } from '../resumption/types.js';
+import { DEFAULT_TICKET_AGE_TOLERANCE_MS } from '../resumption/anti-replay.js';
+import { ticketingOf } from './ticketing.js';
 import type { ServerConfig } from './config.js';
-import { BaseConnection } from './connection.js';
+import { BaseConnection, ConnectionEngine } from './connection.js';
 import type { Side } from './types.js';
 
 function resolveServerConfig(config: ServerConfig, provider: CryptoProvider): ResolvedServerConfig {
@@ -34,7 +32,9 @@ function resolveServerConfig(config: ServerConfig, provider: CryptoProvider): Re
       return impl;
     });
   };
-  const ticketIssuer = config.tickets?.issuer ?? defaultIssuerFor(config, provider);
+  // RFC 8446 §4.6.1, §8: ticket keys and the replay window come from the config's ticketing.
+  const ticketing = ticketingOf(config, provider);
+  const ticketIssuer = config.tickets?.issuer ?? ticketing.issuer;
   const maxSessionAgeSeconds = config.tickets?.maxSessionAgeSeconds ?? MAX_TICKET_LIFETIME_SECONDS;
   if (!Number.isInteger(maxSessionAgeSeconds) || maxSessionAgeSeconds < 0) {
     throw new TlsUsageError('tickets.maxSessionAgeSeconds must be a non-negative integer');
@@ -57,46 +57,19 @@ function resolveServerConfig(config: ServerConfig, provider: CryptoProvider): Re
     ocspResponse: config.ocspResponse,
     earlyData: config.earlyData && {
       maxEarlyDataSize: config.earlyData.maxEarlyDataSize,
-      antiReplay: config.earlyData.antiReplay ?? antiReplayFor(ticketIssuer),
+      antiReplay: config.earlyData.antiReplay ?? ticketing.antiReplay,
       toleranceMs: config.earlyData.toleranceMs ?? DEFAULT_TICKET_AGE_TOLERANCE_MS,
     },
   };
 }
 
-/** The ticket issuer shared by every connection made from one ServerConfig object (its ticket keys). */
-const defaultIssuers = new WeakMap<ServerConfig, TicketIssuer>();
-function defaultIssuerFor(config: ServerConfig, provider: CryptoProvider): TicketIssuer {
-  let issuer = defaultIssuers.get(config);
-  if (!issuer) {
-    const now = (): number => (config.now ? config.now() : new Date()).getTime();
-    // Tickets sealed with the provider's own AES-256-GCM (native with node:crypto).
-    issuer = selfEncryptedTicketsFor(provider, { now });
-    defaultIssuers.set(config, issuer);
-  }
-  return issuer;
-}
-
-/**
- * The default 0-RTT replay window belongs to the ticket issuer: configs that share an issuer
- * (and so accept the same tickets) share it, so one 0-RTT flight is accepted once among them
- * (RFC 8446 §8). Across processes, pass one shared `earlyData.antiReplay`.
- */
-const defaultReplayStores = new WeakMap<TicketIssuer, AntiReplayStore>();
-function antiReplayFor(issuer: TicketIssuer): AntiReplayStore {
-  let store = defaultReplayStores.get(issuer);
-  if (!store) defaultReplayStores.set(issuer, (store = new MemoryAntiReplay()));
-  return store;
-}
-
-export class ServerConnection extends BaseConnection {
+/** The server's engine: private to its ServerConnection. */
+class ServerEngine extends ConnectionEngine {
   readonly side: Side = 'server';
   /** The handshake's state; released when the handshake completes. */
   private hs: ServerHandshake | undefined;
-  /**
-   * After the handshake: what a post-handshake CertificateRequest needs (RFC 8446 §4.6.2: the
-   * transcript through the client's Finished, and the clientAuth policy), or why none can be sent.
-   */
-  private postAuth: ServerHandshake | 'not offered' | 'not configured' | undefined;
+  /** Fixed when the handshake completes: what a post-handshake CertificateRequest builds on (RFC 8446 §4.6.2). */
+  private postHandshakeAuth: PostHandshakeAuth | undefined;
 
   constructor(config: ServerConfig) {
     super(config);
@@ -115,24 +88,41 @@ export class ServerConnection extends BaseConnection {
   override handshakeDone(secrets: ApplicationSecrets): void {
     const hs = this.hs;
     if (hs) {
+      // Only what a request needs outlives the handshake: the context, the policy, the suite
+      // and the transcript through the client's Finished (RFC 8446 §4.4); no secret.
       const base = hs.postHandshakeBase;
-      if (!hs.postHandshakeAuth) this.postAuth = 'not offered';
-      else if (!hs.config.clientAuth || !base) this.postAuth = 'not configured';
-      else {
-        this.postAuth = {
-          ctx: hs.ctx,
-          config: hs.config,
-          transcript: base,
-          postHandshakeBase: base,
-          postHandshakeAuth: true,
-          sentChangeCipherSpec: hs.sentChangeCipherSpec,
-          earlyDataAccepted: false,
-          ...(hs.suite ? { suite: hs.suite } : {}),
-        };
-      }
+      if (!hs.postHandshakeAuth) this.postHandshakeAuth = 'not offered';
+      else if (!hs.config.clientAuth || !base || !hs.suite) this.postHandshakeAuth = 'not configured';
+      else this.postHandshakeAuth = { ctx: hs.ctx, policy: hs.config.clientAuth, hash: hs.suite.hash, transcript: base };
       this.hs = undefined;
     }
     super.handshakeDone(secrets);
+  }
+
+  /** RFC 8446 §4.6.2: the server traffic state sends the request and takes the answer. */
+  requestClientCertificate(): void {
+    if (this.error) throw this.error;
+    const traffic = this.currentState;
+    const auth = this.postHandshakeAuth;
+    if (!this.handshakeComplete || auth === undefined || !(traffic instanceof ServerTraffic)) {
+      throw new TlsUsageError('requestClientCertificate() before the handshake completed');
+    }
+    traffic.requestClientCertificate(auth);
+  }
+
+  protected hasSeenClientHello(): boolean {
+    return this.hs === undefined || this.hs.transcript.length > 0;
+  }
+}
+
+/** A TLS 1.3 server connection (sans-I/O): the application API of `Connection`, plus post-handshake authentication. */
+export class ServerConnection extends BaseConnection {
+  readonly #engine: ServerEngine;
+
+  constructor(config: ServerConfig) {
+    const engine = new ServerEngine(config);
+    super(engine);
+    this.#engine = engine;
   }
 
   /**
@@ -141,23 +131,7 @@ export class ServerConnection extends BaseConnection {
    * `parameters.peerCertificates` and a 'peer_certificates' event once the client answered.
    */
   requestClientCertificate(): void {
-    const hs = this.postAuth;
-    if (!this.handshakeComplete || hs === undefined) throw new TlsUsageError('requestClientCertificate() before the handshake completed');
-    if (hs === 'not offered') throw new TlsUsageError('the client did not offer post_handshake_auth');
-    if (hs === 'not configured') throw new TlsUsageError('requestClientCertificate() needs clientAuth configured');
-    if (this.stateName !== 'ServerTraffic') throw new TlsUsageError('a certificate request is already in progress');
-    const traffic = new ServerTraffic(this);
-    this.replaceState(
-      requestPostHandshakeCertificate(hs, (presented) => {
-        this.negotiated({ peerCertificates: presented });
-        this.emit({ type: 'peer_certificates', certificates: presented });
-        return traffic;
-      }),
-    );
-  }
-
-  protected hasSeenClientHello(): boolean {
-    return this.hs === undefined || this.hs.transcript.length > 0;
+    this.#engine.requestClientCertificate();
   }
 }
 

@@ -2,48 +2,12 @@
 // socket, timer or global; randomness and the clock are injected through the config.
 
 import type { TlsError } from '../errors.js';
-import type { HandshakeMessage } from '../wire/types.js';
+import type { ConnectionEvent, NegotiatedParameters } from '../handshake/context.js';
+
+// Defined with the handshake, which reports them (so that nothing in handshake/ imports connection/).
+export type { ConnectionEvent, NegotiatedParameters } from '../handshake/context.js';
 
 export type Side = 'client' | 'server';
-
-/** What the handshake settled on; available once `handshakeComplete` (some fields earlier). */
-export interface NegotiatedParameters {
-  version: 'TLSv1.3';
-  cipherSuite: number;
-  cipherSuiteName: string;
-  /** undefined for psk_ke resumption. */
-  group?: number;
-  groupName?: string;
-  /** The CertificateVerify scheme of the server (as seen by either side); undefined when no certificate was used. */
-  signatureScheme?: number;
-  signatureSchemeName?: string;
-  alpn?: string;
-  serverName?: string;
-  helloRetryRequest: boolean;
-  /** The handshake resumed an earlier session (a ticket PSK was accepted). */
-  resumed: boolean;
-  /** The identity of the PSK the server accepted (a ticket or an external identity). */
-  pskIdentity?: Uint8Array;
-  /** 0-RTT: 'none' when not attempted. */
-  earlyData: 'none' | 'accepted' | 'rejected';
-  /** The peer's certificate chain, leaf first, DER (on resumption: the original handshake's). Empty when none. */
-  peerCertificates: Uint8Array[];
-}
-
-/** Events, in order, for tracing and for applications that want to observe the handshake. */
-export type ConnectionEvent =
-  | { type: 'handshake'; direction: 'sent' | 'received'; message: HandshakeMessage; raw: Uint8Array }
-  | { type: 'change_cipher_spec'; direction: 'sent' | 'received' }
-  /**
-   * Record payloads as the record layer sees them, before protection (sent) or after it
-   * (received). `data` is present only when key logging is on: it may hold secrets.
-   */
-  | { type: 'plaintext'; direction: 'sent' | 'received'; contentType: number; length: number; protected: boolean; data?: Uint8Array }
-  | { type: 'alert'; direction: 'sent' | 'received'; level: number; description: number }
-  | { type: 'keys'; direction: 'read' | 'write'; epoch: 'early' | 'handshake' | 'application'; generation: number }
-  | { type: 'handshake_complete'; parameters: NegotiatedParameters }
-  /** The peer's certificates changed after the handshake (post-handshake authentication). */
-  | { type: 'peer_certificates'; certificates: Uint8Array[] };
 
 export type EventListener = (event: ConnectionEvent) => void;
 

@@ -1,4 +1,4 @@
-// Finished and PSK binder MACs (RFC 8446 §4.4.4, §4.2.11.2).
+// Finished MACs (RFC 8446 §4.4.4); PSK binders are computed the same way (psk.ts).
 
 import type { HashAlgorithm } from '../crypto/provider.js';
 import { tlsError } from '../errors.js';
@@ -25,12 +25,4 @@ export function finishedVerifyData(hash: HashAlgorithm, baseKey: Uint8Array, tra
   } finally {
     wipe(key);
   }
-}
-
-/**
- * RFC 8446 §4.2.11.2: a PSK binder is computed as a Finished with BaseKey = binder_key
- * over the transcript up to and including the truncated ClientHello.
- */
-export function pskBinder(hash: HashAlgorithm, binderKey: Uint8Array, truncatedTranscriptHash: Uint8Array): Uint8Array {
-  return finishedVerifyData(hash, binderKey, truncatedTranscriptHash);
 }

@@ -80,8 +80,8 @@ export interface TlsServer {
  * with the stream. 0-RTT data accepted during the handshake waits in `stream.readEarly()`
  * (marked early: it may be a replay), apart from the 1-RTT data of `read()`.
  * `config` may be a function, called per connection (e.g. for per-connection tracing); the
- * objects it returns should then share one `tickets.issuer` (and `earlyData.antiReplay`): the
- * defaults belong to one config object, so tickets would not resume across them.
+ * objects it returns should then share one `ticketing` (createServerTicketing()): a config
+ * without one gets its own, so tickets would not resume across them.
  * A rejection from the callback aborts that connection and goes to `onError`.
  * Without `provider` in the config, connections use node:crypto (or the provider given to
  * setDefaultProvider()).

@@ -34,6 +34,16 @@ export interface TicketIssuer {
 }
 
 /**
+ * A server's ticket keys (or ticket store) and its 0-RTT replay window (RFC 8446 §4.6.1, §8):
+ * connections that share this object accept each other's tickets, and a 0-RTT flight once
+ * among them. Made by createServerTicketing(); set as `ServerConfig.ticketing`.
+ */
+export interface ServerTicketing {
+  readonly issuer: TicketIssuer;
+  readonly antiReplay: AntiReplayStore;
+}
+
+/**
  * How the server was authenticated in the handshake a client session comes from: 'certificate'
  * (a ServerCertificateVerifier accepted its chain), 'insecure' (insecureSkipVerify: nothing was
  * checked) or 'psk' (an external PSK, no certificate).

@@ -153,10 +153,10 @@ describe('in-memory client ↔ server', () => {
   });
 
   it('several update_requested KeyUpdates in one flight get a single answer (RFC 9846 §4.6.3)', () => {
-    const { client, server } = runPair();
     let answers = 0;
-    const hooked = server as unknown as { config: { onEvent?: (e: ConnectionEvent) => void } };
-    hooked.config.onEvent = (e) => void (e.type === 'handshake' && e.direction === 'sent' && e.message.msgType === HandshakeType.key_update && answers++);
+    const countAnswers = (e: ConnectionEvent): void => void (e.type === 'handshake' && e.direction === 'sent' && e.message.msgType === HandshakeType.key_update && answers++);
+    const { client, server } = runPair({ server: { onEvent: countAnswers } });
+    expect(answers).toBe(0);
     // The client may not ask twice before an answer: its second and third go as update_not_requested.
     client.updateKeys(true);
     client.updateKeys(true);

@@ -3,7 +3,7 @@
 // (RFC 8446 §4.2, §4.2.10), and one ticket records one entry in the anti-replay store (§8).
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createClientConnection, createServerConnection } from '../../src/connection/index.js';
+import { createClientConnection, createServerConnection, createServerTicketing } from '../../src/connection/index.js';
 import type { ClientConfig, ServerConfig } from '../../src/connection/config.js';
 import { AlertDescription as A, TlsError } from '../../src/errors.js';
 import { nobleProvider, signingKeyFromMaterial } from '../../src/crypto/noble/index.js';
@@ -342,11 +342,12 @@ describe('audit #10: one ticket, one entry in the anti-replay store', () => {
   });
 });
 
-describe('audit, informational: configs sharing a ticket issuer share the replay window', () => {
-  it('audit, informational: two configs with one tickets.issuer and no antiReplay of their own accept one 0-RTT flight once', () => {
-    const issuer = new SelfEncryptedTickets({ now: () => T0 });
-    const a = server({ tickets: { issuer }, earlyData: { maxEarlyDataSize: 1024 } });
-    const b = server({ tickets: { issuer }, earlyData: { maxEarlyDataSize: 1024 } });
+describe('audit, informational: configs sharing a ticketing share the replay window', () => {
+  // The replay window belongs to the ServerTicketing (issue 13: no default keyed by object identity).
+  it('audit, informational: two configs with one ticketing and no antiReplay of their own accept one 0-RTT flight once', () => {
+    const ticketing = createServerTicketing({ issuer: new SelfEncryptedTickets({ now: () => T0 }) });
+    const a = server({ ticketing, earlyData: { maxEarlyDataSize: 1024 } });
+    const b = server({ ticketing, earlyData: { maxEarlyDataSize: 1024 } });
     const [session] = tickets(a);
     const flight = createClientConnection(client({ session: session!, earlyData: utf8('once') })).takeOutput()!;
     const seen: Uint8Array[] = [];

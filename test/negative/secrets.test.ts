@@ -6,6 +6,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createClientConnection, createServerConnection } from '../../src/connection/index.js';
+import { BaseConnection, connectionEngine } from '../../src/connection/connection.js';
 import type { ClientConfig, ServerConfig } from '../../src/connection/config.js';
 import type { Connection, ConnectionEvent } from '../../src/connection/types.js';
 import { TlsError } from '../../src/errors.js';
@@ -123,7 +124,11 @@ interface ConnectionInternals {
   reader: { state: CipherStateInternals | undefined };
   writer: { state: CipherStateInternals | undefined };
 }
-const internals = (c: Connection): ConnectionInternals => c as unknown as ConnectionInternals;
+// The cipher states sit in the connection's private engine (not reachable from the public object).
+const internals = (c: Connection): ConnectionInternals => {
+  if (!(c instanceof BaseConnection)) throw new Error('not an engine connection');
+  return connectionEngine(c) as unknown as ConnectionInternals;
+};
 
 /** A cycle-safe JSON dump: bytes as decimal lists and as hex, so that either form can be searched. */
 function jsonDump(value: unknown): string {

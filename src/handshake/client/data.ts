@@ -7,7 +7,7 @@ import type { ClientHello, Extension } from '../../wire/types.js';
 import { tlsError } from '../../errors.js';
 import type { HandshakeContext } from '../common.js';
 import type { SignatureVerified } from '../signature.js';
-import type { TrafficHooks } from '../traffic.js';
+import type { TrafficHooks } from '../context.js';
 import type { CertificateRequestInfo, OfferedPsk, ResolvedClientConfig } from './types.js';
 
 export type { ClientCertificate, ResolvedClientConfig } from './types.js';

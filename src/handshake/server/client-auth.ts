@@ -21,7 +21,6 @@ import {
 } from '../signature.js';
 import { verifyFinished } from '../secrets.js';
 import type { HandshakeContext } from '../common.js';
-import type { ServerBase, ServerHandshake } from './data.js';
 import type { ClientAuthPolicy } from './types.js';
 
 /** One certificate request in flight: in the main handshake (empty context) or after it. */
@@ -47,7 +46,7 @@ export interface ClientCertificateAnswer {
 }
 
 /** What we ask the client to sign with (signature_algorithms) and what its chain may be signed with (signature_algorithms_cert). */
-export function clientAuthSchemes(hs: Pick<ServerBase, 'ctx'>): { schemes: number[]; certSchemes: number[] } {
+export function clientAuthSchemes(hs: { readonly ctx: HandshakeContext }): { schemes: number[]; certSchemes: number[] } {
   const supported = new Set(hs.ctx.provider.verifier.schemes);
   const schemes = CERTIFICATE_VERIFY_SCHEMES.filter((s) => supported.has(s));
   // RFC 8446 §4.2.3: certificates may also be signed with PKCS#1 v1.5, which CertificateVerify may not use.
@@ -57,7 +56,7 @@ export function clientAuthSchemes(hs: Pick<ServerBase, 'ctx'>): { schemes: numbe
 
 /** RFC 8446 §4.3.2: signature_algorithms (required), certificate_authorities, oid_filters. */
 export function certificateRequest(
-  hs: Pick<ServerBase, 'ctx'>,
+  hs: { readonly ctx: HandshakeContext },
   auth: ClientAuthPolicy,
   context: Uint8Array,
 ): { message: CertificateRequest; schemes: number[]; certSchemes: number[] } {
@@ -154,27 +153,34 @@ export class ExpectPostHandshakeFinished implements HandshakeState {
 }
 
 /**
+ * What a post-handshake request builds on (RFC 8446 §4.6.2), kept when the handshake completes:
+ * no secret, only the transcript through the client's Finished.
+ */
+export interface PostHandshakeAuthBase {
+  readonly ctx: HandshakeContext;
+  readonly policy: ClientAuthPolicy;
+  readonly hash: HashAlgorithm;
+  readonly transcript: Transcript;
+}
+
+/**
  * RFC 8446 §4.6.2: a CertificateRequest after the handshake (the client offered
  * post_handshake_auth). Returns the state that takes the client's answer; `done` gets the
  * verified certificates (empty when the client sent none and none was required).
  */
-export function requestPostHandshakeCertificate(hs: ServerHandshake, done: (presented: Uint8Array[]) => Step): HandshakeState {
-  const policy = hs.config.clientAuth;
-  const base = hs.postHandshakeBase;
-  const suite = hs.suite;
-  if (!policy || !base || !suite) throw tlsError('internal_error', 'post-handshake authentication needs clientAuth and a completed handshake');
-  const context = hs.ctx.random(8);
-  const { message, schemes, certSchemes } = certificateRequest(hs, policy, context);
-  const transcript = base.fork();
-  transcript.add(hs.ctx.send(message));
+export function requestPostHandshakeCertificate(base: PostHandshakeAuthBase, done: (presented: Uint8Array[]) => Step): HandshakeState {
+  const { ctx, policy, hash } = base;
+  const context = ctx.random(8);
+  const { message, schemes, certSchemes } = certificateRequest(base, policy, context);
+  const transcript = base.transcript.fork();
+  transcript.add(ctx.send(message));
   return new ExpectClientCertificate({
-    ctx: hs.ctx,
+    ctx,
     policy,
     transcript,
     context,
     schemes,
     certSchemes,
-    next: (answer) =>
-      new ExpectPostHandshakeFinished(transcript, suite.hash, hs.ctx.trafficSecret('read'), () => done(answer.presented)),
+    next: (answer) => new ExpectPostHandshakeFinished(transcript, hash, ctx.trafficSecret('read'), () => done(answer.presented)),
   });
 }

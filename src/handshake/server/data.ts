@@ -5,7 +5,7 @@ import type { CipherSuiteImpl, KeyExchangeGroup } from '../../crypto/provider.js
 import type { HandshakeSecretStage, MasterSecretStage, Transcript } from '../../keyschedule/index.js';
 import type { ClientHello, KeyShareEntry } from '../../wire/types.js';
 import type { HandshakeContext } from '../common.js';
-import type { TrafficHooks } from '../traffic.js';
+import type { TrafficHooks } from '../context.js';
 import type { AcceptedPsk, ClientOffer, ResolvedServerConfig } from './types.js';
 
 export type { ClientAuthPolicy, ResolvedServerConfig } from './types.js';

@@ -4,9 +4,8 @@
 
 import * as net from 'node:net';
 import type { ServerConfig } from '../../connection/config.js';
-import { createServerConnection } from '../../connection/index.js';
+import { createServerConnection, createServerTicketing } from '../../connection/index.js';
 import { nodeDefaultProvider } from '../../crypto/node/index.js';
-import { MemoryAntiReplay, selfEncryptedTicketsFor } from '../../resumption/index.js';
 import { WebPkiClientVerifier } from '../../x509/client-verify.js';
 import type { TlsStreamOptions } from '../../io/stream.js';
 import { combineKeyLoggers, keyLogTo } from '../../io/keylog.js';
@@ -49,10 +48,8 @@ export class Server extends net.Server {
     const provider = engine.provider ?? nodeDefaultProvider();
     const material = signingMaterial(options.cert, options.key, provider)!;
     this.base = { ...engine, provider, certificateChain: material.chain, signingKey: material.key, alpn: options.ALPNProtocols ?? engine.alpn };
-    // Each connection gets its own config object (for its keylog routing), so the state the engine
-    // would share per config object is made once here: ticket keys and the 0-RTT replay window.
-    this.base.tickets = { ...engine.tickets, issuer: engine.tickets?.issuer ?? selfEncryptedTicketsFor(provider) };
-    if (engine.earlyData) this.base.earlyData = { ...engine.earlyData, antiReplay: engine.earlyData.antiReplay ?? new MemoryAntiReplay() };
+    // One ticketing (ticket keys, 0-RTT replay window) for every connection's config copy.
+    this.base.ticketing = engine.ticketing ?? createServerTicketing({ provider });
     if (options.requestCert) {
       const verifier = new WebPkiClientVerifier({ trustAnchors: pems(options.ca), verifier: provider.verifier });
       this.base.clientAuth = engine.clientAuth ?? { mode: options.rejectUnauthorized === false ? 'optional' : 'required', verifier };

@@ -6,10 +6,11 @@ import { expect } from 'vitest';
 import { TlsError, tlsError } from '../../../src/errors.js';
 import { createNobleProvider, signingKeyFromMaterial } from '../../../src/crypto/noble/index.js';
 import type { CipherSuiteImpl, CryptoProvider, HashAlgorithm } from '../../../src/crypto/provider.js';
-import type { ConnectionEvent, NegotiatedParameters } from '../../../src/connection/types.js';
+import type { ConnectionEvent, NegotiatedParameters } from '../../../src/handshake/context.js';
 import type { ApplicationSecrets, Epoch, HandshakeContext } from '../../../src/handshake/common.js';
 import { Pending, type HandshakeState, type Step } from '../../../src/handshake/state.js';
-import type { TrafficHooks } from '../../../src/handshake/traffic.js';
+import type { TrafficHooks } from '../../../src/handshake/context.js';
+import type { KeyUpdates } from '../../../src/handshake/key-update.js';
 import type { ResolvedClientConfig } from '../../../src/handshake/client/types.js';
 import type { ResolvedServerConfig } from '../../../src/handshake/server/types.js';
 import type { ServerHandshake } from '../../../src/handshake/server/data.js';
@@ -80,8 +81,11 @@ export class RecordingContext implements HandshakeContext, TrafficHooks {
     this.done = secrets;
   }
   peerRecordSizeLimit(): void {}
-  keyUpdateReceived(): void {}
-  ticketReceived(_ticket: NewSessionTicket): void {}
+  /** The states tested here end at the traffic state; KeyUpdate is the connection tests' business. */
+  get keyUpdates(): KeyUpdates {
+    throw new Error('no KeyUpdate in the state tests');
+  }
+  readonly tickets: { received(ticket: NewSessionTicket): void } | undefined = undefined;
 
   /** The messages sent since the last call. */
   take(): Sent[] {

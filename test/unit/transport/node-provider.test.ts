@@ -8,14 +8,20 @@ import { nodeProvider } from '../../../src/crypto/node/index.js';
 import type { CryptoProvider } from '../../../src/crypto/provider.js';
 import { webCryptoProvider } from '../../../src/crypto/webcrypto/index.js';
 import { MemorySessionCache } from '../../../src/resumption/cache.js';
-import type { TlsStream } from '../../../src/io/index.js';
 import { connect, createServer, type TlsServer } from '../../../src/node/net.js';
 import { connect as tlsConnect, createServer as tlsCreateServer, type TLSSocket } from '../../../src/node/tls/index.js';
 import { withNodeProvider } from '../../../src/node/provider.js';
 import { chainPem, mintTestPki, type TestPki } from '../../../src/testing/mint.js';
+import type { Connection } from '../../../src/connection/types.js';
+import { BaseConnection, connectionEngine } from '../../../src/connection/connection.js';
 import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 
-const providerOf = (s: TlsStream): string => (s.connection as unknown as { provider: CryptoProvider }).provider.name;
+// The provider sits in the connection's private engine.
+const providerOf = (s: { connection: Connection }): string => engineProvider(s.connection).name;
+function engineProvider(c: Connection): CryptoProvider {
+  if (!(c instanceof BaseConnection)) throw new Error('not an engine connection');
+  return connectionEngine(c).provider;
+}
 
 describe('provider choice in the Node entry points', () => {
   let pki: TestPki;
@@ -46,7 +52,7 @@ describe('provider choice in the Node entry points', () => {
     return { port, seen };
   }
 
-  it('node:crypto by default on both sides; one derived config per server config, so tickets resume', async () => {
+  it('node:crypto by default on both sides; one ticketing per server config, so tickets resume', async () => {
     const { port, seen } = await serve(serverConfig);
     const sessionCache = new MemorySessionCache();
     const first = await connect({ host: '127.0.0.1', port, serverName: 'localhost', verifier, sessionCache });
@@ -57,7 +63,9 @@ describe('provider choice in the Node entry points', () => {
     expect(second.parameters.resumed).toBe(true);
     await second.close();
     expect(seen).toEqual(['node', 'node']);
-    expect(withNodeProvider(serverConfig)).toBe(withNodeProvider(serverConfig));
+    // The config's ticketing (made on first use) is what the derived configs share.
+    expect(serverConfig.ticketing).toBeDefined();
+    expect(withNodeProvider(serverConfig).ticketing).toBe(serverConfig.ticketing);
     expect(withNodeProvider(serverConfig).certificateChain).toBe(serverConfig.certificateChain);
   });
 
@@ -81,7 +89,7 @@ describe('provider choice in the Node entry points', () => {
     const seen: string[] = [];
     let accepted: () => void = () => {};
     const server = tlsCreateServer({ cert: chainPem(pki.server, pki.intermediate), key: pki.server.keyPem }, (s) => {
-      seen.push((s.connection as unknown as { provider: CryptoProvider }).provider.name);
+      seen.push(providerOf(s));
       s.on('error', () => {});
       s.resume();
       accepted();
@@ -95,7 +103,7 @@ describe('provider choice in the Node entry points', () => {
         client.on('error', () => {});
         await new Promise<void>((resolve) => client.once('secureConnect', resolve));
         await serverSide;
-        expect((client.connection as unknown as { provider: CryptoProvider }).provider.name).toBe(provider?.name ?? 'node');
+        expect(providerOf(client)).toBe(provider?.name ?? 'node');
         client.destroy();
       }
       expect(seen).toEqual(['node', 'node']);

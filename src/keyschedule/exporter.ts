@@ -1,17 +1,9 @@
-// Resumption PSKs and exported keying material (RFC 8446 §4.6.1, §7.5).
+// Exported keying material (RFC 8446 §7.5), from the exporter or early exporter master secret.
 
 import type { HashAlgorithm } from '../crypto/provider.js';
 import { TlsUsageError } from '../errors.js';
 import { utf8, wipe } from '../util/bytes.js';
 import { deriveSecret, emptyHash, hkdfExpandLabel } from './hkdf.js';
-
-/**
- * RFC 8446 §4.6.1: the PSK for a ticket =
- *   HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length)
- */
-export function resumptionPsk(hash: HashAlgorithm, resumptionMasterSecret: Uint8Array, ticketNonce: Uint8Array): Uint8Array {
-  return hkdfExpandLabel(hash, resumptionMasterSecret, 'resumption', ticketNonce, hash.outputLen);
-}
 
 /**
  * RFC 8446 §7.5:
