@@ -7,7 +7,7 @@ import { peerIdentity } from '../../src/x509/identity.js';
 import { parseCertificate } from '../../src/x509/certificate.js';
 import { summaryLine } from './output.js';
 
-/** Bound on a request head (request line and header fields, up to the blank line); beyond: 431 and close. */
+/** Bound on a request head (request line, header fields and the blank line that ends them); beyond: 431 and close. */
 export const MAX_HEAD_BYTES = 16 * 1024;
 
 export interface HttpRequest {
@@ -77,10 +77,11 @@ export class HttpRequestReader {
     if (start > 0) this.drop(start);
     const end = headEnd(this.pending);
     if (end === undefined) {
-      if (this.pending.length > MAX_HEAD_BYTES) return this.refuse(431, 'request head over 16 KiB', 1);
+      // The blank line can no longer end within the bound.
+      if (this.pending.length >= MAX_HEAD_BYTES) return this.refuse(431, 'request head over 16 KiB', 1);
       return undefined;
     }
-    if (end.headLength > MAX_HEAD_BYTES) return this.refuse(431, 'request head over 16 KiB', 1);
+    if (end.total > MAX_HEAD_BYTES) return this.refuse(431, 'request head over 16 KiB', 1);
     const early = this.offset < this.earlyBytes;
     const text = latin1(this.pending.subarray(0, end.headLength));
     this.drop(end.total);
