@@ -243,8 +243,10 @@ export async function serveWww(stream: TlsStream, log: (line: string) => void): 
   let open = true;
   for await (const chunk of stream.earlyData()) {
     seen.earlyIn += chunk.length;
+    // Once closing, early data is counted, not kept (max_early_data_size may be large).
+    if (!open) continue;
     reader.push(chunk, true);
-    if (open) open = await answer();
+    open = await answer();
   }
   if (seen.earlyIn > 0) log(`early data: ${seen.earlyIn} bytes`);
   if (open) {
