@@ -46,6 +46,8 @@ export interface ServerCommand extends TlsOptions {
   cert?: string;
   key?: string;
   echo: boolean;
+  /** --www: answer HTTP/1.x requests with the negotiated parameters (tools/cli/www.ts). */
+  www?: boolean;
   /** --tickets: NewSessionTickets per handshake (default 2 when absent). */
   tickets?: number;
   /** --early-data: accept 0-RTT. */
@@ -105,7 +107,7 @@ export interface BenchCommand {
 export type Command = { kind: 'help' } | ServerCommand | ClientCommand | DemoCommand | BenchCommand;
 
 export const USAGE = `Usage:
-  tls13 server --port PORT --cert CERT.pem --key KEY.pem [--host 127.0.0.1] [--echo]
+  tls13 server --port PORT --cert CERT.pem --key KEY.pem [--host 127.0.0.1] [--echo | --www]
                [--alpn LIST] [--groups LIST] [--suites LIST] [--keylog FILE] [--trace]
                [--key-update] [--tickets N] [--early-data [--max-early-data BYTES]
                [--anti-replay-window SECONDS]] [--psk-identity ID --psk HEX]
@@ -125,6 +127,8 @@ export const USAGE = `Usage:
   tls13 --help
 
   server   Serve TLS 1.3 until killed. Received data goes to stdout (or back, with --echo).
+           --www: answer each HTTP/1.x request with a page of the negotiated parameters
+           (like openssl s_server -www); GET /keyupdate sends a KeyUpdate first.
   client   Handshake, print a summary line to stderr, then copy stdin to the
            connection and the connection to stdout. At end of stdin: close_notify.
   demo     Handshake between our client and our server over loopback, explained.
@@ -217,6 +221,7 @@ const FLAGS: Record<'server' | 'client' | 'demo' | 'bench', Record<string, FlagK
     key: 'value',
     host: 'value',
     echo: 'bool',
+    www: 'bool',
     tickets: 'value',
     'early-data': 'bool',
     'max-early-data': 'value',
@@ -427,6 +432,10 @@ export function parseArgs(argv: string[]): Command {
       port: parsePort(port, '--port', true),
       echo: p.flags.has('echo'),
     };
+    if (p.flags.has('www')) {
+      if (out.echo) throw new UsageError('--www and --echo exclude each other');
+      out.www = true;
+    }
     if (p.flags.has('post-handshake-auth')) out.postHandshakeAuth = true;
     if (cert !== undefined) out.cert = cert;
     if (key !== undefined) out.key = key;

@@ -23,6 +23,7 @@ import { runCert } from './cert.js';
 import { clientVerifierFromFlags, crlsFromFile, loadClientCertificate, peerSuffix, serverVerifierFromFlags } from './mtls.js';
 import { ServerConnection } from '../../src/connection/server.js';
 import { cliProvider } from './providers.js';
+import { serveWww } from './www.js';
 import { defaultIo, type CliIo } from './io.js';
 
 export type { CliIo } from './io.js';
@@ -186,6 +187,13 @@ export async function startServer(cmd: ServerCommand, io: CliIo): Promise<TlsSer
         } catch (err) {
           log(`${tag(remote)} post-handshake authentication not possible: ${errorText(err)}`);
         }
+      }
+      if (cmd.www) {
+        if (cmd.keyUpdate) await stream.updateKeys(true);
+        const w = await serveWww(stream, (l) => log(`${tag(remote)} ${l}`));
+        log(`${tag(remote)} closed (${w.bytesIn} bytes received${w.earlyIn > 0 ? `, ${w.earlyIn} of them early` : ''}; ${w.requests} requests${w.earlyRequests > 0 ? `, ${w.earlyRequests} of them early` : ''})`);
+        ids.delete(remote);
+        return;
       }
       let bytesIn = 0;
       let earlyIn = 0;
