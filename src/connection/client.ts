@@ -33,7 +33,7 @@ function resolveClientConfig(config: ClientConfig, provider: CryptoProvider, lim
     throw new TlsUsageError('serverName is required with a certificate verifier (or set verifyServerName: false to verify the chain only)');
   }
   const groups = config.groups ?? provider.groups.map((g) => g.id);
-  const implemented = new Set(provider.groups.map((g) => g.id));
+  const implemented = new Set([...provider.groups, ...(provider.optionalGroups ?? [])].map((g) => g.id));
   const keyShareGroups = config.keyShareGroups ?? groups.filter((g) => implemented.has(g)).slice(0, 1);
   for (const g of keyShareGroups) {
     if (!implemented.has(g)) throw new TlsUsageError(`no key exchange implementation for group 0x${g.toString(16)}`);

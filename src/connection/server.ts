@@ -24,10 +24,11 @@ function resolveServerConfig(config: ServerConfig, provider: CryptoProvider): Re
   if (!certificate && !config.externalPsks?.length) {
     throw new TlsUsageError('a server needs a certificate chain and its signing key (or external PSKs)');
   }
-  const pick = <T extends { id: number }>(all: readonly T[], ids: number[] | undefined, what: string): T[] => {
+  // `optional`: implemented, but used only when named (a provider's optionalGroups).
+  const pick = <T extends { id: number }>(all: readonly T[], ids: number[] | undefined, what: string, optional: readonly T[] = []): T[] => {
     if (!ids) return [...all];
     return ids.map((id) => {
-      const impl = all.find((x) => x.id === id);
+      const impl = all.find((x) => x.id === id) ?? optional.find((x) => x.id === id);
       if (!impl) throw new TlsUsageError(`no implementation of ${what} 0x${id.toString(16)}`);
       return impl;
     });
@@ -42,7 +43,7 @@ function resolveServerConfig(config: ServerConfig, provider: CryptoProvider): Re
   return {
     certificate,
     cipherSuites: pick(provider.cipherSuites, config.cipherSuites, 'cipher suite'),
-    groups: pick(provider.groups, config.groups, 'group'),
+    groups: pick(provider.groups, config.groups, 'group', provider.optionalGroups),
     alpn: (config.alpn ?? []).map(utf8),
     requireCookie: config.requireCookie ?? false,
     acceptServerName: config.acceptServerName,

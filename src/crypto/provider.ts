@@ -140,8 +140,13 @@ export interface CryptoProvider {
   readonly name: string;
   /** In preference order. */
   readonly cipherSuites: readonly CipherSuiteImpl[];
-  /** In preference order. */
+  /** In preference order: the groups a config that names none offers (client) or accepts (server). */
   readonly groups: readonly KeyExchangeGroup[];
+  /**
+   * Groups implemented but used only when a config names them in `groups` (FFDHE, RFC 7919:
+   * large key shares and slow exponentiation, so off by default).
+   */
+  readonly optionalGroups?: readonly KeyExchangeGroup[];
   /** Synchronous: certificate chains are validated with it (x509/). */
   readonly verifier: SignatureVerifier;
   /** For CertificateVerify only (RFC 8446 §4.4.3); may answer asynchronously. Default: `verifier`. */
@@ -169,3 +174,8 @@ export type PrivateKeyMaterial =
   | { kind: 'ec'; curve: 'P-256' | 'P-384' | 'P-521'; d: Uint8Array; publicPoint?: Uint8Array }
   | { kind: 'ed25519'; seed: Uint8Array }
   | { kind: 'rsa'; n: bigint; e: bigint; d: bigint; p: bigint; q: bigint; dp: bigint; dq: bigint; qi: bigint };
+
+/** The provider's implementation of group `id`, default or optional (RFC 8446 §4.2.7). */
+export function providerGroup(provider: CryptoProvider, id: number): KeyExchangeGroup | undefined {
+  return provider.groups.find((g) => g.id === id) ?? provider.optionalGroups?.find((g) => g.id === id);
+}

@@ -30,7 +30,7 @@ describe.skipIf(!hasBuiltCli())('tls13 CLI basics', () => {
       ['server', '--port', '0', '--cert', 'c', '--key', 'k', '--bogus'],
       ['client', '127.0.0.1:1'],
       ['client', '127.0.0.1:1', '--insecure', '--groups', 'x25519,nope'],
-      ['client', '127.0.0.1:1', '--insecure', '--groups', 'ffdhe2048'],
+      ['client', '127.0.0.1:1', '--insecure', '--groups', 'X25519MLKEM768'], // registered, not implemented (ffdhe2048 now is: test/interop/ffdhe.test.ts)
       ['frobnicate'],
     ]) {
       const r = await runCli({ args });

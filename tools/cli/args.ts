@@ -142,8 +142,8 @@ export const USAGE = `Usage:
            --only memory: just the memory per idle connection, printed.
 
   LIST     Comma-separated, in preference order: IANA names for --groups (x25519,
-           secp256r1, secp384r1, …) and --suites (TLS_AES_128_GCM_SHA256, …);
-           protocol names for --alpn (h2,http/1.1).
+           secp256r1, secp384r1, …; ffdhe2048 … ffdhe8192 only when named) and --suites
+           (TLS_AES_128_GCM_SHA256, …); protocol names for --alpn (h2,http/1.1).
   --keylog FILE   Append secrets in the NSS key log format (for Wireshark).
   --trace         Print each handshake message, decoded, to stderr.
   --key-update    Send a KeyUpdate (asking the peer to update too) after the handshake.

@@ -61,7 +61,7 @@ export async function run(argv: string[], io: CliIo = defaultIo()): Promise<numb
 
 /** Checks LIST names against what the provider implements (unknown → usage error). */
 function checkSupported(opts: TlsOptions, provider: CryptoProvider): void {
-  const groups = new Set(provider.groups.map((g) => g.id));
+  const groups = new Set([...provider.groups, ...(provider.optionalGroups ?? [])].map((g) => g.id));
   for (const g of opts.groups ?? []) if (!groups.has(g)) throw new UsageError(`--groups: ${groupName(g)} is not supported`);
   const suites = new Set(provider.cipherSuites.map((s) => s.id));
   for (const s of opts.suites ?? []) if (!suites.has(s)) throw new UsageError(`--suites: ${suiteName(s)} is not supported`);

@@ -9,6 +9,7 @@ import { configuredDefaultProvider } from '../default.js';
 import type { CipherSuiteImpl, CryptoProvider, HashAlgorithm, PrivateKeyMaterial, RandomSource, SigningKey } from '../provider.js';
 import { NODE_AES_128_GCM, NODE_AES_256_GCM, NODE_CHACHA20_POLY1305 } from './aead.js';
 import { NODE_GROUPS } from './groups.js';
+import { NODE_FFDHE_GROUPS } from './ffdhe.js';
 import { NODE_SHA256, NODE_SHA384, nodeHashByName } from './hash.js';
 import { nodeSigningKeyFromMaterial } from './signing.js';
 import { nodeVerifier } from './verify.js';
@@ -65,13 +66,15 @@ export function nodeAllocate(length: number): Uint8Array {
 
 /**
  * A provider over node:crypto with suites AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305 and
- * groups x25519, secp256r1, secp384r1, secp521r1, x448, in that preference order.
+ * groups x25519, secp256r1, secp384r1, secp521r1, x448, in that preference order; ffdhe2048 …
+ * ffdhe8192 (RFC 7919, node's DiffieHellman) as `optionalGroups`, used when a config names them.
  */
 export function createNodeProvider(opts?: NodeProviderOptions): CryptoProvider {
   return Object.freeze({
     name: 'node',
     cipherSuites: NODE_CIPHER_SUITES,
     groups: NODE_GROUPS,
+    optionalGroups: NODE_FFDHE_GROUPS,
     verifier: nodeVerifier,
     random: opts?.random ?? nodeRandom,
     hash: (name: HashAlgorithm['name']): HashAlgorithm => nodeHashByName(name),
@@ -84,6 +87,7 @@ export const nodeProvider: CryptoProvider = createNodeProvider();
 
 export { NODE_AES_128_GCM, NODE_AES_256_GCM, NODE_CHACHA20_POLY1305 } from './aead.js';
 export { NODE_GROUPS, nodeX25519Group, nodeX448Group, nodeSecp256r1Group, nodeSecp384r1Group, nodeSecp521r1Group } from './groups.js';
+export { NODE_FFDHE_GROUPS } from './ffdhe.js';
 export { NODE_SHA256, NODE_SHA384, NODE_SHA512, nodeHashByName } from './hash.js';
 export { nodeVerifier } from './verify.js';
 export { nodeSigningKeyFromMaterial } from './signing.js';

@@ -84,7 +84,7 @@ function uncompressedPoint(m: Extract<PrivateKeyMaterial, { kind: 'ec' }>): Uint
 
 /**
  * A provider with noble's suites and hashes, getRandomValues, and SubtleCrypto for key exchange
- * (x448 on noble), CertificateVerify checks (`handshakeVerifier`) and signing keys (`signingKey`);
+ * (x448 and the optional FFDHE groups on noble), CertificateVerify checks (`handshakeVerifier`) and signing keys (`signingKey`);
  * `verifier` is noble's, synchronous, for certificate chains. Pair it with
  * WebCryptoServerVerifier / WebCryptoClientVerifier so that chains are verified by SubtleCrypto too.
  * Without SubtleCrypto it is noble with getRandomValues.
@@ -96,6 +96,8 @@ export function createWebCryptoProvider(opts?: WebCryptoProviderOptions): Crypto
     name: 'webcrypto',
     cipherSuites: nobleProvider.cipherSuites,
     groups: subtle ? webCryptoGroups(subtle) : nobleProvider.groups,
+    // SubtleCrypto has no finite field DH: noble's bigint FFDHE (RFC 7919).
+    optionalGroups: nobleProvider.optionalGroups,
     verifier: nobleProvider.verifier,
     ...(subtle ? { handshakeVerifier: subtleHandshakeVerifier(subtle, nobleProvider.verifier) } : {}),
     random,

@@ -35,6 +35,7 @@ import type { ClientHello, Extension, ServerHello } from '../../wire/types.js';
 import type { ClientSession } from '../../resumption/types.js';
 import { bytesEqual, utf8 } from '../../util/bytes.js';
 import type { CipherSuiteImpl, HashAlgorithm, KeyExchange } from '../../crypto/provider.js';
+import { providerGroup } from '../../crypto/provider.js';
 import { allReady, whenReady, TypedState, type Handlers, type Step } from '../state.js';
 import { deriveHandshakeSecrets, findSuite } from '../secrets.js';
 import {
@@ -57,7 +58,7 @@ const DOWNGRADE_TLS11 = new Uint8Array([0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44
 
 /** The private key is drawn now (RFC 8448 replays depend on the order); the share may come later. */
 function startKeyShare(hs: ClientBase, group: number): KeyExchange | Promise<KeyExchange> {
-  const impl = hs.ctx.provider.groups.find((g) => g.id === group);
+  const impl = providerGroup(hs.ctx.provider, group);
   if (!impl) throw tlsError('internal_error', `no implementation of group ${groupName(group)}`);
   return impl.start(hs.ctx.provider.random);
 }
