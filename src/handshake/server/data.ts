@@ -10,28 +10,11 @@ import type { AcceptedPsk, ClientOffer, ResolvedServerConfig } from './types.js'
 
 export type { ClientAuthPolicy, ResolvedServerConfig } from './types.js';
 
-/** What lives through the whole handshake: the connection, the config, the transcript. */
+/** What lives through the whole handshake: the connection, the config, the transcript (what the connection hands `ExpectClientHello`). */
 export interface ServerBase {
   readonly ctx: HandshakeContext & TrafficHooks;
   readonly config: ResolvedServerConfig;
   readonly transcript: Transcript;
-}
-
-/**
- * What the connection hands `ExpectClientHello`, and what it reads back once `handshakeDone`
- * ran (for post-handshake authentication, RFC 8446 §4.6.2): the client's Finished state writes
- * `suite`, `postHandshakeAuth`, `postHandshakeBase`, `sentChangeCipherSpec` and
- * `earlyDataAccepted` here before it calls `handshakeDone`. The states themselves read only
- * `ctx`, `config` and `transcript`.
- */
-export interface ServerHandshake extends ServerBase {
-  sentChangeCipherSpec: boolean;
-  earlyDataAccepted: boolean;
-  /** The client offered post_handshake_auth (RFC 8446 §4.2.6). */
-  postHandshakeAuth: boolean;
-  suite?: CipherSuiteImpl;
-  /** The transcript through the client's Finished, base of post-handshake requests. */
-  postHandshakeBase?: Transcript;
 }
 
 /** A HelloRetryRequest went out: what ClientHello2 must match (RFC 8446 §4.1.2, §4.1.4). */
@@ -74,8 +57,6 @@ export interface ServerSession {
 
 /** ServerHello sent: handshake secrets and keys in place. RFC 8446 §4.1.3, §7.1. */
 export interface AfterServerHello extends ServerBase, ServerSession {
-  /** Where the connection reads the outcome (see ServerHandshake). */
-  readonly outcome: ServerHandshake;
   readonly handshakeSecrets: HandshakeSecretStage;
   readonly clientHandshakeSecret: Uint8Array;
   readonly serverHandshakeSecret: Uint8Array;

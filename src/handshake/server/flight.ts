@@ -18,7 +18,7 @@ import { nameToString } from '../../util/bytes.js';
 import { whenReady, type Step } from '../state.js';
 import { certificateVerifyContent } from '../signature.js';
 import { deriveApplicationSecrets, deriveHandshakeSecrets, keyLogLabel } from '../secrets.js';
-import { sendCompatChangeCipherSpec, type AfterServerFinished, type AfterServerHello, type ServerChoices, type ServerHandshake } from './data.js';
+import { sendCompatChangeCipherSpec, type AfterServerFinished, type AfterServerHello, type ServerBase, type ServerChoices } from './data.js';
 import { ExpectClientCertificate, certificateRequest } from './client-auth.js';
 import { ExpectClientFinished } from './client-finished.js';
 import { ExpectEndOfEarlyData, earlyDataInFirstHello, earlyDataSkipLimit } from './early-data.js';
@@ -40,7 +40,7 @@ interface CertificateAsked {
  * sendServerFinished): the key exchange (an async provider makes it a pending step), then one
  * function per message.
  */
-export function sendServerFlight(hs: ServerHandshake, chosen: ServerChoices): Step {
+export function sendServerFlight(hs: ServerBase, chosen: ServerChoices): Step {
   const { suite, group, clientShare, psk, earlyDataAccepted } = chosen;
   const ctx = hs.ctx;
   const early = new EarlySecretStage(suite.hash, psk?.psk);
@@ -69,7 +69,7 @@ export function sendServerFlight(hs: ServerHandshake, chosen: ServerChoices): St
 }
 
 /** RFC 8446 §4.1.3 */
-function sendServerHello(hs: ServerHandshake, { ch, suite, psk, group }: ServerChoices, kx: KeyExchange | undefined): void {
+function sendServerHello(hs: ServerBase, { ch, suite, psk, group }: ServerChoices, kx: KeyExchange | undefined): void {
   const extensions: Extension[] = [];
   if (psk) extensions.push({ type: ExtensionType.pre_shared_key, data: encodePreSharedKeyServer(psk.index) });
   if (kx && group) extensions.push({ type: ExtensionType.key_share, data: encodeKeyShareServer({ group: group.id, keyExchange: kx.publicKey }) });
@@ -89,7 +89,7 @@ function sendServerHello(hs: ServerHandshake, { ch, suite, psk, group }: ServerC
 
 /** RFC 8446 §7.1, §7.3: the handshake secrets; our writes under the handshake key, reads under the early or handshake key. */
 function establishHandshakeKeys(
-  hs: ServerHandshake,
+  hs: ServerBase,
   chosen: ServerChoices,
   early: EarlySecretStage,
   clientEarlySecret: Uint8Array | undefined,
@@ -115,7 +115,6 @@ function establishHandshakeKeys(
     ctx,
     config: hs.config,
     transcript: hs.transcript,
-    outcome: hs,
     suite,
     psk,
     alpn: chosen.alpn && nameToString(chosen.alpn),
