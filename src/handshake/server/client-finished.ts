@@ -26,10 +26,8 @@ export class ExpectClientFinished extends TypedState<typeof HandshakeType.finish
     const postHandshakeAuth = postHandshakeAuthOf(hs);
     const cats = hs.clientApplicationSecret;
     hs.ctx.setReadKeys('application', cats, suite);
-    const master = hs.master;
-    const resumptionMasterSecret = master.resumptionMasterSecret(hs.transcript.current());
-    // The Master Secret derives nothing more (RFC 8446 §7.1).
-    master.wipe();
+    // The last secret of the schedule: deriving it wipes the Master Secret (RFC 8446 §7.1).
+    const resumptionMasterSecret = hs.master.resumptionMasterSecret(hs.transcript.current());
     hs.ctx.handshakeDone({
       suite,
       clientTrafficSecret: cats,

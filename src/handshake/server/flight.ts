@@ -99,7 +99,6 @@ function establishHandshakeKeys(
   const { ctx } = hs;
   const { offer, suite, psk, group, scheme, earlyDataAccepted } = chosen;
   const { stage: handshakeSecrets, client: chts, server: shts } = deriveHandshakeSecrets(ctx, early, shared, hs.transcript.current());
-  early.wipe();
   ctx.setWriteKeys('handshake', shts, suite);
   const acceptedEarly = earlyDataAccepted ? hs.config.earlyData : undefined;
   if (clientEarlySecret && acceptedEarly) {
