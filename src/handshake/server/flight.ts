@@ -3,7 +3,7 @@
 
 import { EarlySecretStage, finishedVerifyData } from '../../keyschedule/index.js';
 import type { KeyExchange, SigningKey } from '../../crypto/provider.js';
-import { CertificateStatusType, ExtensionType, HandshakeType, ProtocolVersion, groupName, schemeName } from '../../wire/codepoints.js';
+import { CertificateStatusType, ExtensionType, HandshakeType, groupName, schemeName } from '../../wire/codepoints.js';
 import {
   EMPTY,
   encodeAlpnList,
@@ -11,14 +11,13 @@ import {
   encodeKeyShareServer,
   encodePreSharedKeyServer,
   encodeRecordSizeLimit,
-  encodeSupportedVersionsServer,
 } from '../../wire/extensions.js';
 import type { Extension } from '../../wire/types.js';
 import { nameToString } from '../../util/bytes.js';
 import { whenReady, type Step } from '../state.js';
 import { certificateVerifyContent } from '../signature.js';
 import { deriveApplicationSecrets, deriveHandshakeSecrets, keyLogLabel } from '../secrets.js';
-import { sendCompatChangeCipherSpec, type AfterServerFinished, type AfterServerHello, type ServerBase, type ServerChoices } from './data.js';
+import { sendCompatChangeCipherSpec, sendServerHelloMessage, type AfterServerFinished, type AfterServerHello, type ServerBase, type ServerChoices } from './data.js';
 import { ExpectClientCertificate, certificateRequest } from './client-auth.js';
 import { ExpectClientFinished } from './client-finished.js';
 import { ExpectEndOfEarlyData, earlyDataInFirstHello, earlyDataSkipLimit } from './early-data.js';
@@ -73,18 +72,7 @@ function sendServerHello(hs: ServerBase, { ch, suite, psk, group }: ServerChoice
   const extensions: Extension[] = [];
   if (psk) extensions.push({ type: ExtensionType.pre_shared_key, data: encodePreSharedKeyServer(psk.index) });
   if (kx && group) extensions.push({ type: ExtensionType.key_share, data: encodeKeyShareServer({ group: group.id, keyExchange: kx.publicKey }) });
-  extensions.push({ type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLSv1_3) });
-  const shRaw = hs.ctx.send({
-    msgType: HandshakeType.server_hello,
-    legacyVersion: ProtocolVersion.TLSv1_2,
-    random: hs.ctx.random(32),
-    legacySessionIdEcho: ch.legacySessionId,
-    cipherSuite: suite.id,
-    legacyCompressionMethod: 0,
-    extensions,
-    isHelloRetryRequest: false,
-  });
-  hs.transcript.add(shRaw);
+  sendServerHelloMessage(hs, ch, suite, extensions, false);
 }
 
 /** RFC 8446 §7.1, §7.3: the handshake secrets; our writes under the handshake key, reads under the early or handshake key. */
