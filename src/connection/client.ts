@@ -4,7 +4,7 @@ import { TlsUsageError } from '../errors.js';
 import { Transcript } from '../keyschedule/index.js';
 import { CERTIFICATE_ONLY_SCHEMES, CERTIFICATE_VERIFY_SCHEMES } from '../handshake/common.js';
 import { startClientHandshake } from '../handshake/client/hello.js';
-import type { ClientHandshake, ResolvedClientConfig } from '../handshake/client/data.js';
+import type { ClientBase, ResolvedClientConfig } from '../handshake/client/data.js';
 import type { ApplicationSecrets } from '../handshake/common.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { clientPolicy, verificationOf } from '../handshake/client/session-check.js';
@@ -90,18 +90,8 @@ class ClientEngine extends ConnectionEngine {
     if (!resolved.session && config.sessionCache && resolved.serverName !== undefined) {
       resolved.session = config.sessionCache.take(sessionCacheKey(resolved.serverName, config.alpn, policy), this.now().getTime());
     }
-    const hs: ClientHandshake = {
-      ctx: this,
-      config: resolved,
-      transcript: new Transcript(),
-      clientHello: undefined as never,
-      sentExtensions: new Set(),
-      keyShares: [],
-      sentChangeCipherSpec: false,
-      offeredPsks: [],
-      handshakeWriteKeys: false,
-    };
-    this.begin(() => startClientHandshake(hs));
+    const start: ClientBase = { ctx: this, config: resolved, transcript: new Transcript() };
+    this.begin(() => startClientHandshake(start));
   }
 
   override handshakeDone(secrets: ApplicationSecrets): void {

@@ -3,8 +3,8 @@
 import { TlsUsageError } from '../errors.js';
 import { Transcript } from '../keyschedule/index.js';
 import { ExpectClientHello } from '../handshake/server/hello.js';
-import { ServerTraffic, type PostHandshakeAuth } from '../handshake/server/traffic.js';
-import type { ResolvedServerConfig, ServerHandshake } from '../handshake/server/data.js';
+import { ServerTraffic } from '../handshake/server/traffic.js';
+import type { ResolvedServerConfig, ServerBase } from '../handshake/server/data.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { ApplicationSecrets } from '../handshake/common.js';
 import { utf8 } from '../util/bytes.js';
@@ -67,36 +67,19 @@ function resolveServerConfig(config: ServerConfig, provider: CryptoProvider): Re
 /** The server's engine: private to its ServerConnection. */
 class ServerEngine extends ConnectionEngine {
   readonly side: Side = 'server';
-  /** The handshake's state; released when the handshake completes. */
-  private hs: ServerHandshake | undefined;
-  /** Fixed when the handshake completes: what a post-handshake CertificateRequest builds on (RFC 8446 §4.6.2). */
-  private postHandshakeAuth: PostHandshakeAuth | undefined;
+  /** The handshake's transcript (has a ClientHello been read?); released when the handshake completes. */
+  private transcript: Transcript | undefined;
 
   constructor(config: ServerConfig) {
     super(config);
-    const hs: ServerHandshake = {
-      ctx: this,
-      config: resolveServerConfig(config, this.provider),
-      transcript: new Transcript(),
-      sentChangeCipherSpec: false,
-      earlyDataAccepted: false,
-      postHandshakeAuth: false,
-    };
-    this.hs = hs;
-    this.begin(() => new ExpectClientHello(hs));
+    const transcript = new Transcript();
+    this.transcript = transcript;
+    const start: ServerBase = { ctx: this, config: resolveServerConfig(config, this.provider), transcript };
+    this.begin(() => new ExpectClientHello(start));
   }
 
   override handshakeDone(secrets: ApplicationSecrets): void {
-    const hs = this.hs;
-    if (hs) {
-      // Only what a request needs outlives the handshake: the context, the policy, the suite
-      // and the transcript through the client's Finished (RFC 8446 §4.4); no secret.
-      const base = hs.postHandshakeBase;
-      if (!hs.postHandshakeAuth) this.postHandshakeAuth = 'not offered';
-      else if (!hs.config.clientAuth || !base || !hs.suite) this.postHandshakeAuth = 'not configured';
-      else this.postHandshakeAuth = { ctx: hs.ctx, policy: hs.config.clientAuth, hash: hs.suite.hash, transcript: base };
-      this.hs = undefined;
-    }
+    this.transcript = undefined;
     super.handshakeDone(secrets);
   }
 
@@ -104,15 +87,14 @@ class ServerEngine extends ConnectionEngine {
   requestClientCertificate(): void {
     if (this.error) throw this.error;
     const traffic = this.currentState;
-    const auth = this.postHandshakeAuth;
-    if (!this.handshakeComplete || auth === undefined || !(traffic instanceof ServerTraffic)) {
+    if (!this.handshakeComplete || !(traffic instanceof ServerTraffic)) {
       throw new TlsUsageError('requestClientCertificate() before the handshake completed');
     }
-    traffic.requestClientCertificate(auth);
+    traffic.requestClientCertificate();
   }
 
   protected hasSeenClientHello(): boolean {
-    return this.hs === undefined || this.hs.transcript.length > 0;
+    return this.transcript === undefined || this.transcript.length > 0;
   }
 }
 

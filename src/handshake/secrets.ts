@@ -63,7 +63,7 @@ export interface HandshakeTrafficSecrets {
   server: Uint8Array;
 }
 
-/** RFC 8446 §7.1: the handshake secrets from the (EC)DHE secret and the hash through ServerHello; logged. */
+/** RFC 8446 §7.1: the handshake secrets from the (EC)DHE secret and the hash through ServerHello; logged. Wipes `early` (and `shared`). */
 export function deriveHandshakeSecrets(
   ctx: KeyLogger,
   early: EarlySecretStage,

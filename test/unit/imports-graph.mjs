@@ -1,6 +1,7 @@
 // The import graph of src/ and tools/ (every `import … from`, `export … from`, `import '…'` and
-// `import('…')` specifier, type-only ones included), its circles, and the ring rules of issue 13.
-// `node test/unit/imports-graph.mjs` prints folder → folders it imports, circles and violations.
+// `import('…')` specifier, type-only ones included), its circles, and the ring rules of issue 13
+// (the one import checker; test/unit/imports.test.ts asserts it). `node test/unit/imports-graph.mjs`
+// prints folder → folders it imports, circles and violations.
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -66,12 +67,33 @@ export function circles(graph) {
 const under = (file, ...folders) => folders.some((f) => file === f || file.startsWith(`${f}/`));
 const ADAPTERS = ['src/deprecated', 'src/io', 'src/node', 'src/testing', 'src/crypto/node'];
 
+/** A file's ring (tools → node → io → engine, testing → io → engine); undefined for node:* and packages. */
+export function ringOf(file) {
+  if (under(file, 'tools')) return 'tools';
+  if (under(file, 'src/crypto/node')) return 'node';
+  const m = /^src\/(io|node|testing|deprecated)\//.exec(file);
+  if (m) return m[1];
+  return file.startsWith('src/') ? 'engine' : undefined;
+}
+
+/** Which rings each ring may import (itself included): imports point inward only. */
+export const RINGS_ALLOWED = {
+  engine: ['engine'],
+  io: ['io', 'engine'],
+  node: ['node', 'io', 'engine'],
+  testing: ['testing', 'io', 'engine'],
+  deprecated: ['deprecated', 'testing', 'node', 'io', 'engine'],
+  tools: ['tools', 'node', 'io', 'testing', 'engine'],
+};
+
 /** The ring rules (issue 13), as `importer → imported: rule` strings. */
 export function ringViolations(graph) {
   const out = [];
   for (const [from, targets] of graph) {
     for (const to of targets) {
       const broken = [];
+      const [rf, rt] = [ringOf(from), ringOf(to)];
+      if (rf && rt && !RINGS_ALLOWED[rf].includes(rt)) broken.push(`imports point inward (${rf} may import ${RINGS_ALLOWED[rf].join(', ')}; not ${rt})`);
       const engine = under(from, 'src') && !under(from, ...ADAPTERS);
       if (engine && (under(to, 'src/io', 'src/node', 'src/testing', 'tools') || to.startsWith('node:'))) broken.push('the engine imports no adapter, testing, tools or node:*');
       if (under(from, 'src/io') && (to.startsWith('node:') || under(to, 'src/node', 'src/testing'))) broken.push('src/io imports no node:*, src/node or src/testing');

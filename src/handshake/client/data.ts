@@ -12,25 +12,11 @@ import type { CertificateRequestInfo, OfferedPsk, ResolvedClientConfig } from '.
 
 export type { ClientCertificate, ResolvedClientConfig } from './types.js';
 
-/** What lives through the whole handshake: the connection, the config, the transcript. */
+/** What lives through the whole handshake: the connection, the config, the transcript (what the connection hands `startClientHandshake`). */
 export interface ClientBase {
   readonly ctx: HandshakeContext & TrafficHooks;
   readonly config: ResolvedClientConfig;
   readonly transcript: Transcript;
-}
-
-/**
- * What the connection hands `startClientHandshake`. Only `ctx`, `config` and `transcript` are
- * read; the other fields are left from the shared record the states used to pass around, kept
- * optional so that the connection's construction still compiles.
- */
-export interface ClientHandshake extends ClientBase {
-  clientHello?: ClientHello;
-  sentExtensions?: Set<number>;
-  keyShares?: KeyExchange[];
-  sentChangeCipherSpec?: boolean;
-  offeredPsks?: OfferedPsk[];
-  handshakeWriteKeys?: boolean;
 }
 
 /** 0-RTT as the client knows it (RFC 8446 §4.2.10): not sent, sent, then accepted or rejected. */

@@ -246,7 +246,6 @@ export class ExpectServerHello extends TypedState<typeof HandshakeType.server_he
 
     const early = new EarlySecretStage(suite.hash, chosen?.psk);
     const { stage: handshakeSecrets, client: chts, server: shts } = deriveHandshakeSecrets(hs.ctx, early, shared, hs.transcript.current());
-    early.wipe();
     hs.ctx.setReadKeys('handshake', shts, suite);
     // RFC 8446 Appendix D.4: in compatibility mode the CCS precedes anything encrypted.
     sendCompatChangeCipherSpec(hs, hs.sentChangeCipherSpec);

@@ -4,7 +4,7 @@ import { HandshakeType } from '../../wire/codepoints.js';
 import type { Finished } from '../../wire/types.js';
 import { TypedState, type Handlers, type Step } from '../state.js';
 import { verifyFinished } from '../secrets.js';
-import { ServerTraffic } from '../traffic.js';
+import { ServerTraffic, type PostHandshakeAuth } from './traffic.js';
 import type { AfterServerFinished } from './data.js';
 import { sendTickets } from './psk.js';
 import { wipe } from '../../util/bytes.js';
@@ -20,22 +20,14 @@ export class ExpectClientFinished extends TypedState<typeof HandshakeType.finish
 
   private finished(msg: Finished, raw: Uint8Array): Step {
     const hs = this.hs;
-    const { suite, outcome } = hs;
+    const { suite } = hs;
     verifyFinished(suite.hash, hs.clientHandshakeSecret, hs.transcript.current(), msg.verifyData, 'client');
     hs.transcript.add(raw);
-    // RFC 8446 §4.4: post-handshake authentication extends the transcript through this Finished
-    // (kept only when we could ask: the client offered it and clientAuth is configured).
-    if (hs.postHandshakeAuth && hs.config.clientAuth) outcome.postHandshakeBase = hs.transcript.fork();
-    outcome.postHandshakeAuth = hs.postHandshakeAuth;
-    outcome.suite = suite;
-    outcome.sentChangeCipherSpec = hs.sentChangeCipherSpec;
-    outcome.earlyDataAccepted = hs.earlyDataAccepted;
+    const postHandshakeAuth = postHandshakeAuthOf(hs);
     const cats = hs.clientApplicationSecret;
     hs.ctx.setReadKeys('application', cats, suite);
-    const master = hs.master;
-    const resumptionMasterSecret = master.resumptionMasterSecret(hs.transcript.current());
-    // The Master Secret derives nothing more (RFC 8446 §7.1).
-    master.wipe();
+    // The last secret of the schedule: deriving it wipes the Master Secret (RFC 8446 §7.1).
+    const resumptionMasterSecret = hs.master.resumptionMasterSecret(hs.transcript.current());
     hs.ctx.handshakeDone({
       suite,
       clientTrafficSecret: cats,
@@ -46,6 +38,18 @@ export class ExpectClientFinished extends TypedState<typeof HandshakeType.finish
     sendTickets(hs, resumptionMasterSecret);
     // A server only issues tickets here: the resumption master secret is done with (§4.6.1).
     wipe(resumptionMasterSecret);
-    return new ServerTraffic(hs.ctx);
+    return new ServerTraffic(hs.ctx, postHandshakeAuth);
   }
+}
+
+/**
+ * RFC 8446 §4.6.2: what a post-handshake CertificateRequest builds on, fixed now. Only that
+ * outlives the handshake: the context, the policy, the hash and the transcript through the
+ * client's Finished (§4.4), no secret; kept only when we could ask.
+ */
+function postHandshakeAuthOf(hs: AfterServerFinished): PostHandshakeAuth {
+  if (!hs.postHandshakeAuth) return 'not offered';
+  const policy = hs.config.clientAuth;
+  if (!policy) return 'not configured';
+  return { ctx: hs.ctx, policy, hash: hs.suite.hash, transcript: hs.transcript.fork() };
 }

@@ -1,37 +1,24 @@
-// Server: what is known at each step of the handshake (one phase record per state), and the
-// compatibility change_cipher_spec. RFC 8446 §2, §4.1-§4.5, Appendix D.4.
+// Server: what is known at each step of the handshake (one phase record per state), the
+// ServerHello/HelloRetryRequest envelope and the compatibility change_cipher_spec. RFC 8446 §2,
+// §4.1-§4.5, Appendix D.4.
 
 import type { CipherSuiteImpl, KeyExchangeGroup } from '../../crypto/provider.js';
 import type { HandshakeSecretStage, MasterSecretStage, Transcript } from '../../keyschedule/index.js';
-import type { ClientHello, KeyShareEntry } from '../../wire/types.js';
+import { ExtensionType, HandshakeType, ProtocolVersion } from '../../wire/codepoints.js';
+import { encodeSupportedVersionsServer } from '../../wire/extensions.js';
+import { HELLO_RETRY_REQUEST_RANDOM } from '../../wire/messages.js';
+import type { ClientHello, Extension, KeyShareEntry } from '../../wire/types.js';
 import type { HandshakeContext } from '../common.js';
 import type { TrafficHooks } from '../context.js';
 import type { AcceptedPsk, ClientOffer, ResolvedServerConfig } from './types.js';
 
 export type { ClientAuthPolicy, ResolvedServerConfig } from './types.js';
 
-/** What lives through the whole handshake: the connection, the config, the transcript. */
+/** What lives through the whole handshake: the connection, the config, the transcript (what the connection hands `ExpectClientHello`). */
 export interface ServerBase {
   readonly ctx: HandshakeContext & TrafficHooks;
   readonly config: ResolvedServerConfig;
   readonly transcript: Transcript;
-}
-
-/**
- * What the connection hands `ExpectClientHello`, and what it reads back once `handshakeDone`
- * ran (for post-handshake authentication, RFC 8446 §4.6.2): the client's Finished state writes
- * `suite`, `postHandshakeAuth`, `postHandshakeBase`, `sentChangeCipherSpec` and
- * `earlyDataAccepted` here before it calls `handshakeDone`. The states themselves read only
- * `ctx`, `config` and `transcript`.
- */
-export interface ServerHandshake extends ServerBase {
-  sentChangeCipherSpec: boolean;
-  earlyDataAccepted: boolean;
-  /** The client offered post_handshake_auth (RFC 8446 §4.2.6). */
-  postHandshakeAuth: boolean;
-  suite?: CipherSuiteImpl;
-  /** The transcript through the client's Finished, base of post-handshake requests. */
-  postHandshakeBase?: Transcript;
 }
 
 /** A HelloRetryRequest went out: what ClientHello2 must match (RFC 8446 §4.1.2, §4.1.4). */
@@ -74,8 +61,6 @@ export interface ServerSession {
 
 /** ServerHello sent: handshake secrets and keys in place. RFC 8446 §4.1.3, §7.1. */
 export interface AfterServerHello extends ServerBase, ServerSession {
-  /** Where the connection reads the outcome (see ServerHandshake). */
-  readonly outcome: ServerHandshake;
   readonly handshakeSecrets: HandshakeSecretStage;
   readonly clientHandshakeSecret: Uint8Array;
   readonly serverHandshakeSecret: Uint8Array;
@@ -92,6 +77,25 @@ export interface AfterServerFinished extends Omit<AfterServerHello, 'handshakeSe
   readonly clientApplicationSecret: Uint8Array;
   readonly serverApplicationSecret: Uint8Array;
   readonly exporterMasterSecret: Uint8Array;
+}
+
+/**
+ * RFC 8446 §4.1.3, §4.1.4: a ServerHello, or a HelloRetryRequest (its fixed random): the legacy
+ * fields, `extensions` then supported_versions. Added to the transcript; returned as sent.
+ */
+export function sendServerHelloMessage(hs: ServerBase, ch: ClientHello, suite: CipherSuiteImpl, extensions: Extension[], helloRetry: boolean): Uint8Array {
+  const raw = hs.ctx.send({
+    msgType: HandshakeType.server_hello,
+    legacyVersion: ProtocolVersion.TLSv1_2,
+    random: helloRetry ? HELLO_RETRY_REQUEST_RANDOM : hs.ctx.random(32),
+    legacySessionIdEcho: ch.legacySessionId,
+    cipherSuite: suite.id,
+    legacyCompressionMethod: 0,
+    extensions: [...extensions, { type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLSv1_3) }],
+    isHelloRetryRequest: helloRetry,
+  });
+  hs.transcript.add(raw);
+  return raw;
 }
 
 /**

@@ -3,7 +3,7 @@
 
 import { EarlySecretStage, finishedVerifyData } from '../../keyschedule/index.js';
 import type { KeyExchange, SigningKey } from '../../crypto/provider.js';
-import { CertificateStatusType, ExtensionType, HandshakeType, ProtocolVersion, groupName, schemeName } from '../../wire/codepoints.js';
+import { CertificateStatusType, ExtensionType, HandshakeType, groupName, schemeName } from '../../wire/codepoints.js';
 import {
   EMPTY,
   encodeAlpnList,
@@ -11,14 +11,13 @@ import {
   encodeKeyShareServer,
   encodePreSharedKeyServer,
   encodeRecordSizeLimit,
-  encodeSupportedVersionsServer,
 } from '../../wire/extensions.js';
 import type { Extension } from '../../wire/types.js';
 import { nameToString } from '../../util/bytes.js';
 import { whenReady, type Step } from '../state.js';
 import { certificateVerifyContent } from '../signature.js';
 import { deriveApplicationSecrets, deriveHandshakeSecrets, keyLogLabel } from '../secrets.js';
-import { sendCompatChangeCipherSpec, type AfterServerFinished, type AfterServerHello, type ServerChoices, type ServerHandshake } from './data.js';
+import { sendCompatChangeCipherSpec, sendServerHelloMessage, type AfterServerFinished, type AfterServerHello, type ServerBase, type ServerChoices } from './data.js';
 import { ExpectClientCertificate, certificateRequest } from './client-auth.js';
 import { ExpectClientFinished } from './client-finished.js';
 import { ExpectEndOfEarlyData, earlyDataInFirstHello, earlyDataSkipLimit } from './early-data.js';
@@ -40,7 +39,7 @@ interface CertificateAsked {
  * sendServerFinished): the key exchange (an async provider makes it a pending step), then one
  * function per message.
  */
-export function sendServerFlight(hs: ServerHandshake, chosen: ServerChoices): Step {
+export function sendServerFlight(hs: ServerBase, chosen: ServerChoices): Step {
   const { suite, group, clientShare, psk, earlyDataAccepted } = chosen;
   const ctx = hs.ctx;
   const early = new EarlySecretStage(suite.hash, psk?.psk);
@@ -69,27 +68,16 @@ export function sendServerFlight(hs: ServerHandshake, chosen: ServerChoices): St
 }
 
 /** RFC 8446 §4.1.3 */
-function sendServerHello(hs: ServerHandshake, { ch, suite, psk, group }: ServerChoices, kx: KeyExchange | undefined): void {
+function sendServerHello(hs: ServerBase, { ch, suite, psk, group }: ServerChoices, kx: KeyExchange | undefined): void {
   const extensions: Extension[] = [];
   if (psk) extensions.push({ type: ExtensionType.pre_shared_key, data: encodePreSharedKeyServer(psk.index) });
   if (kx && group) extensions.push({ type: ExtensionType.key_share, data: encodeKeyShareServer({ group: group.id, keyExchange: kx.publicKey }) });
-  extensions.push({ type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLSv1_3) });
-  const shRaw = hs.ctx.send({
-    msgType: HandshakeType.server_hello,
-    legacyVersion: ProtocolVersion.TLSv1_2,
-    random: hs.ctx.random(32),
-    legacySessionIdEcho: ch.legacySessionId,
-    cipherSuite: suite.id,
-    legacyCompressionMethod: 0,
-    extensions,
-    isHelloRetryRequest: false,
-  });
-  hs.transcript.add(shRaw);
+  sendServerHelloMessage(hs, ch, suite, extensions, false);
 }
 
 /** RFC 8446 §7.1, §7.3: the handshake secrets; our writes under the handshake key, reads under the early or handshake key. */
 function establishHandshakeKeys(
-  hs: ServerHandshake,
+  hs: ServerBase,
   chosen: ServerChoices,
   early: EarlySecretStage,
   clientEarlySecret: Uint8Array | undefined,
@@ -99,7 +87,6 @@ function establishHandshakeKeys(
   const { ctx } = hs;
   const { offer, suite, psk, group, scheme, earlyDataAccepted } = chosen;
   const { stage: handshakeSecrets, client: chts, server: shts } = deriveHandshakeSecrets(ctx, early, shared, hs.transcript.current());
-  early.wipe();
   ctx.setWriteKeys('handshake', shts, suite);
   const acceptedEarly = earlyDataAccepted ? hs.config.earlyData : undefined;
   if (clientEarlySecret && acceptedEarly) {
@@ -115,7 +102,6 @@ function establishHandshakeKeys(
     ctx,
     config: hs.config,
     transcript: hs.transcript,
-    outcome: hs,
     suite,
     psk,
     alpn: chosen.alpn && nameToString(chosen.alpn),

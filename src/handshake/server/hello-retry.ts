@@ -2,12 +2,12 @@
 
 import { tlsError } from '../../errors.js';
 import type { CipherSuiteImpl, KeyExchangeGroup } from '../../crypto/provider.js';
-import { ExtensionType, HandshakeType, ProtocolVersion } from '../../wire/codepoints.js';
-import { decodeCookie, encodeCookie, encodeKeyShareHrr, encodeSupportedVersionsServer, findExtension } from '../../wire/extensions.js';
-import { HELLO_RETRY_REQUEST_RANDOM, decodeHandshake } from '../../wire/messages.js';
+import { ExtensionType, HandshakeType } from '../../wire/codepoints.js';
+import { decodeCookie, encodeCookie, encodeKeyShareHrr, findExtension } from '../../wire/extensions.js';
+import { decodeHandshake } from '../../wire/messages.js';
 import type { ClientHello, Extension } from '../../wire/types.js';
 import { bytesEqual } from '../../util/bytes.js';
-import { sendCompatChangeCipherSpec, type HelloRetrySent, type ServerBase } from './data.js';
+import { sendCompatChangeCipherSpec, sendServerHelloMessage, type HelloRetrySent, type ServerBase } from './data.js';
 import { earlyDataSkipLimit } from './early-data.js';
 import type { ClientOffer } from './types.js';
 
@@ -33,18 +33,7 @@ export function sendHelloRetryRequest(
   const extensions: Extension[] = [];
   if (needShare) extensions.push({ type: ExtensionType.key_share, data: encodeKeyShareHrr(group.id) });
   if (hs.config.requireCookie) extensions.push({ type: ExtensionType.cookie, data: encodeCookie(hs.ctx.random(32)) });
-  extensions.push({ type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLSv1_3) });
-  const hrrRaw = hs.ctx.send({
-    msgType: HandshakeType.server_hello,
-    legacyVersion: ProtocolVersion.TLSv1_2,
-    random: HELLO_RETRY_REQUEST_RANDOM,
-    legacySessionIdEcho: ch.legacySessionId,
-    cipherSuite: suite.id,
-    legacyCompressionMethod: 0,
-    extensions,
-    isHelloRetryRequest: true,
-  });
-  hs.transcript.add(hrrRaw);
+  const hrrRaw = sendServerHelloMessage(hs, ch, suite, extensions, true);
   // The cookie to check is the one that went on the wire (a research hook may have changed it).
   const sent = decodeHandshake(hrrRaw);
   const cookieExt = sent.msgType === HandshakeType.server_hello ? findExtension(sent.extensions, ExtensionType.cookie) : undefined;

@@ -31,7 +31,7 @@ import type { ClientHello, Extension, KeyShareEntry } from '../../wire/types.js'
 import { bytesEqual, fromUtf8, nameToString } from '../../util/bytes.js';
 import { isIpLiteral } from '../../util/ip.js';
 import { TypedState, whenReady, type Handlers, type Step } from '../state.js';
-import type { HelloRetrySent, ServerHandshake } from './data.js';
+import type { HelloRetrySent, ServerBase } from './data.js';
 import { decideEarlyData } from './early-data.js';
 import { sendServerFlight } from './flight.js';
 import { checkSecondClientHello, sendHelloRetryRequest } from './hello-retry.js';
@@ -119,7 +119,7 @@ export class ExpectClientHello extends TypedState<typeof HandshakeType.client_he
     [HandshakeType.client_hello]: (ch, raw) => this.clientHello(ch, raw),
   };
   constructor(
-    private readonly hs: ServerHandshake,
+    private readonly hs: ServerBase,
     /** After our HelloRetryRequest: what ClientHello2 must match. */
     private readonly retry?: HelloRetrySent,
   ) {

@@ -20,7 +20,11 @@ export class ServerTraffic implements HandshakeState {
   /** The state of a post-handshake authentication in flight (RFC 8446 §4.6.2), if any. */
   #request: HandshakeState | undefined;
 
-  constructor(private readonly ctx: HandshakeContext & TrafficHooks) {}
+  constructor(
+    private readonly ctx: HandshakeContext & TrafficHooks,
+    /** Fixed when the handshake completed: what a post-handshake CertificateRequest builds on. */
+    private readonly postHandshakeAuth: PostHandshakeAuth,
+  ) {}
 
   get name(): string {
     return this.#request?.name ?? 'ServerTraffic';
@@ -41,7 +45,8 @@ export class ServerTraffic implements HandshakeState {
    * RFC 8446 §4.6.2: send a CertificateRequest now. The new identity shows in
    * `parameters.peerCertificates` and a 'peer_certificates' event once the client answered.
    */
-  requestClientCertificate(auth: PostHandshakeAuth): void {
+  requestClientCertificate(): void {
+    const auth = this.postHandshakeAuth;
     if (auth === 'not offered') throw new TlsUsageError('the client did not offer post_handshake_auth');
     if (auth === 'not configured') throw new TlsUsageError('requestClientCertificate() needs clientAuth configured');
     if (this.#request) throw new TlsUsageError('a certificate request is already in progress');

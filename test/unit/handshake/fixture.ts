@@ -13,7 +13,7 @@ import type { TrafficHooks } from '../../../src/handshake/context.js';
 import type { KeyUpdates } from '../../../src/handshake/key-update.js';
 import type { ResolvedClientConfig } from '../../../src/handshake/client/types.js';
 import type { ResolvedServerConfig } from '../../../src/handshake/server/types.js';
-import type { ServerHandshake } from '../../../src/handshake/server/data.js';
+import type { ServerBase } from '../../../src/handshake/server/data.js';
 import { Transcript } from '../../../src/keyschedule/index.js';
 import { selfEncryptedTicketsFor } from '../../../src/resumption/tickets.js';
 import { PskKeyExchangeMode } from '../../../src/wire/codepoints.js';
@@ -142,8 +142,8 @@ export function serverConfig(extra: Partial<ResolvedServerConfig> = {}): Resolve
 }
 
 /** What connection/server.ts hands ExpectClientHello. */
-export function serverStart(ctx: RecordingContext, config: ResolvedServerConfig): ServerHandshake {
-  return { ctx, config, transcript: new Transcript(), sentChangeCipherSpec: false, earlyDataAccepted: false, postHandshakeAuth: false };
+export function serverStart(ctx: RecordingContext, config: ResolvedServerConfig): ServerBase {
+  return { ctx, config, transcript: new Transcript() };
 }
 
 /** A step that did not wait (the noble provider answers at once): the next state. */
