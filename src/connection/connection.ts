@@ -195,6 +195,7 @@ export abstract class ConnectionEngine implements HandshakeContext, TrafficHooks
       this.writeRecord(ContentType.application_data, chunk);
       off += chunk.length;
     } while (off < data.length);
+    keyUpdates.dataSent();
   }
 
   /**

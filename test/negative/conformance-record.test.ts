@@ -4,11 +4,15 @@
 
 import { describe, expect, it } from 'vitest';
 import { createClientConnection, createServerConnection } from '../../src/connection/index.js';
-import type { Connection } from '../../src/connection/types.js';
+import type { Connection, ConnectionEvent } from '../../src/connection/types.js';
 import { AlertDescription, TlsError } from '../../src/errors.js';
-import { ContentType } from '../../src/wire/codepoints.js';
-import { concatBytes } from '../../src/util/bytes.js';
-import { plaintextAlert, record, testClientConfig, testServerConfig } from '../helpers/scripted.js';
+import { nobleProvider } from '../../src/crypto/noble/index.js';
+import { nextTrafficSecret } from '../../src/keyschedule/index.js';
+import { ContentType, HandshakeType, KeyUpdateRequest } from '../../src/wire/codepoints.js';
+import { encodeHandshake } from '../../src/wire/messages.js';
+import { concatBytes, utf8 } from '../../src/util/bytes.js';
+import { plaintextAlert, record, runPair, testClientConfig, testServerConfig } from '../helpers/scripted.js';
+import { capture, newCapture, Sealer, type Side } from './catalogue/harness.js';
 
 const CCS = record(ContentType.change_cipher_spec, Uint8Array.of(1));
 
@@ -76,4 +80,78 @@ describe('ClientHello and change_cipher_spec records in one segment (issue 11 it
     expect(r.error?.alertName).toBe('unexpected_message');
     expect(plaintextAlert(r.out)).toBe(AlertDescription.unexpected_message);
   });
+});
+
+describe('a burst of KeyUpdate(update_requested) (issue 11 item 3, RFC 8446 §4.6.3)', () => {
+  /**
+   * A finished pair; `n` real KeyUpdate(update_requested) records of `peer`'s, each sealed under
+   * the peer's next application traffic secret (RFC 8446 §7.2), for `self` to receive.
+   */
+  function burst(self: Side, n: number) {
+    const caps = { client: newCapture(), server: newCapture() };
+    const sent: number[] = [];
+    const onEvent = (e: ConnectionEvent): void => {
+      if (e.type === 'handshake' && e.direction === 'sent' && e.message.msgType === HandshakeType.key_update) sent.push(e.message.requestUpdate);
+    };
+    const conf = { client: capture(caps.client), server: { ...capture(caps.server), tickets: { count: 0 } } };
+    const own = self === 'client' ? conf.client : conf.server;
+    const captureEvents = own.onEvent!;
+    own.onEvent = (e) => (captureEvents(e), onEvent(e));
+    const o = runPair(conf);
+    expect(o.clientError ?? o.serverError).toBeUndefined();
+    const peer = self === 'client' ? o.server : o.client;
+    const label = self === 'client' ? 'SERVER_TRAFFIC_SECRET_0' : 'CLIENT_TRAFFIC_SECRET_0';
+    const suite = nobleProvider.cipherSuites.find((s) => s.id === peer.parameters.cipherSuite)!;
+    let secret = (self === 'client' ? caps.server : caps.client).secrets.get(label)!;
+    const records: Uint8Array[] = [];
+    const ku = encodeHandshake({ msgType: HandshakeType.key_update, requestUpdate: KeyUpdateRequest.update_requested });
+    for (let i = 0; i < n; i++) {
+      records.push(new Sealer(suite, secret).handshake(ku));
+      secret = nextTrafficSecret(suite.hash, secret);
+    }
+    return { conn: self === 'client' ? o.client : o.server, sent, records, after: new Sealer(suite, secret) };
+  }
+
+  /** Deterministic pseudo-random chunk sizes 1..max. */
+  function chunked(bytes: Uint8Array, seed: number, max: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let x = seed;
+    for (let off = 0; off < bytes.length; ) {
+      x = (x * 1103515245 + 12345) & 0x7fffffff;
+      const len = 1 + (x % max);
+      out.push(bytes.subarray(off, off + len));
+      off += len;
+    }
+    return out;
+  }
+
+  for (const self of ['server', 'client'] as const) {
+    const segmentations: [string, (records: Uint8Array[]) => Uint8Array[]][] = [
+      ['one segment', (r) => [concatBytes(...r)]],
+      ['one record per segment', (r) => r],
+      ['two segments, split inside record 7', (r) => { const b = concatBytes(...r); return [b.subarray(0, 7 * r[0]!.length + 3), b.subarray(7 * r[0]!.length + 3)]; }],
+      ['pseudo-random segments of 1..40 bytes', (r) => chunked(concatBytes(...r), 7, 40)],
+      ['pseudo-random segments of 1..200 bytes', (r) => chunked(concatBytes(...r), 11, 200)],
+      ['byte by byte', (r) => chunked(concatBytes(...r), 1, 1)],
+    ];
+    for (const [how, split] of segmentations) {
+      it(`${self}: 32 KeyUpdate(update_requested), ${how} → exactly one KeyUpdate(update_not_requested), before our next data`, () => {
+        const { conn, sent, records, after } = burst(self, 32);
+        for (const chunk of split(records)) {
+          conn.receive(chunk);
+          for (let o = conn.takeOutput(); o; o = conn.takeOutput());
+        }
+        expect(conn.error).toBeUndefined();
+        conn.write(utf8('data'));
+        expect(sent).toEqual([KeyUpdateRequest.update_not_requested]);
+        // The peer's data under its 33rd secret is read: the burst was taken whole.
+        conn.receive(after.record(ContentType.application_data, utf8('peer data')));
+        expect(conn.read()).toEqual(utf8('peer data'));
+        // A request after our data gets an answer of its own.
+        conn.receive(after.handshake(encodeHandshake({ msgType: HandshakeType.key_update, requestUpdate: KeyUpdateRequest.update_requested })));
+        conn.write(utf8('more'));
+        expect(sent).toEqual([KeyUpdateRequest.update_not_requested, KeyUpdateRequest.update_not_requested]);
+      });
+    }
+  }
 });
