@@ -11,7 +11,8 @@ import { nextTrafficSecret } from '../../src/keyschedule/index.js';
 import { ContentType, HandshakeType, KeyUpdateRequest } from '../../src/wire/codepoints.js';
 import { encodeHandshake } from '../../src/wire/messages.js';
 import { concatBytes, utf8 } from '../../src/util/bytes.js';
-import { plaintextAlert, record, runPair, testClientConfig, testServerConfig } from '../helpers/scripted.js';
+import { plaintextAlert, record, runPair, splitRecords, testClientConfig, testServerConfig } from '../helpers/scripted.js';
+import type { ClientConfig, ServerConfig } from '../../src/connection/config.js';
 import { capture, newCapture, Sealer, type Side } from './catalogue/harness.js';
 
 const CCS = record(ContentType.change_cipher_spec, Uint8Array.of(1));
@@ -153,5 +154,63 @@ describe('a burst of KeyUpdate(update_requested) (issue 11 item 3, RFC 8446 §4.
         expect(sent).toEqual([KeyUpdateRequest.update_not_requested, KeyUpdateRequest.update_not_requested]);
       });
     }
+  }
+});
+
+describe('record_size_limit both ways (issue 11 item 8, RFC 8449 §4)', () => {
+  const TAG = 16; // every default suite's AEAD tag
+  /** TLSInnerPlaintext lengths of the protected records in `wire` (no padding policy: ciphertext − tag). */
+  const innerLengths = (wire: Uint8Array[]): number[] =>
+    splitRecords(concatBytes(...wire)).filter((r) => r[0] === ContentType.application_data).map((r) => r.length - 5 - TAG);
+
+  const cases: [string, Partial<ClientConfig>, Partial<ServerConfig>, Side][] = [
+    ['client advertised 64, server has no limit of its own: the server sends TLSInnerPlaintext ≤ 64', { recordSizeLimit: 64 }, {}, 'server'],
+    ['client advertised 64, server 2^14+1: the server sends TLSInnerPlaintext ≤ 64', { recordSizeLimit: 64 }, { recordSizeLimit: 2 ** 14 + 1 }, 'server'],
+    ['server advertised 64 (client 2^14+1): the client sends TLSInnerPlaintext ≤ 64', { recordSizeLimit: 2 ** 14 + 1 }, { recordSizeLimit: 64 }, 'client'],
+  ];
+  for (const [title, client, server, sender] of cases) {
+    it(title, () => {
+      const o = runPair({ client, server: { tickets: { count: 2 }, ...server } });
+      expect(o.clientError ?? o.serverError).toBeUndefined();
+      const from = sender === 'server' ? o.server : o.client;
+      const to = sender === 'server' ? o.client : o.server;
+      from.write(new Uint8Array(1017).fill(7));
+      const bytes = from.takeOutput()!;
+      to.receive(bytes);
+      let got = 0;
+      for (let d = to.read(); d; d = to.read()) got += d.length;
+      expect(got).toBe(1017);
+      const lengths = innerLengths([...(sender === 'server' ? o.serverWire : o.clientWire), bytes]);
+      expect(lengths.length).toBeGreaterThan(16); // 1017 bytes in records of at most 63
+      expect(Math.max(...lengths)).toBeLessThanOrEqual(64);
+    });
+  }
+
+  for (const self of ['server', 'client'] as const) {
+    it(`${self} advertised 64: a peer record of 1017 bytes (application data) → record_overflow on the wire`, () => {
+      const caps = { client: newCapture(), server: newCapture() };
+      const o = runPair({ client: { ...capture(caps.client), recordSizeLimit: 64 }, server: { ...capture(caps.server), recordSizeLimit: 64, tickets: { count: 0 } } });
+      expect(o.clientError ?? o.serverError).toBeUndefined();
+      const conn = self === 'server' ? o.server : o.client;
+      const peer = self === 'server' ? o.client : o.server;
+      const seal = Sealer.of(peer, self === 'server' ? caps.client : caps.server, self === 'server' ? 'CLIENT_TRAFFIC_SECRET_0' : 'SERVER_TRAFFIC_SECRET_0');
+      let err: unknown;
+      try {
+        conn.receive(seal.record(ContentType.application_data, new Uint8Array(1016)));
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(TlsError);
+      expect((err as TlsError).alertName).toBe('record_overflow');
+      expect(conn.read()).toBeUndefined();
+      // The alert went out (under our application key): the peer reads it.
+      let peerErr: unknown;
+      try {
+        peer.receive(conn.takeOutput()!);
+      } catch (e) {
+        peerErr = e;
+      }
+      expect((peerErr as TlsError).alertName).toBe('record_overflow');
+    });
   }
 });
