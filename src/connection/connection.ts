@@ -80,8 +80,12 @@ export abstract class ConnectionEngine implements HandshakeContext, TrafficHooks
   private ownRecordSizeLimit: number | undefined;
   private readonly appOutBeforeHandshake: Uint8Array[] = [];
   private closeAfterHandshake = false;
-  /** change_cipher_spec records since the last progress. */
+  /** change_cipher_spec records since the last progress (the backstop bound). */
   private ccsCount = 0;
+  /** RFC 8446 Appendix D.4: a peer sends at most one dummy change_cipher_spec. */
+  private ccsReceived = false;
+  /** The peer's Finished arrived: the end of the change_cipher_spec window (RFC 9846 §5). */
+  private peerFinished = false;
   /** Records in a row without progress, of any type (audit #9). */
   private recordsWithoutProgress = 0;
   /** RFC 9846 §6.1: user_canceled must be followed by close_notify; a second one is refused. */
@@ -191,6 +195,7 @@ export abstract class ConnectionEngine implements HandshakeContext, TrafficHooks
       this.writeRecord(ContentType.application_data, chunk);
       off += chunk.length;
     } while (off < data.length);
+    keyUpdates.dataSent();
   }
 
   /**
@@ -589,11 +594,17 @@ export abstract class ConnectionEngine implements HandshakeContext, TrafficHooks
   }
 
   /**
-   * RFC 8446 §5: a dummy CCS is dropped between the first ClientHello and the peer's Finished.
+   * RFC 8446 §5, RFC 9846 §5: one dummy CCS is dropped between the first ClientHello and the
+   * peer's Finished; a second one is unexpected_message (Appendix D.4: a peer sends at most one).
+   * The consecutive-CCS bound stays as a backstop (a limit of 0 refuses even the first).
    * The reader has already rejected a protected one and any value but 0x01 (RFC 9846 §5).
    */
   private handleChangeCipherSpec(): void {
-    if (this.handshakeComplete || !this.hasSeenClientHello()) throw tlsError('unexpected_message', 'change_cipher_spec outside the handshake');
+    if (this.handshakeComplete || this.peerFinished || !this.hasSeenClientHello())
+      throw tlsError('unexpected_message', 'change_cipher_spec outside the handshake');
+    // RFC 8446 Appendix D.4: one dummy CCS per peer (before its second flight or second ClientHello).
+    if (this.ccsReceived) throw tlsError('unexpected_message', 'too many change_cipher_spec records: a second one (RFC 8446 Appendix D.4)');
+    this.ccsReceived = true;
     if (++this.ccsCount > this.limits.maxConsecutiveChangeCipherSpec) throw tlsError('unexpected_message', 'too many change_cipher_spec records');
     this.noProgress('change_cipher_spec');
     this.emit({ type: 'change_cipher_spec', direction: 'received' });
@@ -624,6 +635,7 @@ export abstract class ConnectionEngine implements HandshakeContext, TrafficHooks
     const decoded = decodeHandshake(raw);
     const msg = this.config.research?.afterReceive?.(decoded) ?? decoded;
     this.emit({ type: 'handshake', direction: 'received', message: msg, raw });
+    if (msg.msgType === HandshakeType.finished) this.peerFinished = true;
     const state = this.state;
     if (!state) throw tlsError('internal_error', 'no handshake state');
     if (!state.expects.includes(msg.msgType)) {

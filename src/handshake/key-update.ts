@@ -32,6 +32,8 @@ export class KeyUpdates {
   #owed = false;
   /** We sent update_requested and the peer has not answered yet. */
   #awaitingPeer = false;
+  /** We sent a KeyUpdate and no application data since: our write key protects nothing yet. */
+  #freshWriteKey = false;
 
   constructor(
     private readonly channel: KeyUpdateChannel,
@@ -58,7 +60,14 @@ export class KeyUpdates {
     this.#awaitingPeer = false;
     // RFC 9846 §4.6.3: answer before our next application data; several requests received while
     // we were silent get one answer (sent when this batch of input is processed, or before data).
-    if (requestUpdate === KeyUpdateRequest.update_requested && !this.channel.sendingDone) this.#owed = true;
+    // Silent since our last KeyUpdate, its key has protected nothing: that update answers this
+    // request too, so a burst gets one answer whatever its segmentation.
+    if (requestUpdate === KeyUpdateRequest.update_requested && !this.channel.sendingDone && !this.#freshWriteKey) this.#owed = true;
+  }
+
+  /** We sent application data: the next request of the peer's needs an answer of its own. */
+  dataSent(): void {
+    this.#freshWriteKey = false;
   }
 
   /** Application data arrived: the bound on KeyUpdates without data starts again. */
@@ -87,5 +96,6 @@ export class KeyUpdates {
     const next = nextTrafficSecret(this.suite.hash, this.channel.trafficSecret('write'));
     this.#writeGeneration++;
     this.channel.setWriteKeys('application', next, this.suite);
+    this.#freshWriteKey = true;
   }
 }

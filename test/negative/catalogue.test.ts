@@ -10,6 +10,7 @@ import { clientHelloCases } from './catalogue/client-hello.js';
 import { serverFlightCases, serverHelloCases } from './catalogue/server-flight.js';
 import { recordCases } from './catalogue/records.js';
 import { clientFlightCases, postHandshakeCases, pskCases } from './catalogue/post-handshake.js';
+import { conformanceRecordCases } from './catalogue/conformance-record.js';
 
 const sections: [string, Case[]][] = [
   ['server facing a misbehaving client: ClientHello', clientHelloCases],
@@ -19,6 +20,7 @@ const sections: [string, Case[]][] = [
   ['server facing a misbehaving client: its second flight and client authentication', clientFlightCases],
   ['after the handshake, both roles', postHandshakeCases],
   ['PSKs and 0-RTT', pskCases],
+  ['conformance: the record layer, both roles', conformanceRecordCases],
 ];
 
 for (const [name, cases] of sections) {

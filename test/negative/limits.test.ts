@@ -177,8 +177,13 @@ describe('audit #9: records without progress', () => {
     expect(o.server.readEarlyData()).toEqual(early);
   });
 
-  it('audit #9: interleaving records without progress does not reset the bound: (change_cipher_spec, empty 0-RTT) × 20 → unexpected_message', () => {
-    const { err } = earlyFlight(100, (seal) => concatBytes(...Array.from({ length: 20 }, () => concatBytes(CCS_RECORD, seal.record(ContentType.application_data, new Uint8Array(0))))));
+  // A peer sends one change_cipher_spec at most (RFC 8446 Appendix D.4; a second is refused on
+  // its own), so the kinds interleaved are the one CCS, empty 0-RTT records and one user_canceled.
+  it('audit #9: interleaving records without progress does not reset the bound: change_cipher_spec, empty 0-RTT × 16, user_canceled, empty 0-RTT × 20 → unexpected_message', () => {
+    const { err } = earlyFlight(100, (seal) => {
+      const empty = () => seal.record(ContentType.application_data, new Uint8Array(0));
+      return concatBytes(CCS_RECORD, ...Array.from({ length: 16 }, empty), seal.record(ContentType.alert, Uint8Array.of(1, 90)), ...Array.from({ length: 20 }, empty));
+    });
     expect(err?.alertName).toBe('unexpected_message');
     expect(err?.message).toMatch(/without progress/);
   });
