@@ -88,7 +88,10 @@ export class Protection {
   }
   /** One TLSCiphertext: content ‖ inner type ‖ `padding` zeros (RFC 8446 §5.2, §5.4). */
   seal(innerType: number, content: Uint8Array, padding = 0): Uint8Array {
-    const inner = concatBytes(content, Uint8Array.of(innerType), new Uint8Array(padding));
+    return this.sealInner(concatBytes(content, Uint8Array.of(innerType), new Uint8Array(padding)));
+  }
+  /** A TLSCiphertext around `inner` as given (TLSInnerPlaintext, or not even that). */
+  sealInner(inner: Uint8Array): Uint8Array {
     const len = inner.length + this.state.aead.tagLen;
     const header = Uint8Array.of(CT.application_data, 3, 3, len >> 8, len & 0xff);
     return concatBytes(header, this.state.seal(header, inner));
