@@ -3,8 +3,8 @@
 
 import { tlsError } from '../errors.js';
 import { bytesEqual, fromHex } from '../util/bytes.js';
-import { HandshakeType, KeyUpdateRequest } from './codepoints.js';
-import { validateExtensions, type ExtensionContext } from './extensions.js';
+import { ExtensionType, HandshakeType, KeyUpdateRequest, ProtocolVersion } from './codepoints.js';
+import { decodeSupportedVersionsClient, validateExtensions, type ExtensionContext } from './extensions.js';
 import { Reader } from './reader.js';
 import type {
   Certificate,
@@ -37,7 +37,8 @@ function writeExtensions(w: Writer, exts: Extension[]): void {
   });
 }
 
-function readExtensions(r: Reader, ctx: ExtensionContext, min: number, max = 0xffff): Extension[] {
+/** The framing of an extension block only (types and bodies not interpreted). */
+function readRawExtensions(r: Reader, ctx: ExtensionContext, min: number, max = 0xffff): Extension[] {
   const l = r.sub(2, `${ctx} extensions`, min, max);
   const out: Extension[] = [];
   while (!l.isEmpty()) {
@@ -45,8 +46,27 @@ function readExtensions(r: Reader, ctx: ExtensionContext, min: number, max = 0xf
     const data = l.vector(2, 'extension_data', 0, 0xffff).slice();
     out.push({ type, data });
   }
+  return out;
+}
+
+function readExtensions(r: Reader, ctx: ExtensionContext, min: number, max = 0xffff): Extension[] {
+  const out = readRawExtensions(r, ctx, min, max);
   validateExtensions(ctx, out);
   return out;
+}
+
+/**
+ * RFC 8446 §4.2.1, §D.5: the version is decided by supported_versions alone, before any
+ * version-specific extension is read. A ClientHello that does not offer TLS 1.3 keeps its
+ * extensions unchecked (TLS 1.2 bodies need not parse as TLS 1.3 ones): the server answers
+ * protocol_version. supported_versions itself is decoded strictly.
+ */
+function readClientHelloExtensions(r: Reader): Extension[] {
+  if (r.isEmpty()) return [];
+  const exts = readRawExtensions(r, 'CH', 7);
+  const sv = exts.find((e) => e.type === ExtensionType.supported_versions);
+  if (sv && decodeSupportedVersionsClient(sv.data).includes(ProtocolVersion.TLSv1_3)) validateExtensions('CH', exts);
+  return exts;
 }
 
 /**
@@ -72,7 +92,7 @@ function decodeClientHello(r: Reader): ClientHello {
   const legacySessionId = r.vector(1, 'legacy_session_id', 0, 32).slice();
   const cipherSuites = r.u16List(2, 'cipher_suites', 2, 0xfffe);
   const legacyCompressionMethods = r.vector(1, 'legacy_compression_methods', 1, 0xff).slice();
-  const extensions = readHelloExtensions(r, 'CH', 7);
+  const extensions = readClientHelloExtensions(r);
   return {
     msgType: HandshakeType.client_hello,
     legacyVersion,
