@@ -29,6 +29,44 @@ export const HELLO_RETRY_REQUEST_RANDOM: Uint8Array = fromHex(
 /** msg_type (1) + uint24 length (3). RFC 8446 §4. */
 export const HANDSHAKE_HEADER_LENGTH = 4;
 
+// ---- body lengths the presentation language allows (RFC 8446 §3, §4; RFC 9846 B.3) ----
+
+/**
+ * The largest legal ClientHello body: legacy_version, random, legacy_session_id<0..32>,
+ * cipher_suites<2..2^16-2>, legacy_compression_methods<1..2^8-1>, extensions<8..2^16-1>
+ * (RFC 8446 §4.1.2): 2 + 32 + 33 + 65536 + 256 + 65537.
+ */
+export const MAX_CLIENT_HELLO_LENGTH = 131396;
+
+/** A TLS 1.3 suite's hash is SHA-256 or SHA-384 (RFC 8446 §B.4): verify_data[Hash.length]. */
+const FINISHED_LENGTHS: readonly number[] = [32, 48];
+
+/** [min, max] body length per handshake type, from its struct (opaque vectors at their bounds). */
+const BODY_BOUNDS = new Map<number, readonly [number, number]>([
+  [HandshakeType.client_hello, [41, MAX_CLIENT_HELLO_LENGTH]],
+  // §4.1.3: 2 + 32 + 33 + 2 + 1 + extensions<6..2^16-1>.
+  [HandshakeType.server_hello, [38, 65607]],
+  // §4.6.1: 4 + 4 + nonce<0..255> + ticket<1..2^16-1> + extensions<0..2^16-2>.
+  [HandshakeType.new_session_ticket, [14, 131338]],
+  [HandshakeType.end_of_early_data, [0, 0]], // §4.5: struct {}
+  [HandshakeType.encrypted_extensions, [2, 65537]],
+  [HandshakeType.certificate_request, [3, 65793]],
+  [HandshakeType.certificate, [4, 0xffffff]],
+  [HandshakeType.certificate_verify, [4, 65539]],
+  [HandshakeType.key_update, [1, 1]], // §4.6.3: one KeyUpdateRequest
+]);
+
+/**
+ * Whether a body of `length` bytes can be a message of type `msgType` at all (unknown types:
+ * yes; the handshake rejects them). Lets the record layer refuse a wrong declared length at the
+ * 4-byte header, before buffering the body (decode_error, RFC 8446 §6.2).
+ */
+export function handshakeLengthAllowed(msgType: number, length: number): boolean {
+  if (msgType === HandshakeType.finished) return FINISHED_LENGTHS.includes(length);
+  const b = BODY_BOUNDS.get(msgType);
+  return b === undefined || (length >= b[0] && length <= b[1]);
+}
+
 // ---- extension blocks ----
 
 function writeExtensions(w: Writer, exts: Extension[]): void {

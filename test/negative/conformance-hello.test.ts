@@ -7,10 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { createServerConnection } from '../../src/connection/index.js';
 import type { ServerConfig } from '../../src/connection/config.js';
 import { AlertDescription, TlsError, type AlertName } from '../../src/errors.js';
-import { ContentType, ExtensionType as E, HandshakeType, NamedGroup } from '../../src/wire/codepoints.js';
+import { ContentType, ExtensionType as E, HandshakeType, NamedGroup, SignatureScheme } from '../../src/wire/codepoints.js';
 import { encodeHandshake } from '../../src/wire/messages.js';
+
+/** RFC 8446 §4.1.2: 2 + 32 + (1 + 32) + (2 + 65534) + (1 + 255) + (2 + 65535). */
+const MAX_CLIENT_HELLO_LENGTH = 131396;
 import type { ClientHello, Extension } from '../../src/wire/types.js';
-import { plaintextAlert, record, testServerConfig } from '../helpers/scripted.js';
+import { plaintextAlert, record, runPair, testServerConfig } from '../helpers/scripted.js';
 
 /** `bytes` as handshake records of at most 2^14 bytes (RFC 8446 §5.1). */
 export function handshakeRecords(bytes: Uint8Array): Uint8Array {
@@ -103,5 +106,68 @@ describe('item 2: a TLS 1.2 ClientHello with TLS 1.2 extensions → protocol_ver
   it('a TLS 1.3 ClientHello with the same malformed bodies is still decode_error', () => {
     const exts = [...tls12Extensions, ext(E.supported_versions, Uint8Array.of(2, 3, 4)), ext(E.signature_algorithms_cert, Uint8Array.of(0, 3, 4, 1, 5))];
     expectAlert(serverGets(handshakeRecords(clientHello(exts))), 'decode_error');
+  });
+});
+
+/** `n` distinct uint16 values from `start` (unknown code points, none reserved). */
+const distinct = (n: number, start: number): number[] => Array.from({ length: n }, (_, i) => start + i);
+const list2 = (v: number[]): Uint8Array => vec2(u16(...v));
+
+/**
+ * A ClientHello grown to the largest the presentation language allows with compression [0]:
+ * 32767 cipher suites, a 32-byte session id, and an extensions block of 65535 bytes whose
+ * signature_algorithms, signature_algorithms_cert and supported_groups hold thousands of
+ * unknown entries (padding fills the rest).
+ */
+function largest(m: ClientHello): ClientHello {
+  const keep = m.extensions.filter((e) => e.type !== E.padding && e.type !== E.signature_algorithms && e.type !== E.signature_algorithms_cert && e.type !== E.supported_groups);
+  const exts: Extension[] = [
+    ext(E.signature_algorithms, list2([...distinct(10000, 0x2000), SignatureScheme.ed25519, SignatureScheme.ecdsa_secp256r1_sha256, SignatureScheme.rsa_pss_rsae_sha256])),
+    ext(E.signature_algorithms_cert, list2([...distinct(10000, 0x5000), SignatureScheme.ecdsa_secp256r1_sha256, SignatureScheme.rsa_pss_rsae_sha256])),
+    ext(E.supported_groups, list2([...distinct(9000, 0x8000), NamedGroup.x25519, NamedGroup.secp256r1])),
+    ...keep,
+  ];
+  const used = exts.reduce((n, e) => n + 4 + e.data.length, 0);
+  const padding = ext(E.padding, new Uint8Array(65535 - used - 4));
+  const psk = exts.findIndex((e) => e.type === E.pre_shared_key);
+  if (psk >= 0) exts.splice(psk, 0, padding);
+  else exts.push(padding);
+  const cipherSuites = [...distinct(32767 - m.cipherSuites.length, 0x0a00), ...m.cipherSuites];
+  return { ...m, legacySessionId: new Uint8Array(32).fill(3), cipherSuites, extensions: exts };
+}
+
+describe('item 1: the largest legal ClientHello is processed [RFC 8446 §3, §4.1.2]', () => {
+  it('a ClientHello of 131142 bytes (every list at its largest, unknown values ignored) completes the handshake', () => {
+    let size = 0;
+    const o = runPair({ client: { research: { beforeSend: (m) => (m.msgType === HandshakeType.client_hello ? ((size = encodeHandshake(largest(m)).length), largest(m)) : m) } } });
+    expect(size).toBe(4 + MAX_CLIENT_HELLO_LENGTH - 254); // compression methods: [0], not 255 bytes
+    expect(o.serverError, o.serverError?.message).toBeUndefined();
+    expect(o.clientError, o.clientError?.message).toBeUndefined();
+    expect(o.server.handshakeComplete && o.client.handshakeComplete).toBe(true);
+  });
+  it('the largest ClientHello the syntax admits (255 compression methods) decodes and gets illegal_parameter for its compression, not a size alert', () => {
+    const ch = clientHello([ext(E.supported_versions, Uint8Array.of(2, 3, 4)), ext(E.padding, new Uint8Array(65535 - 4 - 3 - 4))], {
+      cipherSuites: distinct(32767, 0x0a00),
+      legacyCompressionMethods: Uint8Array.from(distinct(255, 0).map((x) => x & 0xff)),
+    });
+    expect(ch.length).toBe(4 + MAX_CLIENT_HELLO_LENGTH);
+    const r = serverGets(handshakeRecords(ch));
+    expectAlert(r, 'illegal_parameter');
+    expect(r.error!.message).toMatch(/legacy_compression_methods/);
+  });
+  it('a ClientHello declaring one byte more than the legal maximum → illegal_parameter at its header (the default bound)', () => {
+    const n = MAX_CLIENT_HELLO_LENGTH + 1;
+    const r = serverGets(record(ContentType.handshake, Uint8Array.of(1, n >> 16, (n >> 8) & 0xff, n & 0xff)));
+    expectAlert(r, 'illegal_parameter');
+    expect(r.error!.message).toMatch(/limit of 131396/);
+  });
+  it('under a configured limit above the legal maximum, a longer ClientHello → decode_error at its header', () => {
+    const n = MAX_CLIENT_HELLO_LENGTH + 1;
+    const r = serverGets(record(ContentType.handshake, Uint8Array.of(1, n >> 16, (n >> 8) & 0xff, n & 0xff)), { limits: { maxHandshakeMessageSize: 1 << 20 } });
+    expectAlert(r, 'decode_error');
+  });
+  it('a configured maxHandshakeMessageSize still applies (illegal_parameter)', () => {
+    const ch = clientHello([ext(E.supported_versions, Uint8Array.of(2, 3, 4))]);
+    expectAlert(serverGets(handshakeRecords(ch), { limits: { maxHandshakeMessageSize: 50 } }), 'illegal_parameter');
   });
 });
