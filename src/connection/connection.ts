@@ -7,7 +7,7 @@ import { AlertDescription, AlertLevel, PeerAlertError, TlsError, TlsUsageError, 
 import type { CipherSuiteImpl, CryptoProvider, HashAlgorithm } from '../crypto/provider.js';
 import { defaultProvider } from '../crypto/default.js';
 import { ContentType, HandshakeType, KeyUpdateRequest, handshakeTypeName } from '../wire/codepoints.js';
-import { decodeHandshake, encodeHandshake } from '../wire/messages.js';
+import { decodeHandshake, encodeHandshake, MAX_CLIENT_HELLO_LENGTH } from '../wire/messages.js';
 import type { HandshakeMessage } from '../wire/types.js';
 import { RecordReader } from '../record/reader.js';
 import { RecordWriter } from '../record/writer.js';
@@ -128,6 +128,8 @@ export abstract class ConnectionEngine implements HandshakeContext, TrafficHooks
     this.joiner = new HandshakeJoiner({
       maxMessageSize: this.limits.maxHandshakeMessageSize,
       maxCertificateMessageSize: this.limits.maxCertificateMessageSize,
+      // RFC 8446 §4.1.2: unless a limit is configured, admit the largest legal ClientHello.
+      maxClientHelloSize: config.limits?.maxHandshakeMessageSize ?? MAX_CLIENT_HELLO_LENGTH,
     });
     this.writer = new RecordWriter({ ...(config.padding ? { padding: config.padding } : {}), ...(allocate ? { allocate } : {}) });
   }

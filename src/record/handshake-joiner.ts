@@ -2,12 +2,15 @@
 
 import { tlsError } from '../errors.js';
 import { HandshakeType, handshakeTypeName } from '../wire/codepoints.js';
+import { handshakeLengthAllowed, MAX_CLIENT_HELLO_LENGTH } from '../wire/messages.js';
 
 export interface HandshakeJoinerOptions {
   /** Largest accepted handshake body (the uint24 length field); default 64 KiB. */
   maxMessageSize?: number;
   /** The same for Certificate, which carries a whole chain; default 256 KiB. */
   maxCertificateMessageSize?: number;
+  /** The same for ClientHello; default its legal maximum, 131396 bytes (RFC 8446 §4.1.2). */
+  maxClientHelloSize?: number;
 }
 
 export interface RawHandshakeMessage {
@@ -20,6 +23,7 @@ export interface RawHandshakeMessage {
 const HEADER = 4;
 const MAX_UINT24 = 0xffffff;
 const EMPTY = new Uint8Array(0);
+
 
 /**
  * Joins handshake records into messages: several messages may share a record and one message
@@ -35,11 +39,13 @@ export class HandshakeJoiner {
   private total = 0;
   private readonly maxMessage: number;
   private readonly maxCertificate: number;
+  private readonly maxClientHello: number;
 
   constructor(opts?: HandshakeJoinerOptions) {
     this.maxMessage = opts?.maxMessageSize ?? 64 * 1024;
+    this.maxClientHello = opts?.maxClientHelloSize ?? MAX_CLIENT_HELLO_LENGTH;
     this.maxCertificate = opts?.maxCertificateMessageSize ?? 256 * 1024;
-    for (const v of [this.maxMessage, this.maxCertificate])
+    for (const v of [this.maxMessage, this.maxCertificate, this.maxClientHello])
       if (!Number.isSafeInteger(v) || v < 0 || v > MAX_UINT24) throw tlsError('internal_error', `invalid handshake size limit ${v}`);
   }
 
@@ -80,7 +86,7 @@ export class HandshakeJoiner {
     if (this.total < HEADER) return undefined;
     const msgType = this.byteAt(0);
     const length = (this.byteAt(1) << 16) | (this.byteAt(2) << 8) | this.byteAt(3);
-    const limit = msgType === HandshakeType.certificate ? this.maxCertificate : this.maxMessage;
+    const limit = msgType === HandshakeType.certificate ? this.maxCertificate : msgType === HandshakeType.client_hello ? this.maxClientHello : this.maxMessage;
     if (length > limit)
       // The length is well-formed syntax (uint24) but exceeds what we accept: RFC 9846 §6.2
       // illegal_parameter covers "conform to the formal protocol syntax but are otherwise
@@ -89,6 +95,8 @@ export class HandshakeJoiner {
         'illegal_parameter',
         `${handshakeTypeName(msgType)} of ${length} bytes exceeds the limit of ${limit}`,
       );
+    // Beyond what the type's struct allows (under a limit configured above it): decode_error.
+    if (!handshakeLengthAllowed(msgType, length)) throw tlsError('decode_error', `${handshakeTypeName(msgType)} cannot be ${length} bytes long`);
     return { msgType, length };
   }
 

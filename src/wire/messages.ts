@@ -3,8 +3,8 @@
 
 import { tlsError } from '../errors.js';
 import { bytesEqual, fromHex } from '../util/bytes.js';
-import { HandshakeType, KeyUpdateRequest } from './codepoints.js';
-import { validateExtensions, type ExtensionContext } from './extensions.js';
+import { ExtensionType, HandshakeType, KeyUpdateRequest, ProtocolVersion } from './codepoints.js';
+import { decodeSupportedVersionsClient, validateExtensions, type ExtensionContext } from './extensions.js';
 import { Reader } from './reader.js';
 import type {
   Certificate,
@@ -29,6 +29,44 @@ export const HELLO_RETRY_REQUEST_RANDOM: Uint8Array = fromHex(
 /** msg_type (1) + uint24 length (3). RFC 8446 §4. */
 export const HANDSHAKE_HEADER_LENGTH = 4;
 
+// ---- body lengths the presentation language allows (RFC 8446 §3, §4; RFC 9846 B.3) ----
+
+/**
+ * The largest legal ClientHello body: legacy_version, random, legacy_session_id<0..32>,
+ * cipher_suites<2..2^16-2>, legacy_compression_methods<1..2^8-1>, extensions<8..2^16-1>
+ * (RFC 8446 §4.1.2): 2 + 32 + 33 + 65536 + 256 + 65537.
+ */
+export const MAX_CLIENT_HELLO_LENGTH = 131396;
+
+/** A TLS 1.3 suite's hash is SHA-256 or SHA-384 (RFC 8446 §B.4): verify_data[Hash.length]. */
+const FINISHED_LENGTHS: readonly number[] = [32, 48];
+
+/** [min, max] body length per handshake type, from its struct (opaque vectors at their bounds). */
+const BODY_BOUNDS = new Map<number, readonly [number, number]>([
+  [HandshakeType.client_hello, [41, MAX_CLIENT_HELLO_LENGTH]],
+  // §4.1.3: 2 + 32 + 33 + 2 + 1 + extensions<6..2^16-1>.
+  [HandshakeType.server_hello, [38, 65607]],
+  // §4.6.1: 4 + 4 + nonce<0..255> + ticket<1..2^16-1> + extensions<0..2^16-2>.
+  [HandshakeType.new_session_ticket, [14, 131338]],
+  [HandshakeType.end_of_early_data, [0, 0]], // §4.5: struct {}
+  [HandshakeType.encrypted_extensions, [2, 65537]],
+  [HandshakeType.certificate_request, [3, 65793]],
+  [HandshakeType.certificate, [4, 0xffffff]],
+  [HandshakeType.certificate_verify, [4, 65539]],
+  [HandshakeType.key_update, [1, 1]], // §4.6.3: one KeyUpdateRequest
+]);
+
+/**
+ * Whether a body of `length` bytes can be a message of type `msgType` at all (unknown types:
+ * yes; the handshake rejects them). Lets the record layer refuse a wrong declared length at the
+ * 4-byte header, before buffering the body (decode_error, RFC 8446 §6.2).
+ */
+export function handshakeLengthAllowed(msgType: number, length: number): boolean {
+  if (msgType === HandshakeType.finished) return FINISHED_LENGTHS.includes(length);
+  const b = BODY_BOUNDS.get(msgType);
+  return b === undefined || (length >= b[0] && length <= b[1]);
+}
+
 // ---- extension blocks ----
 
 function writeExtensions(w: Writer, exts: Extension[]): void {
@@ -37,7 +75,8 @@ function writeExtensions(w: Writer, exts: Extension[]): void {
   });
 }
 
-function readExtensions(r: Reader, ctx: ExtensionContext, min: number, max = 0xffff): Extension[] {
+/** The framing of an extension block only (types and bodies not interpreted). */
+function readRawExtensions(r: Reader, ctx: ExtensionContext, min: number, max = 0xffff): Extension[] {
   const l = r.sub(2, `${ctx} extensions`, min, max);
   const out: Extension[] = [];
   while (!l.isEmpty()) {
@@ -45,8 +84,27 @@ function readExtensions(r: Reader, ctx: ExtensionContext, min: number, max = 0xf
     const data = l.vector(2, 'extension_data', 0, 0xffff).slice();
     out.push({ type, data });
   }
+  return out;
+}
+
+function readExtensions(r: Reader, ctx: ExtensionContext, min: number, max = 0xffff): Extension[] {
+  const out = readRawExtensions(r, ctx, min, max);
   validateExtensions(ctx, out);
   return out;
+}
+
+/**
+ * RFC 8446 §4.2.1, §D.5: the version is decided by supported_versions alone, before any
+ * version-specific extension is read. A ClientHello that does not offer TLS 1.3 keeps its
+ * extensions unchecked (TLS 1.2 bodies need not parse as TLS 1.3 ones): the server answers
+ * protocol_version. supported_versions itself is decoded strictly.
+ */
+function readClientHelloExtensions(r: Reader): Extension[] {
+  if (r.isEmpty()) return [];
+  const exts = readRawExtensions(r, 'CH', 7);
+  const sv = exts.find((e) => e.type === ExtensionType.supported_versions);
+  if (sv && decodeSupportedVersionsClient(sv.data).includes(ProtocolVersion.TLSv1_3)) validateExtensions('CH', exts);
+  return exts;
 }
 
 /**
@@ -72,7 +130,7 @@ function decodeClientHello(r: Reader): ClientHello {
   const legacySessionId = r.vector(1, 'legacy_session_id', 0, 32).slice();
   const cipherSuites = r.u16List(2, 'cipher_suites', 2, 0xfffe);
   const legacyCompressionMethods = r.vector(1, 'legacy_compression_methods', 1, 0xff).slice();
-  const extensions = readHelloExtensions(r, 'CH', 7);
+  const extensions = readClientHelloExtensions(r);
   return {
     msgType: HandshakeType.client_hello,
     legacyVersion,

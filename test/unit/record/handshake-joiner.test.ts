@@ -79,7 +79,7 @@ describe('HandshakeJoiner (RFC 8446 §5.1)', () => {
     j.push(cert.slice(0, 100));
     j.push(cert.slice(100));
     const m = j.next()!;
-    j.push(msg(HandshakeType.finished, 3000, 9));
+    j.push(msg(HandshakeType.certificate_verify, 3000, 9)); // (a Finished is 32 or 48 bytes)
     drain(j);
     expectBytes(m.raw, cert);
   });
@@ -112,10 +112,10 @@ describe('HandshakeJoiner (RFC 8446 §5.1)', () => {
 
   it('custom limits', () => {
     const j = new HandshakeJoiner({ maxMessageSize: 100, maxCertificateMessageSize: 200 });
-    j.push(msg(HandshakeType.finished, 100));
+    j.push(msg(HandshakeType.certificate_verify, 100));
     j.push(msg(HandshakeType.certificate, 200));
     expect(drain(j)).toHaveLength(2);
-    expect(alertOf(() => j.push(msg(HandshakeType.finished, 101)))).toBe(AlertDescription.illegal_parameter);
+    expect(alertOf(() => j.push(msg(HandshakeType.certificate_verify, 101)))).toBe(AlertDescription.illegal_parameter);
     expect(alertOf(() => new HandshakeJoiner({ maxMessageSize: 1 << 24 }))).toBe(AlertDescription.internal_error);
   });
 
