@@ -9,7 +9,7 @@ import * as ext from '../../../src/wire/extensions.js';
 import { formatHandshake } from '../../../src/wire/format.js';
 import { decodeHandshake, encodeHandshake } from '../../../src/wire/messages.js';
 import { prng, withHeader } from './helpers.js';
-import { RFC8448 } from './rfc8448-vectors.js';
+import { RFC8448 } from '../../vectors/rfc8448-messages.js';
 
 const TYPES = Object.values(HandshakeType);
 
