@@ -15,7 +15,7 @@ import { parsePrivateKeyPem } from '../../src/x509/keys.js';
 import { pemDecode } from '../../src/x509/pem.js';
 import { parseCrl, parseOcspResponse } from '../../src/x509/revocation.js';
 import { WebPkiServerVerifier } from '../../src/x509/verify.js';
-import { hasOpenssl, openssl } from '../unit/x509/helpers.js';
+import { hasOpenssl, openssl } from '../helpers/x509.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tls13-cert-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

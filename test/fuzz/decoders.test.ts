@@ -8,7 +8,7 @@ import { HandshakeType } from '../../src/wire/codepoints.js';
 import * as ext from '../../src/wire/extensions.js';
 import { formatHandshake } from '../../src/wire/format.js';
 import { decodeHandshake, encodeHandshake } from '../../src/wire/messages.js';
-import { prng, withHeader } from '../unit/wire/helpers.js';
+import { prng, withHeader } from '../helpers/wire.js';
 import { RFC8448 } from '../vectors/rfc8448-messages.js';
 
 const TYPES = Object.values(HandshakeType);

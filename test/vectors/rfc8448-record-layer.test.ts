@@ -6,7 +6,7 @@ import { RecordReader } from '../../src/record/reader.js';
 import { RecordWriter } from '../../src/record/writer.js';
 import { concatBytes, toHex } from '../../src/util/bytes.js';
 import { ContentType, HandshakeType } from '../../src/wire/codepoints.js';
-import { AES_128_GCM, rfc8448Hex } from '../unit/record/helpers.js';
+import { AES_128_GCM, rfc8448Hex } from '../helpers/record.js';
 
 const keysAt = (anchor: string): TrafficKeys => ({
   aead: AES_128_GCM,
