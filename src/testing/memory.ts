@@ -31,6 +31,8 @@ export interface PairOptions {
   intercept?: Interceptor;
   /** Keep every chunk sent in `log` (default true). */
   record?: boolean;
+  /** Deliver each chunk in receive() calls of at most this many bytes (exercises reassembly). */
+  chunkSize?: number;
 }
 
 /** Two connections wired back to back in memory. */
@@ -44,6 +46,7 @@ export class MemoryPair {
   private readonly options: PairOptions;
 
   constructor(client: Connection, server: Connection, options: PairOptions = {}) {
+    if (options.chunkSize !== undefined && !(options.chunkSize >= 1)) throw new RangeError('chunkSize must be >= 1');
     this.client = client;
     this.server = server;
     this.options = options;
@@ -60,7 +63,8 @@ export class MemoryPair {
       if (from === 'client') this.bytes.clientToServer += bytes.length;
       else this.bytes.serverToClient += bytes.length;
       if (this.options.record !== false) this.log.push({ from, bytes });
-      dst.receive(bytes);
+      const step = this.options.chunkSize ?? bytes.length;
+      for (let off = 0; off < bytes.length; off += step) dst.receive(bytes.subarray(off, off + step));
     }
     return n;
   }

@@ -9,7 +9,7 @@ import { connectWebSocket } from '../../src/io/websocket.js';
 import { fromUtf8, utf8 } from '../../src/util/bytes.js';
 import { WebPkiServerVerifier } from '../../src/x509/verify.js';
 import { hasBuiltCli, hasOpenssl, killAll, runCli, spawnCli } from '../helpers/openssl.js';
-import { pkiOnDisk, reversingServer, type PkiOnDisk } from '../runtimes/harness.js';
+import { pkiOnDisk, reversingServer, type PkiOnDisk } from '../helpers/runtimes.js';
 import { startBridge } from '../../tools/bridge/bridge.js';
 
 /** Sends a WebSocket upgrade request (with `origin` as its Origin header, if any); resolves with the status line. */

@@ -6,7 +6,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createClientConnection, createServerConnection } from '../../src/connection/index.js';
-import type { Connection } from '../../src/connection/types.js';
 import { TlsError } from '../../src/errors.js';
 import { HandshakeJoiner } from '../../src/record/handshake-joiner.js';
 import { RecordReader } from '../../src/record/reader.js';
@@ -16,6 +15,7 @@ import { isRecognisedExtension } from '../../src/wire/extensions.js';
 import { decodeHandshake, encodeHandshake } from '../../src/wire/messages.js';
 import type { Extension, HandshakeMessage } from '../../src/wire/types.js';
 import { record, runPair, testClientConfig, testServerConfig } from '../helpers/scripted.js';
+import { connectPair } from '../../src/testing/memory.js';
 
 const HT = HandshakeType;
 const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max });
@@ -236,18 +236,12 @@ describe('engine properties', () => {
         for (const w of cw) client.write(w);
         for (const w of sw) server.write(w);
         const got = { client: [] as Uint8Array[], server: [] as Uint8Array[] };
-        const move = (from: Connection, to: Connection): boolean => {
-          const out = from.takeOutput();
-          if (!out) return false;
-          for (let off = 0; off < out.length; off += chunk) to.receive(out.subarray(off, off + chunk));
-          return true;
-        };
+        const pair = connectPair(client, server, { chunkSize: chunk, record: false });
         for (let i = 0; i < 50; i++) {
-          const a = move(client, server);
-          const b = move(server, client);
+          const moved = pair.transfer('client') + pair.transfer('server');
           for (let d = server.read(); d; d = server.read()) got.server.push(d);
           for (let d = client.read(); d; d = client.read()) got.client.push(d);
-          if (!a && !b) break;
+          if (moved === 0) break;
         }
         expect(concatBytes(...got.server)).toEqual(concatBytes(...cw));
         expect(concatBytes(...got.client)).toEqual(concatBytes(...sw));

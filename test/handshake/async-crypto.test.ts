@@ -20,6 +20,7 @@ import { WebPkiServerVerifier } from '../../src/x509/verify.js';
 import { WebPkiClientVerifier } from '../../src/x509/client-verify.js';
 import { utf8 } from '../../src/util/bytes.js';
 import { settlePair } from '../helpers/scripted.js';
+import { connectPair } from '../../src/testing/memory.js';
 
 /** Settles on a later macrotask, as SubtleCrypto may. */
 function later<T>(f: () => T | Promise<T>): Promise<T> {
@@ -273,13 +274,12 @@ describe('async key exchange and CertificateVerify checks', () => {
   it('synchronous providers never leave a pending step (the handshake runs within receive())', () => {
     const client = createClientConnection(clientConfig(nobleProvider, { clientCertificates: clientCertificates() }));
     const server = createServerConnection(serverConfig(nobleProvider, mutual()));
+    const pair = connectPair(client, server);
     for (let i = 0; i < 10 && !(client.handshakeComplete && server.handshakeComplete); i++) {
       expect(client.pending).toBeUndefined();
-      const c = client.takeOutput();
-      if (c) server.receive(c);
+      pair.transfer('client');
       expect(server.pending).toBeUndefined();
-      const s = server.takeOutput();
-      if (s) client.receive(s);
+      pair.transfer('server');
     }
     expect(client.pending).toBeUndefined();
     expect(client.handshakeComplete && server.handshakeComplete).toBe(true);

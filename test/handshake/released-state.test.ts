@@ -15,6 +15,7 @@ import { WebPkiServerVerifier } from '../../src/x509/verify.js';
 import { WebPkiClientVerifier } from '../../src/x509/client-verify.js';
 import { bytesEqual, utf8 } from '../../src/util/bytes.js';
 import { runPair } from '../helpers/scripted.js';
+import { connectPair } from '../../src/testing/memory.js';
 
 interface HeapSnapshotJson {
   snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] } };
@@ -69,21 +70,9 @@ function pairOf(c: ClientConfig, s: ServerConfig): { client: Connection; server:
   return { client: o.client, server: o.server };
 }
 
-/** Moves every pending byte between the two until both are quiet. */
+/** Moves every pending byte between the two until both are quiet (src/testing/memory.ts). */
 function settle(a: Connection, b: Connection): void {
-  for (let moved = true; moved; ) {
-    moved = false;
-    for (const [from, to] of [
-      [a, b],
-      [b, a],
-    ] as const) {
-      const out = from.takeOutput();
-      if (out) {
-        to.receive(out);
-        moved = true;
-      }
-    }
-  }
+  connectPair(a, b).flush();
 }
 
 describe('handshake state is released once the handshake completes', () => {

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chainPem, mintTestPki } from '../../src/testing/mint.js';
 import { PROJECT_ROOT } from '../helpers/openssl.js';
-import { refuseNodeBuiltins } from '../runtimes/harness.js';
+import { refuseNodeBuiltins } from '../helpers/runtimes.js';
 
 const dist = (f: string): string => resolve(PROJECT_ROOT, 'dist/src', f);
 const TSC = resolve(PROJECT_ROOT, 'node_modules/typescript/bin/tsc');

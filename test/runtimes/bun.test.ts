@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Child, killAll } from '../helpers/openssl.js';
-import { bundleEngine, findBun, hasOpenssl, pkiOnDisk, reversingServer, type PkiOnDisk } from './harness.js';
+import { bundleEngine, findBun, hasOpenssl, pkiOnDisk, reversingServer, type PkiOnDisk } from '../helpers/runtimes.js';
 
 const bun = findBun();
 const skipReason = 'missing' in bun ? bun.missing : !hasOpenssl() ? 'openssl is not on PATH' : undefined;

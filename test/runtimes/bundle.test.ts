@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/openssl.js';
-import { refuseNodeBuiltins } from './harness.js';
+import { refuseNodeBuiltins } from '../helpers/runtimes.js';
 
 async function bundle(entry: string): Promise<{ ok: boolean; builtins: string[]; inputs: string[]; text: string }> {
   const { build } = await import('esbuild');

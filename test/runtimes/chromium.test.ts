@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge } from '../../tools/bridge/bridge.js';
 import { killAll, runOpensslClient } from '../helpers/openssl.js';
-import { bundleEngine, findChromium, hasOpenssl, pkiOnDisk, reversingServer, type PkiOnDisk } from './harness.js';
+import { bundleEngine, findChromium, hasOpenssl, pkiOnDisk, reversingServer, type PkiOnDisk } from '../helpers/runtimes.js';
 
 type Engine = typeof import('./entry.js');
 type PageWindow = { tls13: Engine };

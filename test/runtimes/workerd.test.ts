@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Child, killAll } from '../helpers/openssl.js';
-import { bundleEngine, findWorkerd, freePort, hasOpenssl, pkiOnDisk, reversingServer, type PkiOnDisk } from './harness.js';
+import { bundleEngine, findWorkerd, freePort, hasOpenssl, pkiOnDisk, reversingServer, type PkiOnDisk } from '../helpers/runtimes.js';
 
 const workerd = findWorkerd();
 const skipReason = 'missing' in workerd ? workerd.missing : !hasOpenssl() ? 'openssl is not on PATH' : undefined;

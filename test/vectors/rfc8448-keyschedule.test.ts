@@ -17,7 +17,7 @@ import {
 import type { CipherSuiteImpl } from '../../src/crypto/provider.js';
 import { fromHex, toHex } from '../../src/util/bytes.js';
 import { loadTrace, TRACE_NAMES, type Side, type Trace } from '../../vectors/rfc8448/index.js';
-import { suiteById } from '../unit/keyschedule/test-crypto.js';
+import { suiteById } from '../helpers/suites.js';
 
 interface Replayed {
   /** Recomputed values, named as in the trace index. */

@@ -9,7 +9,7 @@ import type { TrafficKeys } from '../../src/keyschedule/index.js';
 import { bytesEqual, fromHex, toHex } from '../../src/util/bytes.js';
 import { ContentType } from '../../src/wire/codepoints.js';
 import { loadPrivateKeys, loadTrace, TRACE_NAMES, type Side } from '../../vectors/rfc8448/index.js';
-import { suiteById } from '../unit/keyschedule/test-crypto.js';
+import { suiteById } from '../helpers/suites.js';
 
 describe.each(TRACE_NAMES)('RFC 8448 %s', (name) => {
   const trace = loadTrace(name);

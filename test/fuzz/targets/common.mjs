@@ -7,6 +7,7 @@ import { createClientConnection, createServerConnection } from '../../../dist/sr
 import { CipherState } from '../../../dist/src/record/keys.js';
 import { trafficKeys } from '../../../dist/src/keyschedule/index.js';
 import { mintCertificate } from '../../../dist/src/testing/mint.js';
+import { MemoryPair } from '../../../dist/src/testing/memory.js';
 import { parseCertificate } from '../../../dist/src/x509/certificate.js';
 
 /** Rethrow anything that is not a TlsError (the only failure peer input may cause). */
@@ -54,15 +55,10 @@ export function script() {
   const ss = new Map();
   const client = createClientConnection(clientConfig({ keyLog: (l, _r, s) => void cs.set(l, s.slice()) }));
   const server = createServerConnection(serverConfig({ keyLog: (l, _r, s) => void ss.set(l, s.slice()) }));
-  const toServer = [];
-  const toClient = [];
-  for (let i = 0; i < 10; i++) {
-    const c = client.takeOutput();
-    if (c) { toServer.push(c); server.receive(c); }
-    const s = server.takeOutput();
-    if (s) { toClient.push(s); client.receive(s); }
-    if (!c && !s) break;
-  }
+  const pair = new MemoryPair(client, server);
+  pair.flush();
+  const toServer = pair.log.filter((x) => x.from === 'client').map((x) => x.bytes);
+  const toClient = pair.log.filter((x) => x.from === 'server').map((x) => x.bytes);
   if (!client.handshakeComplete || !server.handshakeComplete) throw new Error('the scripted handshake failed');
   return { toServer, toClient, clientSecrets: cs, serverSecrets: ss, suite: client.parameters.cipherSuite };
 }

@@ -16,7 +16,7 @@ import { AlertDescription, TlsError } from '../../../src/errors.js';
 import { fromHex, toHex } from '../../../src/util/bytes.js';
 import { NamedGroup } from '../../../src/wire/codepoints.js';
 import { loadTrace } from '../../../vectors/rfc8448/index.js';
-import { b64u, fromB64u, scriptedRandom } from './helpers.js';
+import { b64u, fromB64u, scriptedRandom } from '../../helpers/node-crypto.js';
 
 function expectIllegalParameter(f: () => unknown): void {
   let caught: unknown;

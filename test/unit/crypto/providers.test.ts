@@ -11,7 +11,7 @@ import { AlertDescription, TlsError } from '../../../src/errors.js';
 import { concatBytes, fromHex, toHex, utf8 } from '../../../src/util/bytes.js';
 import { CipherSuite, NamedGroup, SignatureScheme as S } from '../../../src/wire/codepoints.js';
 import { loadTrace } from '../../../vectors/rfc8448/index.js';
-import { fromB64u, generateEc, generateRsa, scriptedRandom, seededRandom } from './helpers.js';
+import { fromB64u, generateEc, generateRsa, scriptedRandom, seededRandom } from '../../helpers/node-crypto.js';
 
 const PROVIDERS: CryptoProvider[] = [nobleProvider, nodeProvider, webCryptoProvider];
 

@@ -19,7 +19,7 @@ import { TlsError, TlsUsageError } from '../../../src/errors.js';
 import { concatBytes, fromHex, toHex, utf8 } from '../../../src/util/bytes.js';
 import { SignatureScheme } from '../../../src/wire/codepoints.js';
 import { loadPrivateKeys, loadTrace } from '../../../vectors/rfc8448/index.js';
-import { bigFromHex, generateRsa, nodeRsaKeys, rsaMaterialFromNode, seededRandom, type RsaMaterial } from './helpers.js';
+import { bigFromHex, generateRsa, nodeRsaKeys, rsaMaterialFromNode, seededRandom, type RsaMaterial } from '../../helpers/node-crypto.js';
 
 const HASHES: [HashAlgorithm, string][] = [
   [SHA256, 'sha256'],

@@ -8,7 +8,7 @@ import type { PublicKey } from '../../../src/crypto/provider.js';
 import { TlsError, TlsUsageError } from '../../../src/errors.js';
 import { concatBytes, toHex, utf8 } from '../../../src/util/bytes.js';
 import { SignatureScheme as S } from '../../../src/wire/codepoints.js';
-import { fromB64u, generateEc, generateRsa, nodeEcPublic, seededRandom, type Curve } from './helpers.js';
+import { fromB64u, generateEc, generateRsa, nodeEcPublic, seededRandom, type Curve } from '../../helpers/node-crypto.js';
 
 const V = nobleVerifier;
 const EC: [Curve, number, string][] = [

@@ -7,7 +7,7 @@ import { exportKeyingMaterial } from '../../../src/keyschedule/index.js';
 import { TlsUsageError } from '../../../src/errors.js';
 import { concatBytes, utf8 } from '../../../src/util/bytes.js';
 import { loadTrace } from '../../../vectors/rfc8448/index.js';
-import { SHA256, SHA384 } from './test-crypto.js';
+import { SHA256, SHA384 } from '../../helpers/suites.js';
 
 const simple = loadTrace('simple-1rtt');
 const ems = simple.value('exp_master');

@@ -5,7 +5,7 @@ import { deriveSecret, emptyHash, hkdfExpandLabel, hkdfLabel } from '../../../sr
 import { TlsError } from '../../../src/errors.js';
 import { fromHex, toHex, utf8 } from '../../../src/util/bytes.js';
 import { loadTrace, TRACE_NAMES, type TraceStep } from '../../../vectors/rfc8448/index.js';
-import { SHA256, SHA384 } from './test-crypto.js';
+import { SHA256, SHA384 } from '../../helpers/suites.js';
 
 /** The steps of one action, by label. */
 function byAction(steps: TraceStep[]): Map<number, Map<string, TraceStep>> {

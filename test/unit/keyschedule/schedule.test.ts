@@ -16,7 +16,7 @@ import {
 import { TlsError } from '../../../src/errors.js';
 import { toHex } from '../../../src/util/bytes.js';
 import { loadTrace } from '../../../vectors/rfc8448/index.js';
-import { SHA256, SHA384, TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384 } from './test-crypto.js';
+import { SHA256, SHA384, TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384 } from '../../helpers/suites.js';
 
 const simple = loadTrace('simple-1rtt');
 const resumed = loadTrace('resumed-0rtt');

@@ -5,7 +5,7 @@ import { Transcript } from '../../../src/keyschedule/index.js';
 import { TlsError } from '../../../src/errors.js';
 import { concatBytes, fromHex, toHex } from '../../../src/util/bytes.js';
 import { loadTrace } from '../../../vectors/rfc8448/index.js';
-import { SHA256, SHA384 } from './test-crypto.js';
+import { SHA256, SHA384 } from '../../helpers/suites.js';
 
 const simple = loadTrace('simple-1rtt');
 const hrr = loadTrace('hello-retry-request');

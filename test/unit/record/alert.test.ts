@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AlertDescription, AlertLevel } from '../../../src/errors.js';
 import { decodeAlert, encodeAlert } from '../../../src/record/alert.js';
-import { alertOf } from './helpers.js';
+import { alertOf } from '../../helpers/record.js';
 
 describe('alerts (RFC 8446 §6)', () => {
   it('encodes level then description', () => {

@@ -3,7 +3,7 @@ import { AlertDescription } from '../../../src/errors.js';
 import { HandshakeJoiner, type RawHandshakeMessage } from '../../../src/record/handshake-joiner.js';
 import { concatBytes } from '../../../src/util/bytes.js';
 import { HandshakeType } from '../../../src/wire/codepoints.js';
-import { alertOf, expectBytes, pattern } from './helpers.js';
+import { alertOf, expectBytes, pattern } from '../../helpers/record.js';
 
 function msg(type: number, bodyLength: number, seed = 0): Uint8Array {
   const body = pattern(bodyLength, seed);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AlertDescription } from '../../../src/errors.js';
 import { CipherState, MAX_SEQUENCE_NUMBER, recordNonce } from '../../../src/record/keys.js';
 import { fromHex, toHex } from '../../../src/util/bytes.js';
-import { AES_128_GCM, CHACHA20_POLY1305, alertOf, testKeys } from './helpers.js';
+import { AES_128_GCM, CHACHA20_POLY1305, alertOf, testKeys } from '../../helpers/record.js';
 
 describe('recordNonce (RFC 8446 §5.3)', () => {
   const iv = fromHex('5d313eb2671276ee13000b30'); // RFC 8448 §3 server handshake iv

@@ -10,7 +10,7 @@ import { type InboundRecord, RecordReader } from '../../../src/record/reader.js'
 import { RecordWriter, padToBlock } from '../../../src/record/writer.js';
 import { concatBytes, toHex, utf8 } from '../../../src/util/bytes.js';
 import { ContentType } from '../../../src/wire/codepoints.js';
-import { AES_128_GCM, AES_256_GCM, CHACHA20_POLY1305, alertOf, pattern, plainRecord, sealRaw, testKeys } from './helpers.js';
+import { AES_128_GCM, AES_256_GCM, CHACHA20_POLY1305, alertOf, pattern, plainRecord, sealRaw, testKeys } from '../../helpers/record.js';
 
 const keys = testKeys(AES_128_GCM, 4);
 const { handshake, alert, application_data, change_cipher_spec } = ContentType;

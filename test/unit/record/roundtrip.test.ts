@@ -6,7 +6,7 @@ import { RecordReader } from '../../../src/record/reader.js';
 import { type PaddingPolicy, RecordWriter, padToBlock, padToMaximum } from '../../../src/record/writer.js';
 import { concatBytes } from '../../../src/util/bytes.js';
 import { ContentType } from '../../../src/wire/codepoints.js';
-import { ALL_AEADS, AES_128_GCM, expectBytes, pattern, testKeys } from './helpers.js';
+import { ALL_AEADS, AES_128_GCM, expectBytes, pattern, testKeys } from '../../helpers/record.js';
 
 /** Splits a wire image into [header, body] pairs by the length fields. */
 function frames(wire: Uint8Array): { type: number; version: number; length: number }[] {

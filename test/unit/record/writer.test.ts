@@ -5,7 +5,7 @@ import { RecordReader } from '../../../src/record/reader.js';
 import { type PaddingPolicy, RecordWriter, noPadding, padToBlock, padToMaximum } from '../../../src/record/writer.js';
 import { concatBytes, toHex } from '../../../src/util/bytes.js';
 import { ContentType } from '../../../src/wire/codepoints.js';
-import { AES_128_GCM, CHACHA20_POLY1305, alertOf, expectBytes, pattern, testKeys, withRecordLimit } from './helpers.js';
+import { AES_128_GCM, CHACHA20_POLY1305, alertOf, expectBytes, pattern, testKeys, withRecordLimit } from '../../helpers/record.js';
 
 const keys = testKeys(CHACHA20_POLY1305, 6);
 const { handshake, alert, application_data, change_cipher_spec } = ContentType;

@@ -32,6 +32,22 @@ describe('memory pair (synchronous shuttle)', () => {
     expect(pair.pending).toBe(false);
   });
 
+  it('chunkSize delivers each chunk in receive() calls of at most that many bytes', async () => {
+    const s = new FakeConnection('server');
+    const sizes: number[] = [];
+    const receive = s.receive.bind(s);
+    s.receive = (b: Uint8Array): void => {
+      sizes.push(b.length);
+      receive(b);
+    };
+    const pair = connectPair(new FakeConnection('client'), s, { chunkSize: 2 });
+    await pair.handshake();
+    expect(fromUtf8(await pair.send('client', utf8('hello')))).toBe('hello');
+    expect(sizes).toEqual([2, 1, 2, 2, 2, 2]); // 'H' frame (3 bytes), then 'D' frame (8 bytes)
+    expect(pair.bytes.clientToServer).toBe(11);
+    expect(() => connectPair(s, s, { chunkSize: 0 })).toThrow(RangeError);
+  });
+
   it('handshake() throws when the exchange stalls', async () => {
     const pair = connectPair(new FakeConnection('client'), new FakeConnection('server'), {
       intercept: (from, b) => (from === 'server' ? null : b),

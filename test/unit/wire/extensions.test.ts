@@ -52,7 +52,7 @@ import {
   type ExtensionContext,
 } from '../../../src/wire/extensions.js';
 import type { Extension } from '../../../src/wire/types.js';
-import { catchTls, expectAlert } from './helpers.js';
+import { catchTls, expectAlert } from '../../helpers/wire.js';
 
 const DECODE = AlertDescription.decode_error;
 const ILLEGAL = AlertDescription.illegal_parameter;

@@ -13,7 +13,7 @@ import {
 import { formatExtension, formatHandshake, handshakeMessageName, messageLabel } from '../../../src/wire/format.js';
 import { decodeHandshake } from '../../../src/wire/messages.js';
 import type { HandshakeMessage, ServerHello } from '../../../src/wire/types.js';
-import { RFC8448 } from './rfc8448-vectors.js';
+import { RFC8448 } from '../../vectors/rfc8448-messages.js';
 
 const T = ExtensionType;
 

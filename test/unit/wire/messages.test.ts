@@ -55,8 +55,8 @@ import type {
   NewSessionTicket,
   ServerHello,
 } from '../../../src/wire/types.js';
-import { expectAlert, withHeader } from './helpers.js';
-import { RFC8448 } from './rfc8448-vectors.js';
+import { expectAlert, withHeader } from '../../helpers/wire.js';
+import { RFC8448 } from '../../vectors/rfc8448-messages.js';
 
 const DECODE = AlertDescription.decode_error;
 const ILLEGAL = AlertDescription.illegal_parameter;

@@ -15,7 +15,7 @@ import { encodeSpki, publicKeyFromPrivate } from '../../../src/x509/keys.js';
 import { type KeyType, mintCertificate, mintTestPki } from '../../../src/testing/mint.js';
 import { pemDecode } from '../../../src/x509/pem.js';
 import { rfc8448ClientRsa, rfc8448ServerEcdsa, rfc8448ServerRsa } from './fixtures.js';
-import { hasOpenssl, nodeSignatureVerifier, openssl, tempDir } from './helpers.js';
+import { hasOpenssl, nodeSignatureVerifier, openssl, tempDir } from '../../helpers/x509.js';
 
 const verifier = nodeSignatureVerifier();
 

@@ -9,7 +9,7 @@ import { type MintedCertificate, mintCertificate } from '../../../src/testing/mi
 import { parseNameConstraints } from '../../../src/x509/name-constraints.js';
 import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 import { WebPkiClientVerifier } from '../../../src/x509/client-verify.js';
-import { hasOpenssl, openssl, tempDir } from './helpers.js';
+import { hasOpenssl, openssl, tempDir } from '../../helpers/x509.js';
 
 let root: MintedCertificate;
 beforeAll(async () => {

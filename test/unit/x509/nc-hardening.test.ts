@@ -9,7 +9,7 @@ import { type MintedCertificate, mintCertificate } from '../../../src/testing/mi
 import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
 import { WebPkiClientVerifier } from '../../../src/x509/client-verify.js';
 import { dnsName, nameConstraintsValue, otherName, registeredId, seq, tlv } from './der-builder.js';
-import { expectFail, rethrow, timed } from './helpers.js';
+import { expectFail, rethrow, timed } from '../../helpers/x509.js';
 
 const NC_OID = '2.5.29.30';
 const SAN_OID = '2.5.29.17';

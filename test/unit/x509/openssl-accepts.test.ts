@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KeyType, type TestPki, chainPem, mintTestPki } from '../../../src/testing/mint.js';
-import { hasOpenssl, openssl, tempDir } from './helpers.js';
+import { hasOpenssl, openssl, tempDir } from '../../helpers/x509.js';
 
 const algoText: Record<string, [sig: string, key: string]> = {
   p256: ['ecdsa-with-SHA256', 'id-ecPublicKey'],

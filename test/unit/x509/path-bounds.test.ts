@@ -11,7 +11,7 @@ import { parseCertificate } from '../../../src/x509/certificate.js';
 import { type MintedCertificate, type TestPki, generateKey, mintCertificate, mintTestPki } from '../../../src/testing/mint.js';
 import { type WebPkiVerifierOptions } from '../../../src/x509/verify.js';
 import { WebPkiClientVerifier } from '../../../src/x509/client-verify.js';
-import { expectFail, rethrow, timed } from './helpers.js';
+import { expectFail, rethrow, timed } from '../../helpers/x509.js';
 
 function counting(inner: SignatureVerifier): SignatureVerifier & { calls: number } {
   const v = {

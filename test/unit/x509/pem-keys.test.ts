@@ -18,7 +18,7 @@ import {
 import { base64Decode, base64Encode, pemBlocks, pemDecode, pemEncode } from '../../../src/x509/pem.js';
 import { generateKey } from '../../../src/testing/mint.js';
 import { SignatureScheme } from '../../../src/wire/codepoints.js';
-import { hasOpenssl, openssl, tempDir } from './helpers.js';
+import { hasOpenssl, openssl, tempDir } from '../../helpers/x509.js';
 
 describe('PEM', () => {
   it('round-trips with 64-column lines', () => {

@@ -11,7 +11,7 @@ import { type MintCertificateOptions, type MintedCertificate, type TestPki, mint
 import { parseCrl } from '../../../src/x509/revocation.js';
 import { InsecureSkipVerification, type WebPkiVerifierOptions, WebPkiServerVerifier } from '../../../src/x509/verify.js';
 import * as asn1js from 'asn1js';
-import { expectFail } from './helpers.js';
+import { expectFail } from '../../helpers/x509.js';
 
 const HOST = 'server.test';
 const now = new Date();

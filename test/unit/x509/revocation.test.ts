@@ -11,7 +11,7 @@ import { pemDecode } from '../../../src/x509/pem.js';
 import { parseCrl, parseOcspResponse } from '../../../src/x509/revocation.js';
 import { type WebPkiVerifierOptions, WebPkiServerVerifier } from '../../../src/x509/verify.js';
 import { runPair } from '../../helpers/scripted.js';
-import { DAY, expectFail, hasOpenssl, openssl, tempDir } from './helpers.js';
+import { DAY, expectFail, hasOpenssl, openssl, tempDir } from '../../helpers/x509.js';
 
 const HOUR = 60 * 60 * 1000;
 

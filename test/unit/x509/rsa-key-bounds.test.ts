@@ -17,7 +17,7 @@ import { parseCertificate } from '../../../src/x509/certificate.js';
 import { parsePkcs8PrivateKey, parseSpki, encodeSpki } from '../../../src/x509/keys.js';
 import { type MintedCertificate, type TestPki, mintCertificate, mintTestPki } from '../../../src/testing/mint.js';
 import { InsecureSkipVerification, WebPkiServerVerifier } from '../../../src/x509/verify.js';
-import { expectFail } from './helpers.js';
+import { expectFail } from '../../helpers/x509.js';
 
 const HOST = 'server.test';
 const now = new Date();

@@ -21,7 +21,7 @@ import {
   WebPkiServerVerifier,
 } from '../../../src/x509/verify.js';
 import { rfc8448ServerRsa } from './fixtures.js';
-import { DAY, expectFail, hasOpenssl, nodeSignatureVerifier, openssl, tempDir } from './helpers.js';
+import { DAY, expectFail, hasOpenssl, nodeSignatureVerifier, openssl, tempDir } from '../../helpers/x509.js';
 
 const NB = new Date('2030-01-01T00:00:00Z');
 const NA = new Date('2031-01-01T00:00:00Z');

@@ -1,3 +1,5 @@
+// The noble provider's parts that are not the shared conformance suite (providers.test.ts):
+// its suites and groups in preference order, hashes, the verifier, randomness, the re-exports.
 import { describe, expect, it } from 'vitest';
 import * as api from '../../../src/crypto/index.js';
 import { createNobleProvider, nobleProvider } from '../../../src/crypto/noble/index.js';

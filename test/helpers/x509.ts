@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { PublicKey, SignatureVerifier } from '../../../src/crypto/provider.js';
-import { CertificateError } from '../../../src/errors.js';
-import { SignatureScheme as S } from '../../../src/wire/codepoints.js';
-import { encodeSpki } from '../../../src/x509/keys.js';
+import type { PublicKey, SignatureVerifier } from '../../src/crypto/provider.js';
+import { CertificateError } from '../../src/errors.js';
+import { SignatureScheme as S } from '../../src/wire/codepoints.js';
+import { encodeSpki } from '../../src/x509/keys.js';
 
 const hashOf = new Map<number, string>([
   [S.rsa_pkcs1_sha1, 'sha1'],

@@ -1,12 +1,12 @@
 // RFC 8448 §3 (Simple 1-RTT Handshake): records byte for byte, both directions.
 import { describe, expect, it } from 'vitest';
-import { HandshakeJoiner } from '../../../src/record/handshake-joiner.js';
-import type { TrafficKeys } from '../../../src/record/keys.js';
-import { RecordReader } from '../../../src/record/reader.js';
-import { RecordWriter } from '../../../src/record/writer.js';
-import { concatBytes, toHex } from '../../../src/util/bytes.js';
-import { ContentType, HandshakeType } from '../../../src/wire/codepoints.js';
-import { AES_128_GCM, rfc8448Hex } from './helpers.js';
+import { HandshakeJoiner } from '../../src/record/handshake-joiner.js';
+import type { TrafficKeys } from '../../src/record/keys.js';
+import { RecordReader } from '../../src/record/reader.js';
+import { RecordWriter } from '../../src/record/writer.js';
+import { concatBytes, toHex } from '../../src/util/bytes.js';
+import { ContentType, HandshakeType } from '../../src/wire/codepoints.js';
+import { AES_128_GCM, rfc8448Hex } from '../helpers/record.js';
 
 const keysAt = (anchor: string): TrafficKeys => ({
   aead: AES_128_GCM,

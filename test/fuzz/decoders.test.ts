@@ -2,14 +2,14 @@
 // and whatever they accept must re-encode to the same bytes.
 
 import { describe, expect, it } from 'vitest';
-import { TlsError } from '../../../src/errors.js';
-import { fromHex, toHex } from '../../../src/util/bytes.js';
-import { HandshakeType } from '../../../src/wire/codepoints.js';
-import * as ext from '../../../src/wire/extensions.js';
-import { formatHandshake } from '../../../src/wire/format.js';
-import { decodeHandshake, encodeHandshake } from '../../../src/wire/messages.js';
-import { prng, withHeader } from './helpers.js';
-import { RFC8448 } from './rfc8448-vectors.js';
+import { TlsError } from '../../src/errors.js';
+import { fromHex, toHex } from '../../src/util/bytes.js';
+import { HandshakeType } from '../../src/wire/codepoints.js';
+import * as ext from '../../src/wire/extensions.js';
+import { formatHandshake } from '../../src/wire/format.js';
+import { decodeHandshake, encodeHandshake } from '../../src/wire/messages.js';
+import { prng, withHeader } from '../helpers/wire.js';
+import { RFC8448 } from '../vectors/rfc8448-messages.js';
 
 const TYPES = Object.values(HandshakeType);
 

@@ -1,6 +1,7 @@
-// Shared by the runtime tests: the engine bundled into one ES module (esbuild, browser platform,
-// Node built-ins refused), a minted PKI on disk, `openssl s_server -rev` on 127.0.0.1, a free
-// loopback port, and how to find each runtime's binary (with the reason when it is missing).
+// Shared by the runtime tests (and test/package, test/cli/bridge): the engine bundled into one
+// ES module (esbuild, browser platform, Node built-ins refused), a minted PKI on disk, `openssl
+// s_server -rev` on 127.0.0.1, a free loopback port, and how to find each runtime's binary (with
+// the reason when it is missing).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Plugin } from 'esbuild';
 import { chainPem, mintTestPki, type TestPki } from '../../src/testing/mint.js';
-import { PROJECT_ROOT, hasOpenssl, startOpensslServer, type OpensslServer } from '../helpers/openssl.js';
+import { PROJECT_ROOT, hasOpenssl, startOpensslServer, type OpensslServer } from './openssl.js';
 
 export { hasOpenssl };
 

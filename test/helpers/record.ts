@@ -5,9 +5,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { gcm } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
-import type { AeadAlgorithm } from '../../../src/crypto/provider.js';
-import { TlsError } from '../../../src/errors.js';
-import { type TrafficKeys, recordNonce } from '../../../src/record/keys.js';
+import type { AeadAlgorithm } from '../../src/crypto/provider.js';
+import { TlsError } from '../../src/errors.js';
+import { type TrafficKeys, recordNonce } from '../../src/record/keys.js';
 
 type Cipher = (key: Uint8Array, nonce: Uint8Array, aad?: Uint8Array) => {
   encrypt(p: Uint8Array): Uint8Array;
@@ -76,7 +76,7 @@ function findRfc8448(): string {
   for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
     const file = new URL('shared/rfc/rfc8448.txt', dir);
     if (existsSync(file)) return readFileSync(file, 'utf8');
-    if (dir.pathname === '/') throw new Error('shared/rfc/rfc8448.txt not found above test/unit/record');
+    if (dir.pathname === '/') throw new Error('shared/rfc/rfc8448.txt not found above test/helpers');
   }
 }
 

@@ -5,7 +5,7 @@ import { extract, expand } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
 import { gcm } from '@noble/ciphers/aes.js';
-import type { AeadAlgorithm, CipherSuiteImpl, HashAlgorithm, IncrementalHash } from '../../../src/crypto/provider.js';
+import type { AeadAlgorithm, CipherSuiteImpl, HashAlgorithm, IncrementalHash } from '../../src/crypto/provider.js';
 
 type NobleHash = typeof sha256 | typeof sha384;
 

@@ -1,7 +1,7 @@
 // Handshake messages from RFC 8448 (TLS 1.3 traces) by section, as hex with the 4-byte header,
 // taken from the extracted traces in vectors/rfc8448/.
 
-import { loadTrace, type TraceName } from '../../../vectors/rfc8448/index.js';
+import { loadTrace, type TraceName } from '../../vectors/rfc8448/index.js';
 
 const msg = (trace: TraceName, name: string): string => {
   const hex = loadTrace(trace).index[name];

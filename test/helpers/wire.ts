@@ -1,7 +1,7 @@
 // Shared helpers for the wire codec tests.
 
 import { expect } from 'vitest';
-import { TlsError } from '../../../src/errors.js';
+import { TlsError } from '../../src/errors.js';
 
 /** Run fn and return the TlsError it throws; fails the test on success or on any other error type. */
 export function catchTls(fn: () => unknown): TlsError {

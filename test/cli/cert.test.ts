@@ -5,17 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../../tools/cli/args.js';
-import { parseCertArgs, writeTestPki } from '../../../tools/cli/cert.js';
-import { run } from '../../../tools/cli/run.js';
-import { nobleProvider } from '../../../src/crypto/noble/index.js';
-import { parseCertificate } from '../../../src/x509/certificate.js';
-import { WebPkiClientVerifier } from '../../../src/x509/client-verify.js';
-import { parsePrivateKeyPem } from '../../../src/x509/keys.js';
-import { pemDecode } from '../../../src/x509/pem.js';
-import { parseCrl, parseOcspResponse } from '../../../src/x509/revocation.js';
-import { WebPkiServerVerifier } from '../../../src/x509/verify.js';
-import { hasOpenssl, openssl } from './helpers.js';
+import { UsageError } from '../../tools/cli/args.js';
+import { parseCertArgs, writeTestPki } from '../../tools/cli/cert.js';
+import { run } from '../../tools/cli/run.js';
+import { nobleProvider } from '../../src/crypto/noble/index.js';
+import { parseCertificate } from '../../src/x509/certificate.js';
+import { WebPkiClientVerifier } from '../../src/x509/client-verify.js';
+import { parsePrivateKeyPem } from '../../src/x509/keys.js';
+import { pemDecode } from '../../src/x509/pem.js';
+import { parseCrl, parseOcspResponse } from '../../src/x509/revocation.js';
+import { WebPkiServerVerifier } from '../../src/x509/verify.js';
+import { hasOpenssl, openssl } from '../helpers/x509.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tls13-cert-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -100,7 +100,7 @@ describe('tls13 cert', () => {
 describe('mutual TLS flags (tls13 client / server)', () => {
   const pin = 'ab'.repeat(32);
   it('parses them', async () => {
-    const { parseArgs } = await import('../../../tools/cli/args.js');
+    const { parseArgs } = await import('../../tools/cli/args.js');
     expect(parseArgs(['server', '--port', '0', '--cert', 'c', '--key', 'k', '--client-ca', 'ca.pem'])).toMatchObject({ clientCa: 'ca.pem', verifyClient: 'required' });
     expect(parseArgs(['server', '--port', '0', '--cert', 'c', '--key', 'k', '--client-ca', 'ca.pem', '--post-handshake-auth'])).toMatchObject({ verifyClient: 'none', postHandshakeAuth: true });
     const s = parseArgs(['server', '--port', '0', '--cert', 'c', '--key', 'k', '--pin', pin, '--pin', `sha256/${Buffer.from(new Uint8Array(32)).toString('base64')}`, '--crl', 'a.crl', '--crl', 'b.crl', '--verify-client', 'optional', '--ocsp', 'o.der']);
@@ -111,7 +111,7 @@ describe('mutual TLS flags (tls13 client / server)', () => {
   });
 
   it('rejects inconsistent combinations', async () => {
-    const { parseArgs } = await import('../../../tools/cli/args.js');
+    const { parseArgs } = await import('../../tools/cli/args.js');
     const base = ['server', '--port', '0', '--cert', 'c', '--key', 'k'];
     for (const bad of [
       [...base, '--verify-client', 'required'],
