@@ -58,6 +58,7 @@ const states: StateCase[] = [
   },
   {
     state: 'ClientTraffic',
+    // No post_handshake_auth offered: a CertificateRequest is not expected either (RFC 8446 §4.6.2).
     expects: [HT.new_session_ticket, HT.key_update],
     at: () => {
       const { client, toClient } = trafficPair();
