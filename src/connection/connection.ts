@@ -80,8 +80,6 @@ export abstract class ConnectionEngine implements HandshakeContext, TrafficHooks
   private ownRecordSizeLimit: number | undefined;
   private readonly appOutBeforeHandshake: Uint8Array[] = [];
   private closeAfterHandshake = false;
-  /** change_cipher_spec records since the last progress (the backstop bound). */
-  private ccsCount = 0;
   /** RFC 8446 Appendix D.4: a peer sends at most one dummy change_cipher_spec. */
   private ccsReceived = false;
   /** The peer's Finished arrived: the end of the change_cipher_spec window (RFC 9846 §5). */
@@ -586,7 +584,6 @@ export abstract class ConnectionEngine implements HandshakeContext, TrafficHooks
   /** A record that moved the connection on: the bounds on records without progress start again. */
   private progress(): void {
     this.recordsWithoutProgress = 0;
-    this.ccsCount = 0;
   }
 
   /** A record that carried nothing; one bound whatever its type, not reset by another such record (audit #9). */
@@ -607,7 +604,8 @@ export abstract class ConnectionEngine implements HandshakeContext, TrafficHooks
     // RFC 8446 Appendix D.4: one dummy CCS per peer (before its second flight or second ClientHello).
     if (this.ccsReceived) throw tlsError('unexpected_message', 'too many change_cipher_spec records: a second one (RFC 8446 Appendix D.4)');
     this.ccsReceived = true;
-    if (++this.ccsCount > this.limits.maxConsecutiveChangeCipherSpec) throw tlsError('unexpected_message', 'too many change_cipher_spec records');
+    // With one CCS per peer, the consecutive-CCS bound can only refuse the first (a limit of 0).
+    if (this.limits.maxConsecutiveChangeCipherSpec < 1) throw tlsError('unexpected_message', 'too many change_cipher_spec records');
     this.noProgress('change_cipher_spec');
     this.emit({ type: 'change_cipher_spec', direction: 'received' });
   }
